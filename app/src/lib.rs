@@ -1,0 +1,82 @@
+//! Latch's user interface, rendered on the server (`ssr`) and hydrated in the browser (`hydrate`).
+
+mod pages;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::{
+    StaticSegment,
+    components::{Route, Router, Routes},
+};
+
+use pages::{HomePage, NotFound};
+
+/// The HTML document around the app; only the server renders it.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    mark_hydrated();
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/latch.css"/>
+        <Title text="Latch"/>
+        <Router>
+            <header class="site-header">
+                <a class="brand" href="/">"Latch"</a>
+            </header>
+            <main>
+                <ErrorBoundary fallback=|errors| view! { <ErrorPage errors/> }>
+                    <Routes fallback=NotFound>
+                        <Route path=StaticSegment("") view=HomePage/>
+                    </Routes>
+                </ErrorBoundary>
+            </main>
+        </Router>
+    }
+}
+
+/// Effects run only in the browser, after hydration: end-to-end tests wait for this attribute
+/// instead of guessing when clicks start to work.
+fn mark_hydrated() {
+    Effect::new(|| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+}
+
+#[component]
+fn ErrorPage(errors: ArcRwSignal<Errors>) -> impl IntoView {
+    view! {
+        <section class="error-page" role="alert">
+            <h1>"Something went wrong"</h1>
+            <ul>
+                {move || {
+                    errors
+                        .get()
+                        .into_iter()
+                        .map(|(_, error)| view! { <li>{error.to_string()}</li> })
+                        .collect_view()
+                }}
+            </ul>
+        </section>
+    }
+}

@@ -1,0 +1,55 @@
+import { defineConfig } from '@playwright/test';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+// The release server built by scripts/test, on its own port and a fresh SQLite file.
+const port = Number(process.env.LATCH_E2E_PORT ?? 3107);
+const dataDir = mkdtempSync(join(tmpdir(), 'latch-e2e-'));
+
+export default defineConfig({
+  testDir: './tests',
+  fullyParallel: true,
+  workers: 2,
+  forbidOnly: true,
+  retries: 0,
+  reporter: [['list']],
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  use: {
+    // localhost (not 127.0.0.1 or another name): a secure context over plain http, so the
+    // Secure refresh cookie is kept, exactly as in production over https.
+    baseURL: `http://localhost:${port}`,
+    browserName: 'chromium',
+    launchOptions: {
+      // Playwright's own browser download does not work here: use Debian's Chromium.
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
+    },
+    trace: 'retain-on-failure',
+  },
+  webServer: {
+    command: './target/release/server',
+    cwd: '..',
+    url: `http://127.0.0.1:${port}/readyz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: {
+      LATCH_LISTEN: `127.0.0.1:${port}`,
+      LATCH_PUBLIC_ORIGIN: `http://localhost:${port}`,
+      DATABASE_URL: `sqlite:${join(dataDir, 'latch.db')}`,
+      LEPTOS_SITE_ROOT: 'target/site',
+      LATCH_LOG: 'warn',
+    },
+  },
+});

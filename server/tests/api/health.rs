@@ -1,0 +1,44 @@
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::helpers::{Backend, on_both_backends, spawn_app};
+
+on_both_backends!(
+    healthz_answers_ok,
+    readyz_answers_ready_when_the_database_answers,
+    readyz_answers_503_while_the_database_is_down,
+);
+
+async fn healthz_answers_ok(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let response = app.get("/healthz").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["status"], "ok");
+}
+
+async fn readyz_answers_ready_when_the_database_answers(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let response = app.get("/readyz").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["status"], "ready");
+}
+
+async fn readyz_answers_503_while_the_database_is_down(backend: Backend) {
+    let app = spawn_app(backend).await;
+    assert_eq!(app.get("/readyz").await.status(), StatusCode::OK);
+
+    app.take_database_down().await;
+    let response = app.get("/readyz").await;
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(response.headers().contains_key("retry-after"));
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"], "unavailable");
+    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()));
+
+    if let Backend::Postgres = backend {
+        app.bring_postgres_back().await;
+        assert_eq!(app.get("/readyz").await.status(), StatusCode::OK, "recovers when the database does");
+    }
+}

@@ -1,0 +1,8 @@
+//! Integration tests: the real server on port 0 against a fresh SQLite file and a fresh
+//! PostgreSQL database per test. `scripts/test` provides PostgreSQL through
+//! `LATCH_TEST_POSTGRES_URL`.
+
+mod helpers;
+
+mod health;
+mod pages;
