@@ -1,6 +1,6 @@
 //! The one typed configuration, read once at start-up from flags and environment variables.
 
-use std::net::SocketAddr;
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use clap::{Parser, ValueEnum};
 use url::Url;
@@ -25,6 +25,45 @@ pub struct Config {
     #[arg(long, env = "LATCH_DB_MAX_CONNECTIONS", default_value_t = 10)]
     pub db_max_connections: u32,
 
+    /// The server secret (base64, at least 32 bytes), shared by every instance. It keys the
+    /// refresh-token hashes and seals the signing keys; it is never stored in the database.
+    /// When unset, it is read from (or created in) LATCH_SECRET_FILE.
+    #[arg(long, env = "LATCH_SECRET", hide_env_values = true)]
+    pub secret: Option<Redacted>,
+
+    /// Where the server secret is kept when LATCH_SECRET is unset (created, mode 0600, on first run).
+    #[arg(long, env = "LATCH_SECRET_FILE", default_value = "latch.secret")]
+    pub secret_file: PathBuf,
+
+    /// Access-token lifetime in seconds (2 to 3600).
+    #[arg(long, env = "LATCH_ACCESS_TOKEN_TTL", default_value_t = 600,
+          value_parser = clap::value_parser!(u64).range(2..=3600))]
+    pub access_token_ttl: u64,
+
+    /// A session unused for this many seconds ends (its refresh token stops working).
+    #[arg(long, env = "LATCH_SESSION_IDLE_TIMEOUT", default_value_t = 7 * 24 * 3600,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub session_idle_timeout: u64,
+
+    /// A session ends this many seconds after sign-in, however active.
+    #[arg(long, env = "LATCH_SESSION_LIFETIME", default_value_t = 30 * 24 * 3600,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub session_lifetime: u64,
+
+    /// Seconds during which the just-retired refresh token still yields the same successor
+    /// (a lost response, tabs refreshing together). Later reuse counts as theft.
+    #[arg(long, env = "LATCH_REFRESH_GRACE", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(0..=120))]
+    pub refresh_grace: u64,
+
+    /// The `aud` claim of access tokens.
+    #[arg(long, env = "LATCH_JWT_AUDIENCE", default_value = "latch")]
+    pub jwt_audience: String,
+
+    /// Password hashes computed at once (each takes 19 MiB and most of a core). Default: cores.
+    #[arg(long, env = "LATCH_HASH_CONCURRENCY")]
+    pub hash_concurrency: Option<usize>,
+
     /// Log filter, in `tracing` EnvFilter syntax (e.g. `info`, `server=debug,sqlx=warn`).
     #[arg(long, env = "LATCH_LOG", default_value = "info")]
     pub log: String,
@@ -32,6 +71,23 @@ pub struct Config {
     /// Log line format.
     #[arg(long, env = "LATCH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+}
+
+/// A secret from the command line or environment that must never reach a log line.
+#[derive(Clone)]
+pub struct Redacted(pub String);
+
+impl std::fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl std::str::FromStr for Redacted {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Redacted(s.to_string()))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -49,6 +105,8 @@ pub enum ConfigError {
          Secure refresh cookie there, so nobody could stay signed in. Serve it over https."
     )]
     InsecureOrigin(String),
+    #[error("LATCH_SESSION_IDLE_TIMEOUT must not exceed LATCH_SESSION_LIFETIME")]
+    IdleLongerThanLifetime,
     #[error("DATABASE_URL must start with sqlite: or postgres:// (got a {0} URL)")]
     UnsupportedDatabase(String),
 }
@@ -70,6 +128,9 @@ impl Config {
         if origin.scheme() == "http" && !is_loopback_name(origin.host_str().unwrap_or_default()) {
             return Err(ConfigError::InsecureOrigin(self.origin()));
         }
+        if self.session_idle_timeout > self.session_lifetime {
+            return Err(ConfigError::IdleLongerThanLifetime);
+        }
         crate::db::Backend::of_url(&self.database_url)
             .map(|_| ())
             .map_err(|_| ConfigError::UnsupportedDatabase(url_scheme(&self.database_url)))
@@ -82,6 +143,16 @@ impl Config {
 
     pub fn is_https(&self) -> bool {
         self.public_origin.scheme() == "https"
+    }
+
+    pub fn access_token_ttl(&self) -> Duration {
+        Duration::from_secs(self.access_token_ttl)
+    }
+
+    pub fn hash_concurrency(&self) -> usize {
+        self.hash_concurrency
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+            .max(1)
     }
 }
 
@@ -117,6 +188,21 @@ mod tests {
         assert!(matches!(err, ConfigError::InsecureOrigin(_)));
         assert_eq!(config("https://example.com", "sqlite:x.db").validate(), Ok(()));
         assert_eq!(config("http://127.0.0.1:8080", "sqlite:x.db").validate(), Ok(()));
+    }
+
+    #[test]
+    fn the_secret_never_appears_in_debug_output() {
+        let config = Config::try_parse_from(["latch", "--secret", "c2VjcmV0LXZhbHVlLXRoYXQtaXMtbG9uZy1lbm91Z2g="]).unwrap();
+        assert!(!format!("{config:?}").contains("c2VjcmV0"));
+    }
+
+    #[test]
+    fn idle_timeout_beyond_lifetime_is_refused() {
+        let config = Config::try_parse_from([
+            "latch", "--session-idle-timeout", "7200", "--session-lifetime", "3600",
+        ])
+        .unwrap();
+        assert_eq!(config.validate(), Err(ConfigError::IdleLongerThanLifetime));
     }
 
     #[test]

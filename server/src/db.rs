@@ -1,12 +1,55 @@
 //! The connection pool for whichever backend `DATABASE_URL` names, and its migrations.
 
-use std::{str::FromStr, time::Duration};
+use std::{future::Future, pin::Pin, str::FromStr, time::Duration};
 
 use sqlx::{
     PgPool, SqlitePool,
     postgres::PgPoolOptions,
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
+
+/// Runs the same code against whichever pool `db` holds. The SQL text is shared by both
+/// backends: `$N` placeholders (SQLite accepts them too) and column types both read alike
+/// (TEXT ids, BIGINT Unix-millisecond times, BLOB/BYTEA bytes).
+#[macro_export]
+macro_rules! with_pool {
+    ($db:expr, |$pool:ident| $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite($pool) => $body,
+            $crate::db::Db::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// A transaction that holds the write lock it needs from its first statement, so two
+/// rotations of one session can never interleave: PostgreSQL locks rows (`FOR UPDATE`),
+/// SQLite takes the database write lock up front (`BEGIN IMMEDIATE`).
+pub trait WritePool {
+    type Database: sqlx::Database;
+    /// Appended to a SELECT that must lock the rows it reads.
+    const FOR_UPDATE: &'static str;
+    // Boxed: an `async fn` here trips the compiler's "Send is not general enough" limitation
+    // once the future is awaited inside an axum handler.
+    fn begin_write(&self) -> BoxFuture<'_, sqlx::Transaction<'static, Self::Database>>;
+}
+
+type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, sqlx::Error>> + Send + 'a>>;
+
+impl WritePool for SqlitePool {
+    type Database = sqlx::Sqlite;
+    const FOR_UPDATE: &'static str = "";
+    fn begin_write(&self) -> BoxFuture<'_, sqlx::Transaction<'static, sqlx::Sqlite>> {
+        Box::pin(self.begin_with("BEGIN IMMEDIATE"))
+    }
+}
+
+impl WritePool for PgPool {
+    type Database = sqlx::Postgres;
+    const FOR_UPDATE: &'static str = " FOR UPDATE";
+    fn begin_write(&self) -> BoxFuture<'_, sqlx::Transaction<'static, sqlx::Postgres>> {
+        Box::pin(self.begin())
+    }
+}
 
 /// How long a request waits for a free connection before the database counts as unavailable.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);

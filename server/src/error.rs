@@ -24,6 +24,8 @@ pub enum Error {
     Forbidden { code: &'static str, message: &'static str },
     #[error("not found")]
     NotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed,
     #[error("{message}")]
     Conflict { code: &'static str, message: &'static str },
     #[error("request body too large")]
@@ -32,7 +34,7 @@ pub enum Error {
     UnsupportedMediaType,
     /// Well-formed input that breaks a rule; one message per offending field.
     #[error("invalid fields")]
-    Unprocessable { fields: BTreeMap<&'static str, String> },
+    Unprocessable { fields: BTreeMap<String, String> },
     #[error("too many attempts")]
     RateLimited { retry_after: Duration },
     #[error("service unavailable")]
@@ -47,12 +49,12 @@ struct Body<'a> {
     error: &'a str,
     message: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    fields: Option<&'a BTreeMap<&'static str, String>>,
+    fields: Option<&'a BTreeMap<String, String>>,
 }
 
 impl Error {
-    pub fn field(field: &'static str, problem: impl Into<String>) -> Self {
-        Error::Unprocessable { fields: BTreeMap::from([(field, problem.into())]) }
+    pub fn field(field: impl Into<String>, problem: impl Into<String>) -> Self {
+        Error::Unprocessable { fields: BTreeMap::from([(field.into(), problem.into())]) }
     }
 
     pub fn status(&self) -> StatusCode {
@@ -61,6 +63,7 @@ impl Error {
             Error::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
             Error::Forbidden { .. } => StatusCode::FORBIDDEN,
             Error::NotFound => StatusCode::NOT_FOUND,
+            Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Error::Conflict { .. } => StatusCode::CONFLICT,
             Error::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Error::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -78,6 +81,7 @@ impl Error {
             | Error::Forbidden { code, .. }
             | Error::Conflict { code, .. } => code,
             Error::NotFound => "not_found",
+            Error::MethodNotAllowed => "method_not_allowed",
             Error::PayloadTooLarge => "payload_too_large",
             Error::UnsupportedMediaType => "unsupported_media_type",
             Error::Unprocessable { .. } => "invalid_fields",
@@ -94,6 +98,7 @@ impl Error {
             | Error::Forbidden { message, .. }
             | Error::Conflict { message, .. } => (*message).to_string(),
             Error::NotFound => "Nothing exists at this address.".into(),
+            Error::MethodNotAllowed => "This address does not accept that method.".into(),
             Error::PayloadTooLarge => "The request body is larger than the server accepts.".into(),
             Error::UnsupportedMediaType => "Send the request body as application/json.".into(),
             Error::Unprocessable { .. } => "Some fields are not valid.".into(),

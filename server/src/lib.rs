@@ -1,9 +1,13 @@
 //! Latch's server: the Leptos SSR host and the authentication core.
 
+pub mod api;
+pub mod auth;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod error;
 mod health;
+pub mod secret;
 pub mod startup;
-mod state;
+pub mod state;
 pub mod telemetry;

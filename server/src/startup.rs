@@ -1,16 +1,29 @@
 //! Builds the router and runs the server; shared by `main` and the integration tests.
 
-use std::{future::Future, net::SocketAddr, sync::Arc};
+use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
 use app::{App, shell};
-use axum::{Router, extract::DefaultBodyLimit, routing::get};
-use leptos::config::get_configuration;
+use axum::{Router, extract::DefaultBodyLimit, http::request::Parts, middleware, routing::get};
+use leptos::{config::get_configuration, nonce::Nonce, prelude::*};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
-use crate::{config::Config, db::Db, error::Error, health, state::AppState};
+use crate::{
+    api,
+    auth::{
+        keys::KeyRing,
+        password::PasswordHasher,
+        sessions::{SessionPolicy, SessionStore},
+        tokens::TokenIssuer,
+    },
+    config::Config,
+    db::Db,
+    health,
+    secret::ServerSecret,
+    state::AppState,
+};
 
 /// Requests with larger bodies are refused with 413 before any handler sees them.
 pub const BODY_LIMIT: usize = 16 * 1024;
@@ -18,14 +31,33 @@ pub const BODY_LIMIT: usize = 16 * 1024;
 pub struct Application {
     listener: TcpListener,
     router: Router,
-    db: Db,
+    state: AppState,
 }
 
 impl Application {
-    /// Validates the configuration, connects and migrates the database, binds the listener.
+    /// Validates the configuration, connects and migrates the database, loads the secret and
+    /// signing keys, and binds the listener.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         config.validate()?;
+        let secret = ServerSecret::load(&config)?;
         let db = Db::connect(&config.database_url, config.db_max_connections).await?;
+        let keys = KeyRing::load_or_create(&db, &secret).await?;
+        let tokens = TokenIssuer::new(
+            keys,
+            config.origin(),
+            config.jwt_audience.clone(),
+            config.access_token_ttl(),
+        );
+        let sessions = SessionStore::new(
+            db.clone(),
+            &secret,
+            SessionPolicy {
+                idle: Duration::from_secs(config.session_idle_timeout),
+                lifetime: Duration::from_secs(config.session_lifetime),
+                grace: Duration::from_secs(config.refresh_grace),
+            },
+        );
+        let hasher = PasswordHasher::new(config.hash_concurrency())?;
 
         let mut leptos_options = get_configuration(None)?.leptos_options;
         leptos_options.site_addr = config.listen;
@@ -34,18 +66,24 @@ impl Application {
             .await
             .map_err(|err| anyhow::anyhow!("cannot listen on {}: {err}", config.listen))?;
 
-        let state =
-            AppState { leptos_options, db: db.clone(), config: Arc::new(config) };
-        Ok(Self { listener, router: router(state), db })
+        let state = AppState {
+            leptos_options,
+            db,
+            config: Arc::new(config),
+            tokens,
+            sessions,
+            hasher,
+        };
+        Ok(Self { listener, router: router(state.clone()), state })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
         self.listener.local_addr().expect("a bound listener has an address")
     }
 
-    /// The database pool, so tests can inspect what the server stored.
-    pub fn db(&self) -> Db {
-        self.db.clone()
+    /// The shared state, so tests can inspect what the server stored.
+    pub fn state(&self) -> AppState {
+        self.state.clone()
     }
 
     /// Serves until `shutdown` completes, then lets in-flight requests finish.
@@ -53,28 +91,37 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await?;
-        self.db.close().await;
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await?;
+        self.state.db.close().await;
         Ok(())
+    }
+}
+
+/// Hands Leptos the CSP nonce that `api::headers::harden` put in the response header.
+fn provide_request_nonce() {
+    if let Some(nonce) = use_context::<Parts>().and_then(|parts| parts.extensions.get::<Nonce>().cloned()) {
+        provide_context(nonce);
     }
 }
 
 fn router(state: AppState) -> Router {
     let pages = generate_route_list(App);
-    let api = Router::new().fallback(|| async { Error::NotFound });
 
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .nest("/api", api)
-        .leptos_routes(&state, pages, {
+        .merge(api::routes())
+        .leptos_routes_with_context(&state, pages, provide_request_nonce, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            provide_request_nonce,
+            shell,
+        ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(state.config.clone(), api::headers::harden))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(DefaultMakeSpan::new().level(Level::INFO))

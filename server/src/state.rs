@@ -5,11 +5,18 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
-use crate::{config::Config, db::Db};
+use crate::{
+    auth::{password::PasswordHasher, sessions::SessionStore, tokens::TokenIssuer},
+    config::Config,
+    db::Db,
+};
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub config: Arc<Config>,
+    pub tokens: TokenIssuer,
+    pub sessions: SessionStore,
+    pub hasher: PasswordHasher,
 }

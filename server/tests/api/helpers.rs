@@ -1,8 +1,9 @@
 use std::time::Duration;
 
 use clap::Parser;
-use reqwest::{Client, Response, redirect::Policy};
-use server::{config::Config, db::Db, startup::Application};
+use reqwest::{Client, Response, StatusCode, header, redirect::Policy};
+use serde_json::{Value, json};
+use server::{config::Config, db::Db, startup::Application, state::AppState};
 use sqlx::{Connection, Executor, PgConnection};
 use tokio::sync::oneshot;
 
@@ -30,10 +31,15 @@ macro_rules! on_both_backends {
 }
 pub(crate) use on_both_backends;
 
+pub const ORIGIN: &str = "http://localhost:3000";
+pub const PASSWORD: &str = "correct horse battery staple";
+
 pub struct TestApp {
     pub address: String,
     pub client: Client,
     pub db: Db,
+    pub state: AppState,
+    _secret_dir: tempfile::TempDir,
     stop: Option<oneshot::Sender<()>>,
     fresh: FreshDatabase,
 }
@@ -45,6 +51,11 @@ enum FreshDatabase {
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, &[]).await
+}
+
+/// Like `spawn_app`, with extra command-line settings (e.g. `["--refresh-grace", "0"]`).
+pub async fn spawn_app_with(backend: Backend, settings: &[&str]) -> TestApp {
     let (database_url, fresh) = match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().expect("temporary directory");
@@ -68,19 +79,25 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         }
     };
 
-    let config = Config::try_parse_from([
+    let secret_dir = tempfile::tempdir().expect("temporary directory");
+    let secret_file = secret_dir.path().join("latch.secret");
+    let mut args = vec![
         "latch",
         "--listen",
         "127.0.0.1:0",
         "--public-origin",
-        "http://localhost:3000",
+        ORIGIN,
         "--database-url",
         &database_url,
-    ])
-    .expect("test configuration parses");
+        "--secret-file",
+        secret_file.to_str().unwrap(),
+    ];
+    args.extend_from_slice(settings);
+    let config = Config::try_parse_from(args).expect("test configuration parses");
     let app = Application::build(config).await.expect("application starts");
     let address = format!("http://{}", app.local_addr());
-    let db = app.db();
+    let state = app.state();
+    let db = state.db.clone();
     let (stop, stopped) = oneshot::channel::<()>();
     tokio::spawn(app.run_until(async {
         let _ = stopped.await;
@@ -91,7 +108,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         .timeout(Duration::from_secs(30))
         .build()
         .expect("HTTP client");
-    TestApp { address, client, db, stop: Some(stop), fresh }
+    TestApp { address, client, db, state, _secret_dir: secret_dir, stop: Some(stop), fresh }
 }
 
 /// Replaces the database name (the URL path) of a PostgreSQL URL.
@@ -108,6 +125,55 @@ impl TestApp {
 
     pub async fn get(&self, path: &str) -> Response {
         self.client.get(self.url(path)).send().await.expect("request reaches the server")
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> Response {
+        self.client.post(self.url(path)).json(body).send().await.expect("request reaches the server")
+    }
+
+    pub async fn signup(&self, email: &str, password: &str) -> Response {
+        self.post_json("/api/auth/signup", &json!({ "email": email, "password": password })).await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Response {
+        self.post_json("/api/auth/login", &json!({ "email": email, "password": password })).await
+    }
+
+    /// Signs up a fresh account and returns its session.
+    pub async fn signed_up(&self, email: &str) -> Session {
+        let response = self.signup(email, PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::CREATED, "sign-up succeeds");
+        Session::from(response).await
+    }
+
+    /// POSTs to refresh with this refresh token in the cookie, as the app's own page would.
+    pub async fn refresh(&self, refresh_token: &str) -> Response {
+        self.client
+            .post(self.url("/api/auth/refresh"))
+            .header(header::COOKIE, format!("latch_refresh={refresh_token}"))
+            .header(header::ORIGIN, ORIGIN)
+            .send()
+            .await
+            .expect("request reaches the server")
+    }
+
+    pub async fn logout(&self, refresh_token: &str) -> Response {
+        self.client
+            .post(self.url("/api/auth/logout"))
+            .header(header::COOKIE, format!("latch_refresh={refresh_token}"))
+            .header(header::ORIGIN, ORIGIN)
+            .send()
+            .await
+            .expect("request reaches the server")
+    }
+
+    pub async fn get_with_token(&self, path: &str, access_token: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(access_token)
+            .send()
+            .await
+            .expect("request reaches the server")
     }
 
     /// Makes the database refuse service: the pool is closed (SQLite) or the database stops
@@ -169,4 +235,46 @@ impl Drop for TestApp {
             .join();
         }
     }
+}
+
+/// What a successful sign-up, sign-in or refresh hands the client.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub body: Value,
+    pub access_token: String,
+    pub refresh_token: String,
+    #[allow(dead_code)]
+    pub set_cookie: String,
+}
+
+impl Session {
+    pub async fn from(response: Response) -> Self {
+        let set_cookie = refresh_set_cookie(&response).expect("a refresh cookie is set");
+        let refresh_token = cookie_value(&set_cookie).to_string();
+        let body: Value = response.json().await.expect("a JSON session body");
+        let access_token = body["access_token"].as_str().expect("an access token").to_string();
+        Session { body, access_token, refresh_token, set_cookie }
+    }
+}
+
+/// The `Set-Cookie` header for the refresh cookie, if the response has one.
+pub fn refresh_set_cookie(response: &Response) -> Option<String> {
+    response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find(|value| value.starts_with("latch_refresh="))
+        .map(str::to_string)
+}
+
+pub fn cookie_value(set_cookie: &str) -> &str {
+    set_cookie.split(';').next().unwrap().trim_start_matches("latch_refresh=")
+}
+
+/// Reads a JSON error body and checks its shape: `{"error": code, "message": text}`.
+pub async fn error_code(response: Response) -> String {
+    let body: Value = response.json().await.expect("a JSON error body");
+    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "error has a message: {body}");
+    body["error"].as_str().expect("error has a code").to_string()
 }

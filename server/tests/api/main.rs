@@ -4,5 +4,8 @@
 
 mod helpers;
 
+mod auth;
 mod health;
+mod input;
 mod pages;
+mod tokens;

@@ -1,0 +1,60 @@
+-- Latch's schema. Both backends share one set of SQL statements, so the columns use types both
+-- understand the same way: ids are UUID strings, times are Unix milliseconds (UTC).
+
+-- Accounts. `email` is stored normalised (trimmed, lower-cased): uniqueness is case-insensitive.
+CREATE TABLE users (
+    id            TEXT PRIMARY KEY NOT NULL,
+    email         TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,
+    created_at    BIGINT NOT NULL
+);
+
+-- One row per sign-in (per device). A session ends when revoked or past either lifetime.
+CREATE TABLE sessions (
+    id             TEXT PRIMARY KEY NOT NULL,
+    user_id        TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    created_at     BIGINT NOT NULL,
+    last_used_at   BIGINT NOT NULL,
+    -- the absolute limit; the idle limit is last_used_at + the configured idle time
+    expires_at     BIGINT NOT NULL,
+    user_agent     TEXT NOT NULL,
+    ip             TEXT NOT NULL,
+    revoked_at     BIGINT,
+    revoked_reason TEXT
+);
+CREATE INDEX sessions_by_user ON sessions (user_id);
+
+-- Every refresh token a session was ever given, by keyed hash (HMAC with a key that is not in
+-- the database), so a retired token presented again is recognised as theft. Generation n+1
+-- is the successor of generation n; the unique pair makes a second successor impossible.
+CREATE TABLE refresh_tokens (
+    token_hash BYTEA PRIMARY KEY NOT NULL,
+    session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+    generation BIGINT NOT NULL,
+    issued_at  BIGINT NOT NULL,
+    retired_at BIGINT,
+    UNIQUE (session_id, generation)
+);
+
+-- Access-token signing keys (Ed25519). The private half is sealed with a key derived from the
+-- server secret, so a copy of the database cannot mint tokens. The newest generation signs;
+-- all listed keys verify and are published as JWKS.
+CREATE TABLE signing_keys (
+    kid                TEXT PRIMARY KEY NOT NULL,
+    generation         BIGINT NOT NULL UNIQUE,
+    public_key         BYTEA NOT NULL,
+    sealed_private_key BYTEA NOT NULL,
+    created_at         BIGINT NOT NULL
+);
+
+-- What happened to an account, for the user to see: sign-ins, reuse detected, revocations.
+CREATE TABLE security_events (
+    id         TEXT PRIMARY KEY NOT NULL,
+    user_id    TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    kind       TEXT NOT NULL,
+    at         BIGINT NOT NULL,
+    ip         TEXT NOT NULL,
+    user_agent TEXT NOT NULL,
+    session_id TEXT
+);
+CREATE INDEX security_events_by_user ON security_events (user_id, at);

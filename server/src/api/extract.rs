@@ -1,0 +1,158 @@
+//! Extractors: what a handler needs, read off its signature.
+
+use std::net::SocketAddr;
+
+use axum::{
+    body::Bytes,
+    extract::{ConnectInfo, FromRef, FromRequest, FromRequestParts, Request},
+    http::{HeaderMap, header, request::Parts},
+};
+use serde::de::DeserializeOwned;
+
+use crate::{
+    auth::{
+        sessions::ClientInfo,
+        tokens::{TokenError, TokenIssuer},
+    },
+    config::Config,
+    error::Error,
+};
+
+const MAX_USER_AGENT: usize = 512;
+
+/// A JSON body, with every failure mapped to the API's error body: wrong content type 415,
+/// too large 413, broken JSON 400, a field of the wrong type 422.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
+        if !is_json(req.headers()) {
+            return Err(Error::UnsupportedMediaType);
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                Error::PayloadTooLarge
+            } else {
+                Error::Malformed("The request body could not be read.".into())
+            }
+        })?;
+        if bytes.trim_ascii_start().first() != Some(&b'{') {
+            return Err(Error::Malformed("The request body must be a JSON object.".into()));
+        }
+        let deserializer = &mut serde_json::Deserializer::from_slice(&bytes);
+        match serde_path_to_error::deserialize(deserializer) {
+            Ok(value) => Ok(ApiJson(value)),
+            Err(err) => {
+                let path = err.path().to_string();
+                let inner = err.into_inner();
+                if inner.is_data() {
+                    Err(Error::field(path, "has the wrong type"))
+                } else {
+                    Err(Error::Malformed("The request body is not valid JSON.".into()))
+                }
+            }
+        }
+    }
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|mime| {
+            let mime = mime.trim().to_ascii_lowercase();
+            mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+        })
+}
+
+/// A request made with a valid access token.
+#[derive(Debug, Clone)]
+pub struct AuthUser {
+    pub user_id: String,
+    pub session_id: String,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for AuthUser
+where
+    TokenIssuer: FromRef<S>,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
+        let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
+            return Err(Error::Unauthorized {
+                code: "unauthenticated",
+                message: "Sign in to continue.",
+                token_sent: false,
+            });
+        };
+        let invalid = |message| Error::Unauthorized { code: "invalid_token", message, token_sent: true };
+        let token = value
+            .to_str()
+            .ok()
+            .and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")))
+            .map(str::trim)
+            .filter(|token| !token.is_empty())
+            .ok_or_else(|| invalid("The Authorization header must be `Bearer <access token>`."))?;
+        let claims = TokenIssuer::from_ref(state).verify(token).map_err(|err| match err {
+            TokenError::Expired => invalid("The access token has expired."),
+            TokenError::Invalid => invalid("The access token is not valid."),
+        })?;
+        Ok(AuthUser { user_id: claims.sub, session_id: claims.sid })
+    }
+}
+
+/// The peer address and user agent, recorded on sessions and security events.
+pub struct Client(pub ClientInfo);
+
+impl<S: Send + Sync> FromRequestParts<S> for Client {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Error> {
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip().to_string())
+            .unwrap_or_default();
+        let user_agent: String = parts
+            .headers
+            .get(header::USER_AGENT)
+            .map(|value| String::from_utf8_lossy(value.as_bytes()).chars().take(MAX_USER_AGENT).collect())
+            .unwrap_or_default();
+        Ok(Client(ClientInfo { ip, user_agent }))
+    }
+}
+
+/// Guards the cookie-bearing endpoints against cross-site requests: the browser's
+/// `Sec-Fetch-Site` when it sends one, else `Origin`, must say the request came from our own
+/// origin. (Clients that send neither are not browsers, so they cannot be a CSRF vector.)
+pub struct SameOrigin;
+
+impl<S: Send + Sync> FromRequestParts<S> for SameOrigin
+where
+    std::sync::Arc<Config>: FromRef<S>,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
+        let config = std::sync::Arc::<Config>::from_ref(state);
+        let forbidden = Error::Forbidden {
+            code: "cross_origin_request",
+            message: "This request must come from the Latch app itself.",
+        };
+        if let Some(site) = parts.headers.get("sec-fetch-site") {
+            return match site.as_bytes() {
+                b"same-origin" | b"none" => Ok(SameOrigin),
+                _ => Err(forbidden),
+            };
+        }
+        match parts.headers.get(header::ORIGIN) {
+            None => Ok(SameOrigin),
+            Some(origin) if origin.as_bytes() == config.origin().as_bytes() => Ok(SameOrigin),
+            Some(_) => Err(forbidden),
+        }
+    }
+}

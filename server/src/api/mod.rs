@@ -1,0 +1,37 @@
+//! The HTTP API of `SPEC.md`: routes, extractors, cookies and response hardening.
+
+mod account;
+mod auth;
+mod cookies;
+pub mod extract;
+pub mod headers;
+
+use axum::{
+    Json, Router,
+    extract::State,
+    http::header,
+    response::IntoResponse,
+    routing::{get, post},
+};
+
+use crate::{auth::tokens::TokenIssuer, error::Error, state::AppState};
+
+/// Everything under `/api`, plus the JWKS document.
+pub fn routes() -> Router<AppState> {
+    let api = Router::new()
+        .route("/auth/signup", post(auth::signup))
+        .route("/auth/login", post(auth::login))
+        .route("/auth/refresh", post(auth::refresh))
+        .route("/auth/logout", post(auth::logout))
+        .route("/me", get(account::me))
+        .fallback(|| async { Error::NotFound })
+        .method_not_allowed_fallback(|| async {
+            Error::MethodNotAllowed
+        });
+    Router::new().nest("/api", api).route("/.well-known/jwks.json", get(jwks))
+}
+
+async fn jwks(State(tokens): State<TokenIssuer>) -> impl IntoResponse {
+    // Short caching: a verifier that meets an unknown `kid` refetches anyway.
+    ([(header::CACHE_CONTROL, "public, max-age=60")], Json(tokens.keys().jwks()))
+}

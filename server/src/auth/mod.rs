@@ -1,0 +1,11 @@
+//! The authentication core, independent of HTTP: accounts, passwords, access tokens and their
+//! signing keys, refresh tokens, sessions and security events.
+
+pub mod email;
+pub mod events;
+pub mod keys;
+pub mod password;
+pub mod refresh;
+pub mod sessions;
+pub mod tokens;
+pub mod users;

@@ -1,0 +1,168 @@
+//! Password policy and Argon2id hashing, run off the async runtime with bounded concurrency.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use argon2::{
+    Algorithm, Argon2, Params, PasswordHash, PasswordHasher as _, PasswordVerifier, Version,
+    password_hash::SaltString,
+};
+use tokio::sync::Semaphore;
+use zxcvbn::{Score, zxcvbn};
+
+use super::email::Email;
+
+pub const MIN_CHARS: usize = 10;
+pub const MAX_CHARS: usize = 128;
+/// Argon2id at OWASP's minimum recommendation: 19 MiB, two passes, one lane.
+const MEMORY_KIB: u32 = 19 * 1024;
+const PASSES: u32 = 2;
+const LANES: u32 = 1;
+
+/// A password that meets the policy. Its `Debug` never shows the value.
+pub struct Password(String);
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password([redacted])")
+    }
+}
+
+impl Password {
+    /// Length limits and a strength estimate (zxcvbn, which also penalises the email).
+    pub fn parse(raw: &str, email: Option<&Email>) -> Result<Self, String> {
+        let chars = raw.chars().count();
+        if chars < MIN_CHARS {
+            return Err(format!("Use at least {MIN_CHARS} characters."));
+        }
+        if chars > MAX_CHARS {
+            return Err(format!("Use at most {MAX_CHARS} characters."));
+        }
+        if let Some(local) = email.and_then(|email| email.as_str().split('@').next()) {
+            let lowered = raw.to_lowercase();
+            if local.chars().count() >= 4 && (lowered.contains(local) || local.contains(&lowered)) {
+                return Err("Do not build your password from your email address.".to_string());
+            }
+        }
+        let mut user_inputs = vec!["latch"];
+        let email_parts: Vec<&str> = email
+            .map(|email| email.as_str().split(['@', '.']).collect())
+            .unwrap_or_default();
+        user_inputs.extend(email_parts.iter().copied());
+        user_inputs.extend(email.map(Email::as_str));
+        let estimate = zxcvbn(raw, &user_inputs);
+        if estimate.score() < Score::Three {
+            let hint = estimate
+                .feedback()
+                .and_then(|feedback| feedback.warning().map(|w| w.to_string()))
+                .filter(|w| !w.is_empty())
+                .unwrap_or_else(|| "It would be easy to guess.".to_string());
+            return Err(format!(
+                "This password is too weak. {hint} Try a few unrelated words or a longer phrase."
+            ));
+        }
+        Ok(Self(raw.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[derive(Clone)]
+pub struct PasswordHasher {
+    permits: Arc<Semaphore>,
+    /// Verified against when the account does not exist, so that costs the same work.
+    dummy_hash: Arc<str>,
+}
+
+impl PasswordHasher {
+    pub fn new(concurrency: usize) -> anyhow::Result<Self> {
+        let dummy_hash = hash_blocking("dummy password for unknown accounts")?;
+        Ok(Self { permits: Arc::new(Semaphore::new(concurrency.max(1))), dummy_hash: dummy_hash.into() })
+    }
+
+    pub async fn hash(&self, password: &Password) -> anyhow::Result<String> {
+        let password = password.0.clone();
+        self.run(move || hash_blocking(&password)).await?
+    }
+
+    /// True when `password` matches `stored`. With no stored hash (unknown account) it does
+    /// the same work against a dummy hash and answers false.
+    pub async fn verify(&self, password: &str, stored: Option<&str>) -> anyhow::Result<bool> {
+        let known = stored.is_some();
+        let hash = stored.map_or_else(|| self.dummy_hash.to_string(), str::to_string);
+        let password = password.to_string();
+        let matches = self.run(move || verify_blocking(&password, &hash)).await??;
+        Ok(known && matches)
+    }
+
+    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> anyhow::Result<T> {
+        let _permit = self.permits.acquire().await.context("hasher closed")?;
+        tokio::task::spawn_blocking(work).await.context("password hashing task failed")
+    }
+}
+
+fn argon2() -> Argon2<'static> {
+    let params = Params::new(MEMORY_KIB, PASSES, LANES, None).expect("valid Argon2 parameters");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+fn hash_blocking(password: &str) -> anyhow::Result<String> {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).context("the OS random source failed")?;
+    let salt = SaltString::encode_b64(&salt).map_err(|err| anyhow::anyhow!("salt: {err}"))?;
+    argon2()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|err| anyhow::anyhow!("hashing failed: {err}"))
+}
+
+fn verify_blocking(password: &str, stored: &str) -> anyhow::Result<bool> {
+    let parsed = PasswordHash::new(stored).map_err(|err| anyhow::anyhow!("stored hash: {err}"))?;
+    // Parameters come from the stored hash, so older hashes keep verifying after a change.
+    Ok(argon2().verify_password(password.as_bytes(), &parsed).is_ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_and_long_passwords_are_refused() {
+        assert!(Password::parse("Tr0ub4dor", None).unwrap_err().contains("at least 10"));
+        assert!(Password::parse(&"x".repeat(MAX_CHARS + 1), None).unwrap_err().contains("at most"));
+    }
+
+    #[test]
+    fn guessable_passwords_are_refused() {
+        for weak in ["password123", "aaaaaaaaaaaa", "qwertyuiop", "1234567890"] {
+            assert!(Password::parse(weak, None).is_err(), "{weak} was accepted");
+        }
+    }
+
+    #[test]
+    fn the_email_does_not_make_a_password() {
+        let email = Email::parse("margaret.hamilton@example.com").unwrap();
+        assert!(Password::parse("margaret.hamilton", Some(&email)).is_err());
+    }
+
+    #[test]
+    fn a_strong_passphrase_is_accepted() {
+        assert!(Password::parse("correct horse battery staple", None).is_ok());
+    }
+
+    #[test]
+    fn hashes_use_argon2id_at_owasp_parameters() {
+        let hash = hash_blocking("correct horse battery staple").unwrap();
+        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+        assert!(verify_blocking("correct horse battery staple", &hash).unwrap());
+        assert!(!verify_blocking("correct horse battery stapler", &hash).unwrap());
+    }
+
+    #[tokio::test]
+    async fn unknown_accounts_never_verify() {
+        let hasher = PasswordHasher::new(1).unwrap();
+        assert!(!hasher.verify("dummy password for unknown accounts", None).await.unwrap());
+    }
+}
