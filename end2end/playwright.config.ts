@@ -48,6 +48,7 @@ export default defineConfig({
       LATCH_LISTEN: `127.0.0.1:${port}`,
       LATCH_PUBLIC_ORIGIN: `http://localhost:${port}`,
       DATABASE_URL: `sqlite:${join(dataDir, 'latch.db')}`,
+      LATCH_SECRET_FILE: join(dataDir, 'latch.secret'),
       LEPTOS_SITE_ROOT: 'target/site',
       LATCH_LOG: 'warn',
     },
