@@ -1,5 +1,7 @@
 //! Latch's user interface, rendered on the server (`ssr`) and hydrated in the browser (`hydrate`).
 
+mod auth;
+mod components;
 mod pages;
 
 use leptos::prelude::*;
@@ -9,7 +11,8 @@ use leptos_router::{
     components::{Route, Router, Routes},
 };
 
-use pages::{HomePage, NotFound};
+use components::{ReconnectingBanner, SessionMenu};
+use pages::{AccountPage, HomePage, LoginPage, NotFound, SignupPage};
 
 /// The HTML document around the app; only the server renders it.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -35,6 +38,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    auth::provide_auth();
     mark_hydrated();
 
     view! {
@@ -43,11 +47,16 @@ pub fn App() -> impl IntoView {
         <Router>
             <header class="site-header">
                 <a class="brand" href="/">"Latch"</a>
+                <SessionMenu/>
             </header>
+            <ReconnectingBanner/>
             <main>
                 <ErrorBoundary fallback=|errors| view! { <ErrorPage errors/> }>
                     <Routes fallback=NotFound>
                         <Route path=StaticSegment("") view=HomePage/>
+                        <Route path=StaticSegment("login") view=LoginPage/>
+                        <Route path=StaticSegment("signup") view=SignupPage/>
+                        <Route path=StaticSegment("account") view=AccountPage/>
                     </Routes>
                 </ErrorBoundary>
             </main>

@@ -6,7 +6,11 @@ use clap::{Parser, ValueEnum};
 use url::Url;
 
 #[derive(Debug, Clone, Parser)]
-#[command(name = "latch", version, about = "Latch: browser token authentication done properly")]
+#[command(
+    name = "latch",
+    version,
+    about = "Latch: browser token authentication done properly"
+)]
 pub struct Config {
     /// Address and port the HTTP server binds to.
     #[arg(long, env = "LATCH_LISTEN", default_value = "127.0.0.1:3000")]
@@ -14,7 +18,11 @@ pub struct Config {
 
     /// The origin users reach the app at (scheme://host[:port]). Cookie-bearing requests must
     /// come from it.
-    #[arg(long, env = "LATCH_PUBLIC_ORIGIN", default_value = "http://localhost:3000")]
+    #[arg(
+        long,
+        env = "LATCH_PUBLIC_ORIGIN",
+        default_value = "http://localhost:3000"
+    )]
     pub public_origin: Url,
 
     /// `sqlite:<file>` (created on first run) or `postgres://…`.
@@ -98,7 +106,9 @@ pub enum LogFormat {
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ConfigError {
-    #[error("LATCH_PUBLIC_ORIGIN must be an origin like https://example.com (no path, query or credentials), got {0}")]
+    #[error(
+        "LATCH_PUBLIC_ORIGIN must be an origin like https://example.com (no path, query or credentials), got {0}"
+    )]
     NotAnOrigin(String),
     #[error(
         "LATCH_PUBLIC_ORIGIN {0} is plain http on a host other than localhost: browsers drop the \
@@ -184,22 +194,39 @@ mod tests {
 
     #[test]
     fn plain_http_is_refused_off_localhost() {
-        let err = config("http://example.com", "sqlite:x.db").validate().unwrap_err();
+        let err = config("http://example.com", "sqlite:x.db")
+            .validate()
+            .unwrap_err();
         assert!(matches!(err, ConfigError::InsecureOrigin(_)));
-        assert_eq!(config("https://example.com", "sqlite:x.db").validate(), Ok(()));
-        assert_eq!(config("http://127.0.0.1:8080", "sqlite:x.db").validate(), Ok(()));
+        assert_eq!(
+            config("https://example.com", "sqlite:x.db").validate(),
+            Ok(())
+        );
+        assert_eq!(
+            config("http://127.0.0.1:8080", "sqlite:x.db").validate(),
+            Ok(())
+        );
     }
 
     #[test]
     fn the_secret_never_appears_in_debug_output() {
-        let config = Config::try_parse_from(["latch", "--secret", "c2VjcmV0LXZhbHVlLXRoYXQtaXMtbG9uZy1lbm91Z2g="]).unwrap();
+        let config = Config::try_parse_from([
+            "latch",
+            "--secret",
+            "c2VjcmV0LXZhbHVlLXRoYXQtaXMtbG9uZy1lbm91Z2g=",
+        ])
+        .unwrap();
         assert!(!format!("{config:?}").contains("c2VjcmV0"));
     }
 
     #[test]
     fn idle_timeout_beyond_lifetime_is_refused() {
         let config = Config::try_parse_from([
-            "latch", "--session-idle-timeout", "7200", "--session-lifetime", "3600",
+            "latch",
+            "--session-idle-timeout",
+            "7200",
+            "--session-lifetime",
+            "3600",
         ])
         .unwrap();
         assert_eq!(config.validate(), Err(ConfigError::IdleLongerThanLifetime));
@@ -207,13 +234,17 @@ mod tests {
 
     #[test]
     fn origin_with_a_path_is_refused() {
-        let err = config("https://example.com/app", "sqlite:x.db").validate().unwrap_err();
+        let err = config("https://example.com/app", "sqlite:x.db")
+            .validate()
+            .unwrap_err();
         assert!(matches!(err, ConfigError::NotAnOrigin(_)));
     }
 
     #[test]
     fn unknown_database_is_refused_without_echoing_credentials() {
-        let err = config("https://example.com", "mysql://root:hunter2@db/x").validate().unwrap_err();
+        let err = config("https://example.com", "mysql://root:hunter2@db/x")
+            .validate()
+            .unwrap_err();
         assert_eq!(err, ConfigError::UnsupportedDatabase("mysql".into()));
         assert!(!err.to_string().contains("hunter2"));
     }

@@ -19,15 +19,25 @@ pub enum Error {
     Malformed(String),
     /// No valid credentials. `token_sent` adds `error="invalid_token"` to the challenge.
     #[error("{message}")]
-    Unauthorized { code: &'static str, message: &'static str, token_sent: bool },
+    Unauthorized {
+        code: &'static str,
+        message: &'static str,
+        token_sent: bool,
+    },
     #[error("{message}")]
-    Forbidden { code: &'static str, message: &'static str },
+    Forbidden {
+        code: &'static str,
+        message: &'static str,
+    },
     #[error("not found")]
     NotFound,
     #[error("method not allowed")]
     MethodNotAllowed,
     #[error("{message}")]
-    Conflict { code: &'static str, message: &'static str },
+    Conflict {
+        code: &'static str,
+        message: &'static str,
+    },
     #[error("request body too large")]
     PayloadTooLarge,
     #[error("unsupported content type")]
@@ -54,7 +64,9 @@ struct Body<'a> {
 
 impl Error {
     pub fn field(field: impl Into<String>, problem: impl Into<String>) -> Self {
-        Error::Unprocessable { fields: BTreeMap::from([(field.into(), problem.into())]) }
+        Error::Unprocessable {
+            fields: BTreeMap::from([(field.into(), problem.into())]),
+        }
     }
 
     pub fn status(&self) -> StatusCode {
@@ -135,7 +147,11 @@ impl IntoResponse for Error {
             Error::Unprocessable { fields } => Some(fields),
             _ => None,
         };
-        let body = Body { error: self.code(), message: &message, fields };
+        let body = Body {
+            error: self.code(),
+            message: &message,
+            fields,
+        };
         let mut response = (status, Json(body)).into_response();
         let headers = response.headers_mut();
         match &self {
@@ -145,7 +161,10 @@ impl IntoResponse for Error {
                 } else {
                     "Bearer"
                 };
-                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+                headers.insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static(challenge),
+                );
             }
             Error::RateLimited { retry_after } => {
                 // Round up: telling a client to come back early only earns it another 429.
@@ -193,10 +212,21 @@ mod tests {
 
     #[tokio::test]
     async fn unauthorized_carries_a_bearer_challenge() {
-        let err = Error::Unauthorized { code: "invalid_token", message: "bad", token_sent: true };
+        let err = Error::Unauthorized {
+            code: "invalid_token",
+            message: "bad",
+            token_sent: true,
+        };
         let (_, headers, _) = render(err).await;
-        assert_eq!(headers[header::WWW_AUTHENTICATE], r#"Bearer error="invalid_token""#);
-        let err = Error::Unauthorized { code: "unauthenticated", message: "no", token_sent: false };
+        assert_eq!(
+            headers[header::WWW_AUTHENTICATE],
+            r#"Bearer error="invalid_token""#
+        );
+        let err = Error::Unauthorized {
+            code: "unauthenticated",
+            message: "no",
+            token_sent: false,
+        };
         let (_, headers, body) = render(err).await;
         assert_eq!(headers[header::WWW_AUTHENTICATE], "Bearer");
         assert_eq!(body["error"], "unauthenticated");
@@ -205,8 +235,10 @@ mod tests {
 
     #[tokio::test]
     async fn rate_limits_round_retry_after_up() {
-        let (status, headers, _) =
-            render(Error::RateLimited { retry_after: Duration::from_millis(1500) }).await;
+        let (status, headers, _) = render(Error::RateLimited {
+            retry_after: Duration::from_millis(1500),
+        })
+        .await;
         assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(headers[header::RETRY_AFTER], "2");
     }

@@ -10,7 +10,9 @@ pub fn init(filter: &str, format: LogFormat) -> anyhow::Result<()> {
     let registry = tracing_subscriber::registry().with(filter);
     match format {
         LogFormat::Text => registry.with(fmt::layer()).try_init()?,
-        LogFormat::Json => registry.with(fmt::layer().json().flatten_event(true)).try_init()?,
+        LogFormat::Json => registry
+            .with(fmt::layer().json().flatten_event(true))
+            .try_init()?,
     }
     Ok(())
 }

@@ -12,11 +12,13 @@ use crate::{
 };
 
 pub async fn me(auth: AuthUser, State(db): State<Db>) -> Result<Json<Value>> {
-    let user = users::by_id(&db, &auth.user_id).await?.ok_or(Error::Unauthorized {
-        code: "invalid_token",
-        message: "The account no longer exists.",
-        token_sent: true,
-    })?;
+    let user = users::by_id(&db, &auth.user_id)
+        .await?
+        .ok_or(Error::Unauthorized {
+            code: "invalid_token",
+            message: "The account no longer exists.",
+            token_sent: true,
+        })?;
     Ok(Json(json!({
         "id": user.id,
         "email": user.email,

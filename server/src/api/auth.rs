@@ -61,10 +61,19 @@ fn session_response(
         access_token,
         token_type: "Bearer",
         expires_in: tokens.ttl().as_secs(),
-        user: UserBody { id: &issued.user_id, email },
+        user: UserBody {
+            id: &issued.user_id,
+            email,
+        },
     };
     let jar = cookies::set(jar, &issued.token, issued.expires_at);
-    Ok((status, jar, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response())
+    Ok((
+        status,
+        jar,
+        [(header::CACHE_CONTROL, "no-store")],
+        Json(body),
+    )
+        .into_response())
 }
 
 pub async fn signup(
@@ -78,7 +87,10 @@ pub async fn signup(
     ApiJson(body): ApiJson<Credentials>,
 ) -> Result<Response> {
     let email = Email::parse(body.email.as_deref().unwrap_or_default());
-    let password = Password::parse(body.password.as_deref().unwrap_or_default(), email.as_ref().ok());
+    let password = Password::parse(
+        body.password.as_deref().unwrap_or_default(),
+        email.as_ref().ok(),
+    );
     let (email, password) = match (email, password) {
         (Ok(email), Ok(password)) => (email, password),
         (email, password) => {
@@ -94,11 +106,15 @@ pub async fn signup(
     };
 
     let hash = hasher.hash(&password).await?;
-    let user = users::create(&db, &email, hash).await?.map_err(|users::EmailTaken| Error::Conflict {
-        code: "email_taken",
-        message: "An account with this email already exists. Sign in instead.",
-    })?;
-    let issued = sessions.start(&user.id, &client, events::kind::SIGNED_UP).await?;
+    let user = users::create(&db, &email, hash)
+        .await?
+        .map_err(|users::EmailTaken| Error::Conflict {
+            code: "email_taken",
+            message: "An account with this email already exists. Sign in instead.",
+        })?;
+    let issued = sessions
+        .start(&user.id, &client, events::kind::SIGNED_UP)
+        .await?;
     tracing::info!(user = %user.id, session = %issued.session_id, "signed up");
     session_response(StatusCode::CREATED, jar, &tokens, &issued, &user.email)
 }
@@ -115,10 +131,13 @@ pub async fn login(
 ) -> Result<Response> {
     let (Some(raw_email), Some(password)) = (body.email, body.password) else {
         return Err(Error::Unprocessable {
-            fields: [("email", "Enter your email address."), ("password", "Enter your password.")]
-                .into_iter()
-                .map(|(field, problem)| (field.to_string(), problem.to_string()))
-                .collect(),
+            fields: [
+                ("email", "Enter your email address."),
+                ("password", "Enter your password."),
+            ]
+            .into_iter()
+            .map(|(field, problem)| (field.to_string(), problem.to_string()))
+            .collect(),
         });
     };
     // Unknown and malformed emails cost the same hashing work as a wrong password and get the
@@ -127,13 +146,17 @@ pub async fn login(
         Ok(email) => users::by_email(&db, &email).await?,
         Err(_) => None,
     };
-    let verified = hasher.verify(&password, user.as_ref().map(|u| u.password_hash.as_str())).await?;
+    let verified = hasher
+        .verify(&password, user.as_ref().map(|u| u.password_hash.as_str()))
+        .await?;
     let user = user.filter(|_| verified).ok_or(Error::Unauthorized {
         code: "invalid_credentials",
         message: "The email or password is not correct.",
         token_sent: false,
     })?;
-    let issued = sessions.start(&user.id, &client, events::kind::SIGNED_IN).await?;
+    let issued = sessions
+        .start(&user.id, &client, events::kind::SIGNED_IN)
+        .await?;
     tracing::info!(user = %user.id, session = %issued.session_id, "signed in");
     session_response(StatusCode::OK, jar, &tokens, &issued, &user.email)
 }
@@ -148,7 +171,15 @@ pub async fn refresh(
     jar: CookieJar,
 ) -> Result<Response, Response> {
     let refused = |jar: CookieJar, code, message| {
-        (cookies::clear(jar), Error::Unauthorized { code, message, token_sent: false }).into_response()
+        (
+            cookies::clear(jar),
+            Error::Unauthorized {
+                code,
+                message,
+                token_sent: false,
+            },
+        )
+            .into_response()
     };
     let token = match cookies::read(&headers) {
         None => {
@@ -159,20 +190,36 @@ pub async fn refresh(
             }
             .into_response());
         }
-        Some(Err(())) => return Err(refused(jar, "invalid_refresh_token", "The session is not valid. Sign in again.")),
+        Some(Err(())) => {
+            return Err(refused(
+                jar,
+                "invalid_refresh_token",
+                "The session is not valid. Sign in again.",
+            ));
+        }
         Some(Ok(token)) => token,
     };
 
-    let issued = match sessions.rotate(&token, &client).await.map_err(|err| Error::from(err).into_response())? {
+    let issued = match sessions
+        .rotate(&token, &client)
+        .await
+        .map_err(|err| Error::from(err).into_response())?
+    {
         Ok(issued) => issued,
         Err(rejected) => {
             let (code, message) = match rejected {
-                Rejected::Unknown => ("invalid_refresh_token", "The session is not valid. Sign in again."),
+                Rejected::Unknown => (
+                    "invalid_refresh_token",
+                    "The session is not valid. Sign in again.",
+                ),
                 Rejected::Reused => REUSE,
                 Rejected::Ended { reason } if reason == reason::REFRESH_TOKEN_REUSE => REUSE,
                 Rejected::Expired => EXPIRED,
                 Rejected::Ended { reason } if reason == reason::EXPIRED => EXPIRED,
-                Rejected::Ended { .. } => ("session_revoked", "This session was signed out. Sign in again."),
+                Rejected::Ended { .. } => (
+                    "session_revoked",
+                    "This session was signed out. Sign in again.",
+                ),
             };
             return Err(refused(jar, code, message));
         }
@@ -180,8 +227,15 @@ pub async fn refresh(
     let user = users::by_id(&db, &issued.user_id)
         .await
         .map_err(|err| Error::from(err).into_response())?
-        .ok_or_else(|| refused(jar.clone(), "invalid_refresh_token", "The account no longer exists."))?;
-    session_response(StatusCode::OK, jar, &tokens, &issued, &user.email).map_err(IntoResponse::into_response)
+        .ok_or_else(|| {
+            refused(
+                jar.clone(),
+                "invalid_refresh_token",
+                "The account no longer exists.",
+            )
+        })?;
+    session_response(StatusCode::OK, jar, &tokens, &issued, &user.email)
+        .map_err(IntoResponse::into_response)
 }
 
 const REUSE: (&str, &str) = (
@@ -189,7 +243,10 @@ const REUSE: (&str, &str) = (
     "Your session was ended because it was used from somewhere else. Sign in again, and \
      consider changing your password.",
 );
-const EXPIRED: (&str, &str) = ("session_expired", "Your session has expired. Sign in again.");
+const EXPIRED: (&str, &str) = (
+    "session_expired",
+    "Your session has expired. Sign in again.",
+);
 
 pub async fn logout(
     _: SameOrigin,
@@ -204,4 +261,3 @@ pub async fn logout(
     }
     Ok((StatusCode::NO_CONTENT, cookies::clear(jar)).into_response())
 }
-

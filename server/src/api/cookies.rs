@@ -37,7 +37,12 @@ pub fn read(headers: &HeaderMap) -> Option<Result<RefreshToken, ()>> {
         .find_map(|pair| {
             let pair = pair.trim_ascii();
             let value = pair.strip_prefix(NAME.as_bytes())?.strip_prefix(b"=")?;
-            Some(std::str::from_utf8(value).ok().and_then(RefreshToken::parse).ok_or(()))
+            Some(
+                std::str::from_utf8(value)
+                    .ok()
+                    .and_then(RefreshToken::parse)
+                    .ok_or(()),
+            )
         })
 }
 

@@ -39,7 +39,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             }
         })?;
         if bytes.trim_ascii_start().first() != Some(&b'{') {
-            return Err(Error::Malformed("The request body must be a JSON object.".into()));
+            return Err(Error::Malformed(
+                "The request body must be a JSON object.".into(),
+            ));
         }
         let deserializer = &mut serde_json::Deserializer::from_slice(&bytes);
         match serde_path_to_error::deserialize(deserializer) {
@@ -50,7 +52,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                 if inner.is_data() {
                     Err(Error::field(path, "has the wrong type"))
                 } else {
-                    Err(Error::Malformed("The request body is not valid JSON.".into()))
+                    Err(Error::Malformed(
+                        "The request body is not valid JSON.".into(),
+                    ))
                 }
             }
         }
@@ -64,7 +68,8 @@ fn is_json(headers: &HeaderMap) -> bool {
         .and_then(|value| value.split(';').next())
         .is_some_and(|mime| {
             let mime = mime.trim().to_ascii_lowercase();
-            mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+            mime == "application/json"
+                || (mime.starts_with("application/") && mime.ends_with("+json"))
         })
 }
 
@@ -89,19 +94,32 @@ where
                 token_sent: false,
             });
         };
-        let invalid = |message| Error::Unauthorized { code: "invalid_token", message, token_sent: true };
+        let invalid = |message| Error::Unauthorized {
+            code: "invalid_token",
+            message,
+            token_sent: true,
+        };
         let token = value
             .to_str()
             .ok()
-            .and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")))
+            .and_then(|value| {
+                value
+                    .strip_prefix("Bearer ")
+                    .or_else(|| value.strip_prefix("bearer "))
+            })
             .map(str::trim)
             .filter(|token| !token.is_empty())
             .ok_or_else(|| invalid("The Authorization header must be `Bearer <access token>`."))?;
-        let claims = TokenIssuer::from_ref(state).verify(token).map_err(|err| match err {
-            TokenError::Expired => invalid("The access token has expired."),
-            TokenError::Invalid => invalid("The access token is not valid."),
-        })?;
-        Ok(AuthUser { user_id: claims.sub, session_id: claims.sid })
+        let claims = TokenIssuer::from_ref(state)
+            .verify(token)
+            .map_err(|err| match err {
+                TokenError::Expired => invalid("The access token has expired."),
+                TokenError::Invalid => invalid("The access token is not valid."),
+            })?;
+        Ok(AuthUser {
+            user_id: claims.sub,
+            session_id: claims.sid,
+        })
     }
 }
 
@@ -120,7 +138,12 @@ impl<S: Send + Sync> FromRequestParts<S> for Client {
         let user_agent: String = parts
             .headers
             .get(header::USER_AGENT)
-            .map(|value| String::from_utf8_lossy(value.as_bytes()).chars().take(MAX_USER_AGENT).collect())
+            .map(|value| {
+                String::from_utf8_lossy(value.as_bytes())
+                    .chars()
+                    .take(MAX_USER_AGENT)
+                    .collect()
+            })
             .unwrap_or_default();
         Ok(Client(ClientInfo { ip, user_agent }))
     }

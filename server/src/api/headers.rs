@@ -14,7 +14,11 @@ use leptos::nonce::Nonce;
 
 use crate::{config::Config, error::Error, startup::BODY_LIMIT};
 
-pub async fn harden(State(config): State<Arc<Config>>, mut request: Request, next: Next) -> Response {
+pub async fn harden(
+    State(config): State<Arc<Config>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let declared_length = request
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -34,10 +38,19 @@ pub async fn harden(State(config): State<Arc<Config>>, mut request: Request, nex
     if let Ok(csp) = HeaderValue::from_str(&content_security_policy(&nonce)) {
         headers.insert(header::CONTENT_SECURITY_POLICY, csp);
     }
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
-    headers.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
+    headers.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
     if config.is_https() {
         headers.insert(
             header::STRICT_TRANSPORT_SECURITY,
@@ -53,7 +66,11 @@ pub async fn harden(State(config): State<Arc<Config>>, mut request: Request, nex
 
 fn content_security_policy(nonce: &Nonce) -> String {
     // `cargo leptos watch` reloads the page over a websocket on another port.
-    let dev_reload = if std::env::var_os("LEPTOS_WATCH").is_some() { " ws:" } else { "" };
+    let dev_reload = if std::env::var_os("LEPTOS_WATCH").is_some() {
+        " ws:"
+    } else {
+        ""
+    };
     format!(
         "default-src 'self'; \
          script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \

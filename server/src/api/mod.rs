@@ -25,13 +25,16 @@ pub fn routes() -> Router<AppState> {
         .route("/auth/logout", post(auth::logout))
         .route("/me", get(account::me))
         .fallback(|| async { Error::NotFound })
-        .method_not_allowed_fallback(|| async {
-            Error::MethodNotAllowed
-        });
-    Router::new().nest("/api", api).route("/.well-known/jwks.json", get(jwks))
+        .method_not_allowed_fallback(|| async { Error::MethodNotAllowed });
+    Router::new()
+        .nest("/api", api)
+        .route("/.well-known/jwks.json", get(jwks))
 }
 
 async fn jwks(State(tokens): State<TokenIssuer>) -> impl IntoResponse {
     // Short caching: a verifier that meets an unknown `kid` refetches anyway.
-    ([(header::CACHE_CONTROL, "public, max-age=60")], Json(tokens.keys().jwks()))
+    (
+        [(header::CACHE_CONTROL, "public, max-age=60")],
+        Json(tokens.keys().jwks()),
+    )
 }

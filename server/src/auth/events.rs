@@ -19,8 +19,20 @@ pub struct NewEvent<'a> {
 }
 
 impl<'a> NewEvent<'a> {
-    pub fn new(user_id: &'a str, kind: &'a str, client: &'a ClientInfo, session_id: Option<&'a str>) -> Self {
-        Self { user_id, kind, client, session_id, id: uuid::Uuid::new_v4().to_string(), at: crate::clock::now_millis() }
+    pub fn new(
+        user_id: &'a str,
+        kind: &'a str,
+        client: &'a ClientInfo,
+        session_id: Option<&'a str>,
+    ) -> Self {
+        Self {
+            user_id,
+            kind,
+            client,
+            session_id,
+            id: uuid::Uuid::new_v4().to_string(),
+            at: crate::clock::now_millis(),
+        }
     }
 
     /// The INSERT, for the caller to execute on its own (concrete) connection.

@@ -56,12 +56,22 @@ impl KeyRing {
             rows = stored_keys(db).await?;
         }
         let ring = build_ring(&rows, &secret.key_seal_key)?;
-        Ok(Self { ring: Arc::new(RwLock::new(ring)), seal_key: secret.key_seal_key, db: db.clone() })
+        Ok(Self {
+            ring: Arc::new(RwLock::new(ring)),
+            seal_key: secret.key_seal_key,
+            db: db.clone(),
+        })
     }
 
     /// Adds a new signing key; tokens signed with older keys stay valid until they expire.
     pub async fn rotate(&self) -> anyhow::Result<String> {
-        let next = stored_keys(&self.db).await?.iter().map(|k| k.generation).max().unwrap_or(0) + 1;
+        let next = stored_keys(&self.db)
+            .await?
+            .iter()
+            .map(|k| k.generation)
+            .max()
+            .unwrap_or(0)
+            + 1;
         insert_new_key(&self.db, &self.seal_key, next).await?;
         self.reload().await?;
         Ok(self.signing_kid())
@@ -78,7 +88,11 @@ impl KeyRing {
         self.ring.read().expect("key ring lock").signing_kid.clone()
     }
 
-    pub fn sign(&self, header: &jsonwebtoken::Header, claims: &impl serde::Serialize) -> anyhow::Result<String> {
+    pub fn sign(
+        &self,
+        header: &jsonwebtoken::Header,
+        claims: &impl serde::Serialize,
+    ) -> anyhow::Result<String> {
         let ring = self.ring.read().expect("key ring lock");
         let mut header = header.clone();
         header.kid = Some(ring.signing_kid.clone());
@@ -162,9 +176,13 @@ async fn insert_new_key(db: &Db, seal_key: &[u8; 32], generation: i64) -> anyhow
 }
 
 fn build_ring(rows: &[StoredKey], seal_key: &[u8; 32]) -> anyhow::Result<Ring> {
-    let newest = rows.first().ok_or_else(|| anyhow!("no signing key stored"))?;
+    let newest = rows
+        .first()
+        .ok_or_else(|| anyhow!("no signing key stored"))?;
     let seed = unseal(seal_key, &newest.kid, &newest.sealed_private_key)?;
-    let der = SigningKey::from_bytes(&seed).to_pkcs8_der().context("encoding the signing key")?;
+    let der = SigningKey::from_bytes(&seed)
+        .to_pkcs8_der()
+        .context("encoding the signing key")?;
     let signing = EncodingKey::from_ed_der(der.as_bytes());
     let mut public = HashMap::new();
     for row in rows {
@@ -174,7 +192,14 @@ fn build_ring(rows: &[StoredKey], seal_key: &[u8; 32]) -> anyhow::Result<Ring> {
             .try_into()
             .map_err(|_| anyhow!("stored public key {} has the wrong length", row.kid))?;
         let decoding = DecodingKey::from_ed_components(&URL_SAFE_NO_PAD.encode(x))?;
-        public.insert(row.kid.clone(), PublicKey { kid: row.kid.clone(), x, decoding });
+        public.insert(
+            row.kid.clone(),
+            PublicKey {
+                kid: row.kid.clone(),
+                x,
+                decoding,
+            },
+        );
     }
     Ok(Ring {
         signing_kid: newest.kid.clone(),
@@ -194,7 +219,13 @@ fn seal(key: &[u8; 32], kid: &str, seed: &[u8; 32]) -> anyhow::Result<Vec<u8>> {
     getrandom::fill(&mut nonce).context("the OS random source failed")?;
     let cipher = XChaCha20Poly1305::new(key.into());
     let sealed = cipher
-        .encrypt(XNonce::from_slice(&nonce), Payload { msg: seed, aad: kid.as_bytes() })
+        .encrypt(
+            XNonce::from_slice(&nonce),
+            Payload {
+                msg: seed,
+                aad: kid.as_bytes(),
+            },
+        )
         .map_err(|_| anyhow!("sealing the signing key failed"))?;
     Ok([nonce.as_slice(), &sealed].concat())
 }
@@ -206,14 +237,21 @@ fn unseal(key: &[u8; 32], kid: &str, sealed: &[u8]) -> anyhow::Result<[u8; 32]> 
     let (nonce, ciphertext) = sealed.split_at(NONCE_BYTES);
     let cipher = XChaCha20Poly1305::new(key.into());
     let seed = cipher
-        .decrypt(XNonce::from_slice(nonce), Payload { msg: ciphertext, aad: kid.as_bytes() })
+        .decrypt(
+            XNonce::from_slice(nonce),
+            Payload {
+                msg: ciphertext,
+                aad: kid.as_bytes(),
+            },
+        )
         .map_err(|_| {
             anyhow!(
                 "cannot unseal signing key {kid}: the database was set up with a different \
                  server secret (LATCH_SECRET / LATCH_SECRET_FILE)"
             )
         })?;
-    seed.try_into().map_err(|_| anyhow!("stored signing key {kid} has the wrong length"))
+    seed.try_into()
+        .map_err(|_| anyhow!("stored signing key {kid} has the wrong length"))
 }
 
 #[cfg(test)]
@@ -225,8 +263,17 @@ mod tests {
         let seed = [9u8; 32];
         let sealed = seal(&[1; 32], "kid-a", &seed).unwrap();
         assert_eq!(unseal(&[1; 32], "kid-a", &sealed).unwrap(), seed);
-        assert!(unseal(&[2; 32], "kid-a", &sealed).is_err(), "another secret cannot unseal");
-        assert!(unseal(&[1; 32], "kid-b", &sealed).is_err(), "a sealed key cannot be moved");
-        assert!(!sealed.windows(32).any(|w| w == seed), "the seed is not stored in clear");
+        assert!(
+            unseal(&[2; 32], "kid-a", &sealed).is_err(),
+            "another secret cannot unseal"
+        );
+        assert!(
+            unseal(&[1; 32], "kid-b", &sealed).is_err(),
+            "a sealed key cannot be moved"
+        );
+        assert!(
+            !sealed.windows(32).any(|w| w == seed),
+            "the seed is not stored in clear"
+        );
     }
 }

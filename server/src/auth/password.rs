@@ -79,7 +79,10 @@ pub struct PasswordHasher {
 impl PasswordHasher {
     pub fn new(concurrency: usize) -> anyhow::Result<Self> {
         let dummy_hash = hash_blocking("dummy password for unknown accounts")?;
-        Ok(Self { permits: Arc::new(Semaphore::new(concurrency.max(1))), dummy_hash: dummy_hash.into() })
+        Ok(Self {
+            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            dummy_hash: dummy_hash.into(),
+        })
     }
 
     pub async fn hash(&self, password: &Password) -> anyhow::Result<String> {
@@ -93,13 +96,20 @@ impl PasswordHasher {
         let known = stored.is_some();
         let hash = stored.map_or_else(|| self.dummy_hash.to_string(), str::to_string);
         let password = password.to_string();
-        let matches = self.run(move || verify_blocking(&password, &hash)).await??;
+        let matches = self
+            .run(move || verify_blocking(&password, &hash))
+            .await??;
         Ok(known && matches)
     }
 
-    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> anyhow::Result<T> {
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> anyhow::Result<T> {
         let _permit = self.permits.acquire().await.context("hasher closed")?;
-        tokio::task::spawn_blocking(work).await.context("password hashing task failed")
+        tokio::task::spawn_blocking(work)
+            .await
+            .context("password hashing task failed")
     }
 }
 
@@ -121,7 +131,9 @@ fn hash_blocking(password: &str) -> anyhow::Result<String> {
 fn verify_blocking(password: &str, stored: &str) -> anyhow::Result<bool> {
     let parsed = PasswordHash::new(stored).map_err(|err| anyhow::anyhow!("stored hash: {err}"))?;
     // Parameters come from the stored hash, so older hashes keep verifying after a change.
-    Ok(argon2().verify_password(password.as_bytes(), &parsed).is_ok())
+    Ok(argon2()
+        .verify_password(password.as_bytes(), &parsed)
+        .is_ok())
 }
 
 #[cfg(test)]
@@ -130,8 +142,16 @@ mod tests {
 
     #[test]
     fn short_and_long_passwords_are_refused() {
-        assert!(Password::parse("Tr0ub4dor", None).unwrap_err().contains("at least 10"));
-        assert!(Password::parse(&"x".repeat(MAX_CHARS + 1), None).unwrap_err().contains("at most"));
+        assert!(
+            Password::parse("Tr0ub4dor", None)
+                .unwrap_err()
+                .contains("at least 10")
+        );
+        assert!(
+            Password::parse(&"x".repeat(MAX_CHARS + 1), None)
+                .unwrap_err()
+                .contains("at most")
+        );
     }
 
     #[test]
@@ -155,7 +175,10 @@ mod tests {
     #[test]
     fn hashes_use_argon2id_at_owasp_parameters() {
         let hash = hash_blocking("correct horse battery staple").unwrap();
-        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
         assert!(verify_blocking("correct horse battery staple", &hash).unwrap());
         assert!(!verify_blocking("correct horse battery stapler", &hash).unwrap());
     }
@@ -163,6 +186,11 @@ mod tests {
     #[tokio::test]
     async fn unknown_accounts_never_verify() {
         let hasher = PasswordHasher::new(1).unwrap();
-        assert!(!hasher.verify("dummy password for unknown accounts", None).await.unwrap());
+        assert!(
+            !hasher
+                .verify("dummy password for unknown accounts", None)
+                .await
+                .unwrap()
+        );
     }
 }

@@ -74,7 +74,14 @@ mod tests {
 
     #[test]
     fn garbage_is_not_a_token() {
-        for garbage in ["", "abc", &"a".repeat(42), &"a".repeat(44), &"!".repeat(43), "é".repeat(22).as_str()] {
+        for garbage in [
+            "",
+            "abc",
+            &"a".repeat(42),
+            &"a".repeat(44),
+            &"!".repeat(43),
+            "é".repeat(22).as_str(),
+        ] {
             assert_eq!(RefreshToken::parse(garbage), None, "{garbage:?}");
         }
     }

@@ -85,7 +85,12 @@ fn for_update<P: WritePool>(_: &P) -> &'static str {
 
 impl SessionStore {
     pub fn new(db: Db, secret: &ServerSecret, policy: SessionPolicy) -> Self {
-        Self { db, hash_key: secret.refresh_hash_key, successor_key: secret.successor_key, policy }
+        Self {
+            db,
+            hash_key: secret.refresh_hash_key,
+            successor_key: secret.successor_key,
+            policy,
+        }
     }
 
     pub fn policy(&self) -> SessionPolicy {
@@ -97,7 +102,12 @@ impl SessionStore {
     }
 
     /// Opens a new session (a sign-in) with its first refresh token.
-    pub async fn start(&self, user_id: &str, client: &ClientInfo, event: &str) -> Result<Issued, sqlx::Error> {
+    pub async fn start(
+        &self,
+        user_id: &str,
+        client: &ClientInfo,
+        event: &str,
+    ) -> Result<Issued, sqlx::Error> {
         let now = clock::now_millis();
         let session_id = uuid::Uuid::new_v4().to_string();
         let token = RefreshToken::generate();
@@ -130,7 +140,12 @@ impl SessionStore {
             event.insert().execute(&mut *tx).await?;
             tx.commit().await?;
         });
-        Ok(Issued { session_id, user_id: user_id.to_string(), token, expires_at: self.expiry(now, absolute) })
+        Ok(Issued {
+            session_id,
+            user_id: user_id.to_string(),
+            token,
+            expires_at: self.expiry(now, absolute),
+        })
     }
 
     /// Exchanges a refresh token for its successor, following the rules at the top.
@@ -147,11 +162,12 @@ impl SessionStore {
 
         with_pool!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
-            let Some(session_id) = sqlx::query("SELECT session_id FROM refresh_tokens WHERE token_hash = $1")
-                .bind(&hash)
-                .fetch_optional(&mut *tx)
-                .await?
-                .map(|row| row.get::<String, _>("session_id"))
+            let Some(session_id) =
+                sqlx::query("SELECT session_id FROM refresh_tokens WHERE token_hash = $1")
+                    .bind(&hash)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .map(|row| row.get::<String, _>("session_id"))
             else {
                 return Ok(Err(Rejected::Unknown));
             };
@@ -172,7 +188,9 @@ impl SessionStore {
 
             let now = clock::now_millis();
             if now >= absolute || now >= last_used_at + idle {
-                end(&session_id, reason::EXPIRED, now).execute(&mut *tx).await?;
+                end(&session_id, reason::EXPIRED, now)
+                    .execute(&mut *tx)
+                    .await?;
                 tx.commit().await?;
                 return Ok(Err(Rejected::Expired));
             }
@@ -212,15 +230,32 @@ impl SessionStore {
                         .execute(&mut *tx)
                         .await?;
                     tx.commit().await?;
-                    Ok(Ok(Issued { session_id, user_id, token: successor, expires_at: self.expiry(now, absolute) }))
+                    Ok(Ok(Issued {
+                        session_id,
+                        user_id,
+                        token: successor,
+                        expires_at: self.expiry(now, absolute),
+                    }))
                 }
                 Some(retired_at) if generation == newest - 1 && now - retired_at <= grace => {
                     tx.commit().await?;
-                    Ok(Ok(Issued { session_id, user_id, token: successor, expires_at: self.expiry(last_used_at, absolute) }))
+                    Ok(Ok(Issued {
+                        session_id,
+                        user_id,
+                        token: successor,
+                        expires_at: self.expiry(last_used_at, absolute),
+                    }))
                 }
                 Some(_) => {
-                    end(&session_id, reason::REFRESH_TOKEN_REUSE, now).execute(&mut *tx).await?;
-                    let event = NewEvent::new(&user_id, events::kind::REFRESH_TOKEN_REUSE, client, Some(&session_id));
+                    end(&session_id, reason::REFRESH_TOKEN_REUSE, now)
+                        .execute(&mut *tx)
+                        .await?;
+                    let event = NewEvent::new(
+                        &user_id,
+                        events::kind::REFRESH_TOKEN_REUSE,
+                        client,
+                        Some(&session_id),
+                    );
                     event.insert().execute(&mut *tx).await?;
                     tx.commit().await?;
                     tracing::warn!(session = %session_id, "retired refresh token reused: session revoked");
@@ -231,16 +266,21 @@ impl SessionStore {
     }
 
     /// Ends the session a refresh token belongs to (sign-out). Returns its id, if any.
-    pub async fn end_by_token(&self, presented: &RefreshToken, why: &str) -> Result<Option<String>, sqlx::Error> {
+    pub async fn end_by_token(
+        &self,
+        presented: &RefreshToken,
+        why: &str,
+    ) -> Result<Option<String>, sqlx::Error> {
         let hash = presented.keyed_hash(&self.hash_key);
         let now = clock::now_millis();
         with_pool!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
-            let session_id = sqlx::query("SELECT session_id FROM refresh_tokens WHERE token_hash = $1")
-                .bind(&hash)
-                .fetch_optional(&mut *tx)
-                .await?
-                .map(|row| row.get::<String, _>("session_id"));
+            let session_id =
+                sqlx::query("SELECT session_id FROM refresh_tokens WHERE token_hash = $1")
+                    .bind(&hash)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .map(|row| row.get::<String, _>("session_id"));
             if let Some(session_id) = &session_id {
                 end(session_id, why, now).execute(&mut *tx).await?;
             }
@@ -254,10 +294,12 @@ impl SessionStore {
         let now = clock::now_millis();
         let idle = millis(self.policy.idle);
         with_pool!(&self.db, |pool| {
-            let row = sqlx::query("SELECT last_used_at, expires_at, revoked_at FROM sessions WHERE id = $1")
-                .bind(session_id)
-                .fetch_optional(pool)
-                .await?;
+            let row = sqlx::query(
+                "SELECT last_used_at, expires_at, revoked_at FROM sessions WHERE id = $1",
+            )
+            .bind(session_id)
+            .fetch_optional(pool)
+            .await?;
             Ok(row.is_some_and(|row| {
                 row.get::<Option<i64>, _>("revoked_at").is_none()
                     && now < row.get::<i64, _>("expires_at")
@@ -268,7 +310,11 @@ impl SessionStore {
 }
 
 /// Marks a session ended, keeping the first reason if it already was.
-fn end<'a, DB: sqlx::Database>(session_id: &'a str, why: &'a str, now: i64) -> sqlx::query::Query<'a, DB, DB::Arguments<'a>>
+fn end<'a, DB: sqlx::Database>(
+    session_id: &'a str,
+    why: &'a str,
+    now: i64,
+) -> sqlx::query::Query<'a, DB, DB::Arguments<'a>>
 where
     &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
     i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,

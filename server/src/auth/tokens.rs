@@ -44,7 +44,12 @@ pub struct TokenIssuer {
 
 impl TokenIssuer {
     pub fn new(keys: KeyRing, issuer: String, audience: String, ttl: Duration) -> Self {
-        Self { keys, issuer, audience, ttl }
+        Self {
+            keys,
+            issuer,
+            audience,
+            ttl,
+        }
     }
 
     pub fn ttl(&self) -> Duration {
@@ -101,7 +106,9 @@ impl TokenIssuer {
         // jsonwebtoken does not check `iat`: a token "issued" in the future is forged or
         // comes from a badly wrong clock, and a lifetime longer than ours was not minted here.
         let now = unix_now();
-        if claims.iat > now + LEEWAY_SECS || claims.exp.saturating_sub(claims.iat) > self.ttl.as_secs() {
+        if claims.iat > now + LEEWAY_SECS
+            || claims.exp.saturating_sub(claims.iat) > self.ttl.as_secs()
+        {
             return Err(TokenError::Invalid);
         }
         Ok(claims)

@@ -16,14 +16,19 @@ pub struct EmailTaken;
 
 const COLUMNS: &str = "id, email, password_hash, created_at";
 
-pub async fn create(db: &Db, email: &Email, password_hash: String) -> Result<Result<User, EmailTaken>, sqlx::Error> {
+pub async fn create(
+    db: &Db,
+    email: &Email,
+    password_hash: String,
+) -> Result<Result<User, EmailTaken>, sqlx::Error> {
     let user = User {
         id: uuid::Uuid::new_v4().to_string(),
         email: email.as_str().to_string(),
         password_hash,
         created_at: clock::now_millis(),
     };
-    const SQL: &str = "INSERT INTO users (id, email, password_hash, created_at) VALUES ($1, $2, $3, $4)";
+    const SQL: &str =
+        "INSERT INTO users (id, email, password_hash, created_at) VALUES ($1, $2, $3, $4)";
     let inserted = with_pool!(db, |pool| {
         sqlx::query(SQL)
             .bind(&user.id)
@@ -44,13 +49,19 @@ pub async fn create(db: &Db, email: &Email, password_hash: String) -> Result<Res
 pub async fn by_email(db: &Db, email: &Email) -> Result<Option<User>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE email = $1");
     with_pool!(db, |pool| {
-        sqlx::query_as::<_, User>(&sql).bind(email.as_str()).fetch_optional(pool).await
+        sqlx::query_as::<_, User>(&sql)
+            .bind(email.as_str())
+            .fetch_optional(pool)
+            .await
     })
 }
 
 pub async fn by_id(db: &Db, id: &str) -> Result<Option<User>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
     with_pool!(db, |pool| {
-        sqlx::query_as::<_, User>(&sql).bind(id).fetch_optional(pool).await
+        sqlx::query_as::<_, User>(&sql)
+            .bind(id)
+            .fetch_optional(pool)
+            .await
     })
 }

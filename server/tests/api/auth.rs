@@ -4,8 +4,8 @@ use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    Backend, PASSWORD, Session, cookie_value, error_code, on_both_backends, refresh_set_cookie, spawn_app,
-    spawn_app_with,
+    Backend, PASSWORD, Session, cookie_value, error_code, on_both_backends, refresh_set_cookie,
+    spawn_app, spawn_app_with,
 };
 
 on_both_backends!(
@@ -30,9 +30,16 @@ async fn signup_answers_201_with_a_session_body_and_a_scoped_httponly_cookie(bac
     assert_eq!(response.headers()[header::CACHE_CONTROL], "no-store");
 
     let set_cookie = refresh_set_cookie(&response).expect("refresh cookie");
-    let attributes: Vec<String> = set_cookie.split(';').skip(1).map(|a| a.trim().to_ascii_lowercase()).collect();
+    let attributes: Vec<String> = set_cookie
+        .split(';')
+        .skip(1)
+        .map(|a| a.trim().to_ascii_lowercase())
+        .collect();
     for expected in ["httponly", "secure", "samesite=strict", "path=/api/auth"] {
-        assert!(attributes.contains(&expected.to_string()), "{expected} missing from {set_cookie}");
+        assert!(
+            attributes.contains(&expected.to_string()),
+            "{expected} missing from {set_cookie}"
+        );
     }
     let max_age: i64 = attributes
         .iter()
@@ -40,8 +47,14 @@ async fn signup_answers_201_with_a_session_body_and_a_scoped_httponly_cookie(bac
         .expect("Max-Age")
         .parse()
         .unwrap();
-    assert!(max_age > 6 * 24 * 3600 && max_age <= 7 * 24 * 3600, "Max-Age is the session's remaining life: {max_age}");
-    assert!(!attributes.iter().any(|a| a.starts_with("domain=")), "host-only cookie");
+    assert!(
+        max_age > 6 * 24 * 3600 && max_age <= 7 * 24 * 3600,
+        "Max-Age is the session's remaining life: {max_age}"
+    );
+    assert!(
+        !attributes.iter().any(|a| a.starts_with("domain=")),
+        "host-only cookie"
+    );
 
     let refresh_token = cookie_value(&set_cookie).to_string();
     assert!(refresh_token.len() >= 43, "at least 256 bits");
@@ -50,8 +63,15 @@ async fn signup_answers_201_with_a_session_body_and_a_scoped_httponly_cookie(bac
     assert_eq!(body["expires_in"], 600);
     assert_eq!(body["user"]["email"], "ada@example.com");
     assert!(body["user"]["id"].as_str().is_some_and(|id| !id.is_empty()));
-    assert_eq!(body["access_token"].as_str().unwrap().split('.').count(), 3, "a JWT");
-    assert!(!body.to_string().contains(&refresh_token), "the refresh token never appears in a body");
+    assert_eq!(
+        body["access_token"].as_str().unwrap().split('.').count(),
+        3,
+        "a JWT"
+    );
+    assert!(
+        !body.to_string().contains(&refresh_token),
+        "the refresh token never appears in a body"
+    );
 }
 
 async fn signup_normalises_the_email_and_refuses_a_second_account_for_it(backend: Backend) {
@@ -70,13 +90,27 @@ async fn signup_explains_every_invalid_field(backend: Backend) {
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"], "invalid_fields");
-    assert!(body["fields"]["email"].as_str().is_some_and(|m| !m.is_empty()));
-    assert!(body["fields"]["password"].as_str().is_some_and(|m| m.contains("at least")));
+    assert!(
+        body["fields"]["email"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty())
+    );
+    assert!(
+        body["fields"]["password"]
+            .as_str()
+            .is_some_and(|m| m.contains("at least"))
+    );
 
     let weak = app.signup("ada@example.com", "password1234").await;
     assert_eq!(weak.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: Value = weak.json().await.unwrap();
-    assert!(body["fields"]["password"].as_str().unwrap().contains("weak"), "{body}");
+    assert!(
+        body["fields"]["password"]
+            .as_str()
+            .unwrap()
+            .contains("weak"),
+        "{body}"
+    );
     assert!(body["fields"].get("email").is_none());
 
     let missing = app.post_json("/api/auth/signup", &json!({})).await;
@@ -98,14 +132,19 @@ async fn login_gives_one_answer_for_a_wrong_password_and_an_unknown_email(backen
     let app = spawn_app(backend).await;
     app.signed_up("ada@example.com").await;
 
-    let wrong_password = app.login("ada@example.com", "correct horse battery stapler").await;
+    let wrong_password = app
+        .login("ada@example.com", "correct horse battery stapler")
+        .await;
     let unknown_email = app.login("nobody@example.com", PASSWORD).await;
     for response in [wrong_password, unknown_email] {
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
         assert_eq!(response.headers()[header::WWW_AUTHENTICATE], "Bearer");
         assert!(refresh_set_cookie(&response).is_none());
         let body: Value = response.json().await.unwrap();
-        assert_eq!(body, json!({"error": "invalid_credentials", "message": "The email or password is not correct."}));
+        assert_eq!(
+            body,
+            json!({"error": "invalid_credentials", "message": "The email or password is not correct."})
+        );
     }
 }
 
@@ -118,7 +157,10 @@ async fn me_answers_with_the_user_for_a_valid_bearer_token(backend: Backend) {
     assert_eq!(body["id"], session.body["user"]["id"]);
     assert_eq!(body["email"], "ada@example.com");
     let created = body["created_at"].as_str().unwrap();
-    assert!(created.ends_with('Z') && created.contains('T'), "RFC 3339: {created}");
+    assert!(
+        created.ends_with('Z') && created.contains('T'),
+        "RFC 3339: {created}"
+    );
 }
 
 async fn me_without_a_token_is_401_with_a_bearer_challenge(backend: Backend) {
@@ -130,7 +172,10 @@ async fn me_without_a_token_is_401_with_a_bearer_challenge(backend: Backend) {
 
     let response = app.get_with_token("/api/me", "not.a.jwt").await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(response.headers()[header::WWW_AUTHENTICATE], r#"Bearer error="invalid_token""#);
+    assert_eq!(
+        response.headers()[header::WWW_AUTHENTICATE],
+        r#"Bearer error="invalid_token""#
+    );
     assert_eq!(error_code(response).await, "invalid_token");
 }
 
@@ -141,10 +186,18 @@ async fn refresh_rotates_the_cookie_and_issues_a_working_access_token(backend: B
     let response = app.refresh(&first.refresh_token).await;
     assert_eq!(response.status(), StatusCode::OK);
     let second = Session::from(response).await;
-    assert_ne!(second.refresh_token, first.refresh_token, "rotation issues a new refresh token");
+    assert_ne!(
+        second.refresh_token, first.refresh_token,
+        "rotation issues a new refresh token"
+    );
     assert_ne!(second.access_token, first.access_token);
     assert_eq!(second.body["user"], first.body["user"]);
-    assert_eq!(app.get_with_token("/api/me", &second.access_token).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.get_with_token("/api/me", &second.access_token)
+            .await
+            .status(),
+        StatusCode::OK
+    );
 
     let third = Session::from(app.refresh(&second.refresh_token).await).await;
     assert_ne!(third.refresh_token, second.refresh_token);
@@ -152,7 +205,12 @@ async fn refresh_rotates_the_cookie_and_issues_a_working_access_token(backend: B
 
 async fn refresh_without_a_cookie_or_with_garbage_is_401(backend: Backend) {
     let app = spawn_app(backend).await;
-    let no_cookie = app.client.post(app.url("/api/auth/refresh")).send().await.unwrap();
+    let no_cookie = app
+        .client
+        .post(app.url("/api/auth/refresh"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(no_cookie.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(error_code(no_cookie).await, "missing_refresh_token");
 
@@ -186,13 +244,24 @@ async fn each_sign_in_is_its_own_session(backend: Backend) {
     let laptop = app.signed_up("ada@example.com").await;
     let phone = Session::from(app.login("ada@example.com", PASSWORD).await).await;
 
-    assert_eq!(app.logout(&phone.refresh_token).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.logout(&phone.refresh_token).await.status(),
+        StatusCode::NO_CONTENT
+    );
     let response = app.refresh(&laptop.refresh_token).await;
-    assert_eq!(response.status(), StatusCode::OK, "signing out the phone leaves the laptop signed in");
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "signing out the phone leaves the laptop signed in"
+    );
 }
 
 async fn an_expired_session_cannot_be_refreshed(backend: Backend) {
-    let app = spawn_app_with(backend, &["--session-idle-timeout", "1", "--session-lifetime", "60"]).await;
+    let app = spawn_app_with(
+        backend,
+        &["--session-idle-timeout", "1", "--session-lifetime", "60"],
+    )
+    .await;
     let session = app.signed_up("ada@example.com").await;
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let response = app.refresh(&session.refresh_token).await;

@@ -39,6 +39,10 @@ async fn readyz_answers_503_while_the_database_is_down(backend: Backend) {
 
     if let Backend::Postgres = backend {
         app.bring_postgres_back().await;
-        assert_eq!(app.get("/readyz").await.status(), StatusCode::OK, "recovers when the database does");
+        assert_eq!(
+            app.get("/readyz").await.status(),
+            StatusCode::OK,
+            "recovers when the database does"
+        );
     }
 }

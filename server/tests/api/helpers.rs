@@ -69,7 +69,9 @@ pub async fn spawn_app_with(backend: Backend, settings: &[&str]) -> TestApp {
                  databases on",
             );
             let name = format!("latch_test_{}", uuid::Uuid::new_v4().simple());
-            let mut admin = PgConnection::connect(&admin_url).await.expect("connect to PostgreSQL");
+            let mut admin = PgConnection::connect(&admin_url)
+                .await
+                .expect("connect to PostgreSQL");
             admin
                 .execute(format!(r#"CREATE DATABASE "{name}""#).as_str())
                 .await
@@ -94,7 +96,9 @@ pub async fn spawn_app_with(backend: Backend, settings: &[&str]) -> TestApp {
     ];
     args.extend_from_slice(settings);
     let config = Config::try_parse_from(args).expect("test configuration parses");
-    let app = Application::build(config).await.expect("application starts");
+    let app = Application::build(config)
+        .await
+        .expect("application starts");
     let address = format!("http://{}", app.local_addr());
     let state = app.state();
     let db = state.db.clone();
@@ -108,7 +112,15 @@ pub async fn spawn_app_with(backend: Backend, settings: &[&str]) -> TestApp {
         .timeout(Duration::from_secs(30))
         .build()
         .expect("HTTP client");
-    TestApp { address, client, db, state, _secret_dir: secret_dir, stop: Some(stop), fresh }
+    TestApp {
+        address,
+        client,
+        db,
+        state,
+        _secret_dir: secret_dir,
+        stop: Some(stop),
+        fresh,
+    }
 }
 
 /// Replaces the database name (the URL path) of a PostgreSQL URL.
@@ -124,19 +136,36 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> Response {
-        self.client.get(self.url(path)).send().await.expect("request reaches the server")
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request reaches the server")
     }
 
     pub async fn post_json(&self, path: &str, body: &Value) -> Response {
-        self.client.post(self.url(path)).json(body).send().await.expect("request reaches the server")
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("request reaches the server")
     }
 
     pub async fn signup(&self, email: &str, password: &str) -> Response {
-        self.post_json("/api/auth/signup", &json!({ "email": email, "password": password })).await
+        self.post_json(
+            "/api/auth/signup",
+            &json!({ "email": email, "password": password }),
+        )
+        .await
     }
 
     pub async fn login(&self, email: &str, password: &str) -> Response {
-        self.post_json("/api/auth/login", &json!({ "email": email, "password": password })).await
+        self.post_json(
+            "/api/auth/login",
+            &json!({ "email": email, "password": password }),
+        )
+        .await
     }
 
     /// Signs up a fresh account and returns its session.
@@ -222,15 +251,21 @@ impl Drop for TestApp {
         if let FreshDatabase::Postgres { admin_url, name } = &self.fresh {
             let (admin_url, name) = (admin_url.clone(), name.clone());
             let _ = std::thread::spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-                runtime.block_on(async {
-                    let mut admin = PgConnection::connect(&admin_url).await?;
-                    admin
-                        .execute(format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#).as_str())
-                        .await
-                        .map(drop)
-                })
-                .map_err(std::io::Error::other)
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()?;
+                runtime
+                    .block_on(async {
+                        let mut admin = PgConnection::connect(&admin_url).await?;
+                        admin
+                            .execute(
+                                format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#)
+                                    .as_str(),
+                            )
+                            .await
+                            .map(drop)
+                    })
+                    .map_err(std::io::Error::other)
             })
             .join();
         }
@@ -252,8 +287,16 @@ impl Session {
         let set_cookie = refresh_set_cookie(&response).expect("a refresh cookie is set");
         let refresh_token = cookie_value(&set_cookie).to_string();
         let body: Value = response.json().await.expect("a JSON session body");
-        let access_token = body["access_token"].as_str().expect("an access token").to_string();
-        Session { body, access_token, refresh_token, set_cookie }
+        let access_token = body["access_token"]
+            .as_str()
+            .expect("an access token")
+            .to_string();
+        Session {
+            body,
+            access_token,
+            refresh_token,
+            set_cookie,
+        }
     }
 }
 
@@ -269,12 +312,22 @@ pub fn refresh_set_cookie(response: &Response) -> Option<String> {
 }
 
 pub fn cookie_value(set_cookie: &str) -> &str {
-    set_cookie.split(';').next().unwrap().trim_start_matches("latch_refresh=")
+    set_cookie
+        .split(';')
+        .next()
+        .unwrap()
+        .trim_start_matches("latch_refresh=")
 }
 
 /// Reads a JSON error body and checks its shape: `{"error": code, "message": text}`.
 pub async fn error_code(response: Response) -> String {
     let body: Value = response.json().await.expect("a JSON error body");
-    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "error has a message: {body}");
-    body["error"].as_str().expect("error has a code").to_string()
+    assert!(
+        body["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "error has a message: {body}"
+    );
+    body["error"]
+        .as_str()
+        .expect("error has a code")
+        .to_string()
 }

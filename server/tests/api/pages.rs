@@ -13,10 +13,21 @@ async fn home_page_is_rendered_on_the_server(backend: Backend) {
     let app = spawn_app(backend).await;
     let response = app.get("/").await;
     assert_eq!(response.status(), StatusCode::OK);
-    assert!(response.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/html"));
+    assert!(
+        response.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
     let html = response.text().await.unwrap();
-    assert!(html.contains("<h1>Latch</h1>"), "content is present before any script runs");
-    assert!(html.contains("/pkg/latch.js"), "the hydration script is referenced");
+    assert!(
+        html.contains("<h1>Latch</h1>"),
+        "content is present before any script runs"
+    );
+    assert!(
+        html.contains("/pkg/latch.js"),
+        "the hydration script is referenced"
+    );
 }
 
 async fn unknown_page_answers_404_with_a_page(backend: Backend) {

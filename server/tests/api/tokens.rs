@@ -48,8 +48,16 @@ fn part(value: &Value) -> String {
 
 async fn assert_refused(app: &TestApp, token: &str, what: &str) {
     let response = app.get_with_token("/api/me", token).await;
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{what} was accepted");
-    assert_eq!(response.headers()[header::WWW_AUTHENTICATE], r#"Bearer error="invalid_token""#, "{what}");
+    assert_eq!(
+        response.status(),
+        StatusCode::UNAUTHORIZED,
+        "{what} was accepted"
+    );
+    assert_eq!(
+        response.headers()[header::WWW_AUTHENTICATE],
+        r#"Bearer error="invalid_token""#,
+        "{what}"
+    );
     assert_eq!(error_code(response).await, "invalid_token", "{what}");
 }
 
@@ -57,24 +65,56 @@ async fn forged_and_altered_tokens_are_refused(backend: Backend) {
     let app = spawn_app(backend).await;
     let session = app.signed_up("ada@example.com").await;
     let good = session.access_token.clone();
-    assert_eq!(app.get_with_token("/api/me", &good).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.get_with_token("/api/me", &good).await.status(),
+        StatusCode::OK
+    );
 
-    let token_header: Value =
-        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(good.split('.').next().unwrap()).unwrap()).unwrap();
+    let token_header: Value = serde_json::from_slice(
+        &URL_SAFE_NO_PAD
+            .decode(good.split('.').next().unwrap())
+            .unwrap(),
+    )
+    .unwrap();
     let kid = token_header["kid"].as_str().unwrap().to_string();
-    let real: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(good.split('.').nth(1).unwrap()).unwrap()).unwrap();
+    let real: Value = serde_json::from_slice(
+        &URL_SAFE_NO_PAD
+            .decode(good.split('.').nth(1).unwrap())
+            .unwrap(),
+    )
+    .unwrap();
     let (user, sid) = (real["sub"].as_str().unwrap(), real["sid"].as_str().unwrap());
     let valid = claims(user, sid);
-    assert_eq!(app.get_with_token("/api/me", &sign_as_server(&app, &header(&kid), &valid)).await.status(), StatusCode::OK,
-        "the forging helpers themselves make acceptable tokens");
+    assert_eq!(
+        app.get_with_token("/api/me", &sign_as_server(&app, &header(&kid), &valid))
+            .await
+            .status(),
+        StatusCode::OK,
+        "the forging helpers themselves make acceptable tokens"
+    );
 
     // alg: none, with and without a trailing signature.
     let none = json!({"alg": "none", "typ": "at+jwt", "kid": kid});
-    assert_refused(&app, &format!("{}.{}.", part(&none), part(&valid)), "alg none").await;
-    assert_refused(&app, &format!("{}.{}", part(&none), part(&valid)), "alg none, two parts").await;
+    assert_refused(
+        &app,
+        &format!("{}.{}.", part(&none), part(&valid)),
+        "alg none",
+    )
+    .await;
+    assert_refused(
+        &app,
+        &format!("{}.{}", part(&none), part(&valid)),
+        "alg none, two parts",
+    )
+    .await;
 
     // Algorithm confusion: HMAC keyed with the public key, in both encodings a verifier might use.
-    let jwks: Value = app.get("/.well-known/jwks.json").await.json().await.unwrap();
+    let jwks: Value = app
+        .get("/.well-known/jwks.json")
+        .await
+        .json()
+        .await
+        .unwrap();
     let x = jwks["keys"][0]["x"].as_str().unwrap().to_string();
     for secret in [URL_SAFE_NO_PAD.decode(&x).unwrap(), x.clone().into_bytes()] {
         let mut hs = Header::new(Algorithm::HS256);
@@ -92,8 +132,18 @@ async fn forged_and_altered_tokens_are_refused(backend: Backend) {
     assert_refused(&app, &pieces.join("."), "tampered payload").await;
 
     // Right shape, wrong key: the server's kid, or an unknown one.
-    assert_refused(&app, &sign_with_stranger_key(&header(&kid), &valid), "signed with another key").await;
-    assert_refused(&app, &sign_with_stranger_key(&header("unknown-kid"), &valid), "unknown kid").await;
+    assert_refused(
+        &app,
+        &sign_with_stranger_key(&header(&kid), &valid),
+        "signed with another key",
+    )
+    .await;
+    assert_refused(
+        &app,
+        &sign_with_stranger_key(&header("unknown-kid"), &valid),
+        "unknown kid",
+    )
+    .await;
 
     // Signed with the real key, but claims or header that are not ours.
     let with = |field: &str, value: Value| {
@@ -107,20 +157,39 @@ async fn forged_and_altered_tokens_are_refused(backend: Backend) {
         ("expired", with("exp", json!(now() - 60))),
         ("not yet valid", with("nbf", json!(now() + 120))),
         ("issued in the future", with("iat", json!(now() + 120))),
-        ("lifetime longer than ours", with("exp", json!(now() + 86_400))),
+        (
+            "lifetime longer than ours",
+            with("exp", json!(now() + 86_400)),
+        ),
     ];
     for (what, claims) in cases {
         assert_refused(&app, &sign_as_server(&app, &header(&kid), &claims), what).await;
     }
     let mut missing_sub = valid.clone();
     missing_sub.as_object_mut().unwrap().remove("sub");
-    assert_refused(&app, &sign_as_server(&app, &header(&kid), &missing_sub), "no sub").await;
+    assert_refused(
+        &app,
+        &sign_as_server(&app, &header(&kid), &missing_sub),
+        "no sub",
+    )
+    .await;
 
     let mut plain_jwt = header(&kid);
     plain_jwt.typ = Some("JWT".into());
-    assert_refused(&app, &sign_as_server(&app, &plain_jwt, &valid), "typ JWT instead of at+jwt").await;
+    assert_refused(
+        &app,
+        &sign_as_server(&app, &plain_jwt, &valid),
+        "typ JWT instead of at+jwt",
+    )
+    .await;
 
-    for garbage in ["", "a.b.c", "....", "eyJhbGciOiJFZERTQSJ9.e30.", &"x".repeat(8000)] {
+    for garbage in [
+        "",
+        "a.b.c",
+        "....",
+        "eyJhbGciOiJFZERTQSJ9.e30.",
+        &"x".repeat(8000),
+    ] {
         assert_refused(&app, garbage, "garbage").await;
     }
 }
@@ -132,9 +201,15 @@ async fn another_service_can_verify_tokens_with_the_jwks_alone(backend: Backend)
     let response = app.get("/.well-known/jwks.json").await;
     assert_eq!(response.status(), StatusCode::OK);
     let jwks: JwkSet = response.json().await.unwrap();
-    let kid = jsonwebtoken::decode_header(&session.access_token).unwrap().kid.unwrap();
+    let kid = jsonwebtoken::decode_header(&session.access_token)
+        .unwrap()
+        .kid
+        .unwrap();
     let jwk = jwks.find(&kid).expect("the token's key is published");
-    assert!(serde_json::to_value(jwk).unwrap().get("d").is_none(), "no private material");
+    assert!(
+        serde_json::to_value(jwk).unwrap().get("d").is_none(),
+        "no private material"
+    );
 
     let mut validation = Validation::new(Algorithm::EdDSA);
     validation.set_issuer(&[ORIGIN]);
@@ -148,16 +223,45 @@ async fn another_service_can_verify_tokens_with_the_jwks_alone(backend: Backend)
 async fn rotating_the_signing_key_keeps_existing_tokens_valid(backend: Backend) {
     let app = spawn_app(backend).await;
     let before = app.signed_up("ada@example.com").await;
-    let old_kid = jsonwebtoken::decode_header(&before.access_token).unwrap().kid.unwrap();
+    let old_kid = jsonwebtoken::decode_header(&before.access_token)
+        .unwrap()
+        .kid
+        .unwrap();
 
     let new_kid = app.state.tokens.keys().rotate().await.unwrap();
     assert_ne!(new_kid, old_kid);
     let after = crate::helpers::Session::from(app.refresh(&before.refresh_token).await).await;
-    assert_eq!(jsonwebtoken::decode_header(&after.access_token).unwrap().kid.unwrap(), new_kid);
+    assert_eq!(
+        jsonwebtoken::decode_header(&after.access_token)
+            .unwrap()
+            .kid
+            .unwrap(),
+        new_kid
+    );
 
-    assert_eq!(app.get_with_token("/api/me", &before.access_token).await.status(), StatusCode::OK);
-    assert_eq!(app.get_with_token("/api/me", &after.access_token).await.status(), StatusCode::OK);
-    let jwks: Value = app.get("/.well-known/jwks.json").await.json().await.unwrap();
-    let kids: Vec<&str> = jwks["keys"].as_array().unwrap().iter().map(|k| k["kid"].as_str().unwrap()).collect();
+    assert_eq!(
+        app.get_with_token("/api/me", &before.access_token)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.get_with_token("/api/me", &after.access_token)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let jwks: Value = app
+        .get("/.well-known/jwks.json")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let kids: Vec<&str> = jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["kid"].as_str().unwrap())
+        .collect();
     assert!(kids.contains(&old_kid.as_str()) && kids.contains(&new_kid.as_str()));
 }

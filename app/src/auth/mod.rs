@@ -1,0 +1,123 @@
+//! Who is signed in, as the UI sees it. The access token itself never leaves `token_store`;
+//! this module only knows the user and whether the session is being checked.
+
+mod client;
+mod token_store;
+
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+use serde::Deserialize;
+
+pub use client::{get_json, sign_in, sign_out, sign_up};
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct User {
+    pub id: String,
+    pub email: String,
+}
+
+/// Why the user is signed out, when the server told us.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Notice {
+    /// A stolen refresh token was detected and the session revoked.
+    SessionReused,
+    SessionExpired,
+    /// Signed out elsewhere (another device, the sessions page).
+    SessionRevoked,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Not known yet: rendered by the server and until the silent refresh answers.
+    Checking,
+    SignedIn(User),
+    SignedOut(Option<Notice>),
+}
+
+/// Shared auth state, provided once by `App`.
+#[derive(Clone, Copy)]
+pub struct Auth {
+    pub status: RwSignal<Status>,
+    /// The server could not be reached; the client keeps the user signed in and retries.
+    pub reconnecting: RwSignal<bool>,
+}
+
+/// What went wrong with an API call, in terms the UI can show.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ApiError {
+    /// The session is over; the user must sign in.
+    SignedOut,
+    /// Field-by-field problems with what the user entered.
+    Fields(BTreeMap<String, String>),
+    /// A refusal with the server's explanation (wrong password, throttled, …).
+    Refused { code: String, message: String },
+    /// The server or network is down for now; worth retrying.
+    Unavailable,
+}
+
+impl ApiError {
+    pub fn message(&self) -> String {
+        match self {
+            ApiError::SignedOut => "Your session has ended. Sign in again.".into(),
+            ApiError::Fields(_) => "Please correct the highlighted fields.".into(),
+            ApiError::Refused { message, .. } => message.clone(),
+            ApiError::Unavailable => {
+                "Cannot reach Latch right now. Please try again in a moment.".into()
+            }
+        }
+    }
+}
+
+/// Creates the auth state and, in the browser, starts the silent refresh after hydration.
+pub fn provide_auth() -> Auth {
+    let auth = Auth {
+        status: RwSignal::new(Status::Checking),
+        reconnecting: RwSignal::new(false),
+    };
+    provide_context(auth);
+    // Effects run only in the browser, after hydration, so the server never renders a guess.
+    Effect::new(move |started: Option<()>| {
+        if started.is_none() {
+            client::start(auth);
+        }
+    });
+    auth
+}
+
+pub fn use_auth() -> Auth {
+    expect_context::<Auth>()
+}
+
+/// Accepts only same-origin paths for `?next=`, so sign-in cannot be turned into an open
+/// redirect (`//evil.example`, `https://…`, `/\evil` all fall back to `/account`).
+pub fn safe_next(next: Option<String>) -> String {
+    next.filter(|next| {
+        next.starts_with('/')
+            && !next.starts_with("//")
+            && !next.starts_with("/\\")
+            && !next.chars().any(|c| c.is_control() || c == '\\')
+    })
+    .unwrap_or_else(|| "/account".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(safe_next(Some("/account?tab=1".into())), "/account?tab=1");
+        for bad in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil.example",
+            "javascript:alert(1)",
+            "account",
+            "/\tx",
+        ] {
+            assert_eq!(safe_next(Some(bad.into())), "/account", "{bad}");
+        }
+        assert_eq!(safe_next(None), "/account");
+    }
+}

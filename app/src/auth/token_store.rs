@@ -1,0 +1,59 @@
+//! The only place the access token lives: module-private memory of the WASM instance.
+//! Nothing here writes it to storage, a cookie, the URL, the DOM or `window`; the rest of the
+//! app reaches it only through these functions. A reload forgets it, by design: the silent
+//! refresh gets a new one.
+
+use std::cell::RefCell;
+
+struct Held {
+    token: String,
+    lifetime_ms: f64,
+    /// `performance.now()` (monotonic, immune to wall-clock changes) when it expires.
+    expires_at_ms: f64,
+}
+
+thread_local! {
+    static HELD: RefCell<Option<Held>> = const { RefCell::new(None) };
+}
+
+/// Milliseconds on the page's monotonic clock.
+pub fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+pub fn set(token: String, expires_in_secs: u64) {
+    let lifetime_ms = expires_in_secs as f64 * 1000.0;
+    let expires_at_ms = now_ms() + lifetime_ms;
+    HELD.with(|held| {
+        *held.borrow_mut() = Some(Held {
+            token,
+            lifetime_ms,
+            expires_at_ms,
+        })
+    });
+}
+
+pub fn clear() {
+    HELD.with(|held| *held.borrow_mut() = None);
+}
+
+/// The `Authorization` header value, if a token is held.
+pub fn bearer() -> Option<String> {
+    HELD.with(|held| {
+        held.borrow()
+            .as_ref()
+            .map(|held| format!("Bearer {}", held.token))
+    })
+}
+
+/// True without a token, or when less than `margin_ms` (at most a fifth of the token's
+/// life) is left before it expires.
+pub fn is_stale(margin_ms: f64) -> bool {
+    HELD.with(|held| {
+        held.borrow().as_ref().is_none_or(|held| {
+            held.expires_at_ms - now_ms() < margin_ms.min(held.lifetime_ms / 5.0)
+        })
+    })
+}

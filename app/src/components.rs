@@ -1,0 +1,137 @@
+//! Pieces used across pages: the session menu, the reconnecting banner, the protected-page gate.
+
+use leptos::{prelude::*, task::spawn_local};
+use leptos_router::{
+    NavigateOptions,
+    hooks::{use_location, use_navigate},
+};
+
+use crate::auth::{Status, sign_out, use_auth};
+
+/// Sign-in links, or the user's email and a sign-out button; "checking" until we know.
+#[component]
+pub fn SessionMenu() -> impl IntoView {
+    let auth = use_auth();
+    let navigate = use_navigate();
+    let failed = RwSignal::new(false);
+    let on_sign_out = move |_| {
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match sign_out(auth).await {
+                Ok(()) => navigate("/", Default::default()),
+                Err(_) => failed.set(true),
+            }
+        });
+    };
+    view! {
+        <nav class="session" aria-label="Account">
+            {move || match auth.status.get() {
+                Status::Checking => view! {
+                    <span class="checking" role="status" data-testid="session-checking">"Checking session…"</span>
+                }.into_any(),
+                Status::SignedIn(user) => view! {
+                    <a href="/account" data-testid="signed-in-as">{user.email}</a>
+                    <button type="button" class="link-button" on:click=on_sign_out.clone()>"Sign out"</button>
+                }.into_any(),
+                Status::SignedOut(_) => view! {
+                    <a href="/login">"Sign in"</a>
+                    <a href="/signup">"Create account"</a>
+                }.into_any(),
+            }}
+            <Show when=move || failed.get()>
+                <span class="form-error" role="alert">"Could not sign out: the server is unreachable."</span>
+            </Show>
+        </nav>
+    }
+}
+
+/// Shown while the server cannot be reached; the user stays signed in meanwhile.
+#[component]
+pub fn ReconnectingBanner() -> impl IntoView {
+    let auth = use_auth();
+    view! {
+        <Show when=move || auth.reconnecting.get()>
+            <p class="banner" role="status" data-testid="reconnecting">"Reconnecting…"</p>
+        </Show>
+    }
+}
+
+/// Renders `children` for a signed-in user; sends anyone else to sign in and back.
+#[component]
+pub fn RequireAuth(children: ChildrenFn) -> impl IntoView {
+    let auth = use_auth();
+    let location = use_location();
+    let navigate = use_navigate();
+    Effect::new(move || {
+        if let Status::SignedOut(_) = auth.status.get() {
+            let here = format!(
+                "{}{}",
+                location.pathname.get_untracked(),
+                location.search.get_untracked()
+            );
+            let here = if here.is_empty() {
+                "/".to_string()
+            } else {
+                here
+            };
+            navigate(
+                &format!("/login?next={}", encode_component(&here)),
+                NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            );
+        }
+    });
+    // Only a change between checking, signed in and signed out re-renders the page; a
+    // refresh (a new token for the same user) must not rebuild it and refetch its data.
+    let phase = Memo::new(move |_| match auth.status.get() {
+        Status::Checking => Phase::Checking,
+        Status::SignedIn(_) => Phase::SignedIn,
+        Status::SignedOut(_) => Phase::SignedOut,
+    });
+    move || {
+        match phase.get() {
+        Phase::SignedIn => children().into_any(),
+        Phase::Checking => view! {
+            <p class="checking" role="status" data-testid="page-checking">"Checking your session…"</p>
+        }
+        .into_any(),
+        Phase::SignedOut => view! { <p role="status">"Taking you to sign in…"</p> }.into_any(),
+    }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Checking,
+    SignedIn,
+    SignedOut,
+}
+
+/// Percent-encodes a string for use as one query-string value.
+pub fn encode_component(value: &str) -> String {
+    let mut encoded = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                encoded.push(byte as char)
+            }
+            _ => encoded.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    encoded
+}
+
+#[cfg(test)]
+mod tests {
+    use super::encode_component;
+
+    #[test]
+    fn query_values_are_encoded() {
+        assert_eq!(
+            encode_component("/account?x=1&y=é"),
+            "/account%3Fx%3D1%26y%3D%C3%A9"
+        );
+    }
+}

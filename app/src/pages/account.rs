@@ -1,0 +1,54 @@
+use leptos::prelude::*;
+use serde::Deserialize;
+
+use crate::{
+    auth::{ApiError, get_json, use_auth},
+    components::RequireAuth,
+};
+
+#[derive(Clone, Debug, Deserialize)]
+struct Me {
+    id: String,
+    email: String,
+    created_at: String,
+}
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    view! {
+        <RequireAuth>
+            <AccountDetails/>
+        </RequireAuth>
+    }
+}
+
+#[component]
+fn AccountDetails() -> impl IntoView {
+    let auth = use_auth();
+    // Fetched in the browser only (a LocalResource): the server never sees the access token.
+    let me = LocalResource::new(move || get_json::<Me>(auth, "/api/me"));
+    // While the server is unreachable, try again every few seconds.
+    Effect::new(move || {
+        if let Some(Err(ApiError::Unavailable)) = me.get() {
+            set_timeout(move || me.refetch(), std::time::Duration::from_secs(3));
+        }
+    });
+
+    view! {
+        <section class="account">
+            <h1>"Your account"</h1>
+            <Suspense fallback=|| view! { <p role="status">"Loading your account…"</p> }>
+                {move || me.get().map(|result| match result {
+                    Ok(me) => view! {
+                        <dl class="account-details">
+                            <dt>"Email"</dt><dd data-testid="account-email">{me.email}</dd>
+                            <dt>"Account id"</dt><dd><code>{me.id}</code></dd>
+                            <dt>"Member since"</dt><dd>{me.created_at}</dd>
+                        </dl>
+                    }.into_any(),
+                    Err(error) => view! { <p role="status" class="form-error">{error.message()}</p> }.into_any(),
+                })}
+            </Suspense>
+        </section>
+    }
+}

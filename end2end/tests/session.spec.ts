@@ -1,0 +1,215 @@
+import {
+  test, expect, hydrated, newEmail, signUpThroughTheForm, refreshCookie, OwnServer, PASSWORD,
+} from './fixtures';
+
+test('sign-up lands on the account page', async ({ page }) => {
+  const email = newEmail();
+  await signUpThroughTheForm(page, email);
+  await expect(page.getByTestId('signed-in-as')).toHaveText(email);
+});
+
+test('sign-up explains a weak password next to the field', async ({ page }) => {
+  await page.goto('/signup');
+  await hydrated(page);
+  await page.getByLabel('Email').fill(newEmail());
+  await page.getByLabel('Password').fill('password123');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.locator('#password-error')).toContainText('weak');
+  await expect(page.getByLabel('Password')).toHaveAttribute('aria-invalid', 'true');
+  await expect(page).toHaveURL(/\/signup$/);
+});
+
+test('the refresh cookie is HttpOnly, Secure, SameSite=Strict and scoped to /api/auth', async ({ page, context }) => {
+  await signUpThroughTheForm(page, newEmail());
+  const cookie = await refreshCookie(context);
+  expect(cookie).toBeDefined();
+  expect(cookie!.httpOnly).toBe(true);
+  expect(cookie!.secure).toBe(true);
+  expect(cookie!.sameSite).toBe('Strict');
+  expect(cookie!.path).toBe('/api/auth');
+  expect(cookie!.expires).toBeGreaterThan(Date.now() / 1000 + 6 * 24 * 3600);
+  expect(await page.evaluate(() => document.cookie)).toBe('');
+});
+
+test('the access token is in no storage, cookie, DOM or window property', async ({ page, context }) => {
+  const tokens: string[] = [];
+  page.on('response', async (response) => {
+    if (/\/api\/auth\/(signup|login|refresh)$/.test(response.url()) && response.ok()) {
+      tokens.push((await response.json()).access_token);
+    }
+  });
+  const email = newEmail();
+  await signUpThroughTheForm(page, email);
+  await page.reload();
+  await expect(page.getByTestId('account-email')).toHaveText(email);
+  await expect.poll(() => tokens.length).toBeGreaterThanOrEqual(2);
+  const refresh = (await refreshCookie(context))!.value;
+
+  const found = await page.evaluate(async (secrets: string[]) => {
+    const places: string[] = [];
+    const check = (where: string, text: string | null | undefined) => {
+      if (text && secrets.some((s) => text.includes(s))) places.push(where);
+    };
+    for (const storage of [localStorage, sessionStorage]) {
+      for (let i = 0; i < storage.length; i++) {
+        const key = storage.key(i)!;
+        check(`storage ${key}`, key + storage.getItem(key));
+      }
+    }
+    const databases = indexedDB.databases ? await indexedDB.databases() : [];
+    if (databases.length > 0) places.push(`indexedDB: ${databases.map((d) => d.name).join(',')}`);
+    check('document.cookie', document.cookie);
+    check('DOM', document.documentElement.outerHTML);
+    check('URL', location.href);
+    for (const name of Object.getOwnPropertyNames(window)) {
+      try {
+        const value = (window as any)[name];
+        if (typeof value === 'string') check(`window.${name}`, value);
+        else if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+          check(`window.${name}`, JSON.stringify(value));
+        }
+      } catch {
+        // cross-origin or throwing getters hold nothing of ours
+      }
+    }
+    return places;
+  }, [...tokens, refresh]);
+  expect(found).toEqual([]);
+});
+
+test('reload keeps me signed in, and the sign-in form never appears meanwhile', async ({ page }) => {
+  const email = newEmail();
+  await signUpThroughTheForm(page, email);
+  // Watch every DOM change from the first byte of each load for anything signed-out.
+  await page.addInitScript(() => {
+    const flag = () => {
+      if (document.querySelector('a[href="/login"], a[href="/signup"], form input[type=password]')) {
+        sessionStorage.setItem('saw-signed-out-ui', 'yes');
+      }
+    };
+    new MutationObserver(flag).observe(document, { childList: true, subtree: true });
+    document.addEventListener('DOMContentLoaded', flag);
+  });
+  for (let i = 0; i < 3; i++) {
+    await page.reload();
+    await expect(page.getByTestId('account-email')).toHaveText(email);
+    await expect(page.getByTestId('signed-in-as')).toHaveText(email);
+  }
+  expect(await page.evaluate(() => sessionStorage.getItem('saw-signed-out-ui'))).toBeNull();
+});
+
+test('the server renders a neutral checking state, not a sign-in form', async ({ request }) => {
+  const html = await (await request.get('/account')).text();
+  expect(html).toContain('Checking session');
+  expect(html).not.toContain('type="password"');
+});
+
+test('a new tab is signed in', async ({ page, context }) => {
+  const email = newEmail();
+  await signUpThroughTheForm(page, email);
+  const tab = await context.newPage();
+  await tab.goto('/account');
+  await expect(tab.getByTestId('account-email')).toHaveText(email);
+});
+
+test('a protected page sends a signed-out visitor to sign in, and back afterwards', async ({ page, request }) => {
+  const email = newEmail();
+  const created = await request.post('/api/auth/signup', { data: { email, password: PASSWORD } });
+  expect(created.status()).toBe(201);
+
+  await page.goto('/account');
+  await expect(page).toHaveURL(/\/login\?next=(%2F|\/)account$/);
+  await hydrated(page);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(page.getByTestId('account-email')).toHaveText(email);
+});
+
+test('a wrong password gets a clear message and no session', async ({ page, context }) => {
+  await page.goto('/login');
+  await hydrated(page);
+  await page.getByLabel('Email').fill(newEmail());
+  await page.getByLabel('Password').fill('not the password at all');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toContainText('email or password is not correct');
+  expect(await refreshCookie(context)).toBeUndefined();
+});
+
+test('sign-out revokes the session: the old refresh cookie is refused afterwards', async ({ page, context, request, baseURL }) => {
+  await signUpThroughTheForm(page, newEmail());
+  const old = (await refreshCookie(context))!.value;
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole('link', { name: 'Sign in' })).toBeVisible();
+  expect(await refreshCookie(context)).toBeUndefined();
+
+  const replay = await request.post('/api/auth/refresh', {
+    headers: { cookie: `latch_refresh=${old}`, origin: baseURL! },
+  });
+  expect(replay.status()).toBe(401);
+  expect((await replay.json()).error).toBe('session_revoked');
+});
+
+test('an expired access token is refreshed transparently and the API call succeeds', async ({ page }) => {
+  // Tokens live 4 s (plus the server's 5 s leeway). The page's clock is frozen, so the
+  // client neither refreshes proactively nor sees the token age: it must meet the 401.
+  const server = new OwnServer(3121, { LATCH_ACCESS_TOKEN_TTL: '4' });
+  await server.start();
+  try {
+    const calls: string[] = [];
+    page.on('response', (r) => {
+      const path = new URL(r.url()).pathname;
+      if (path.startsWith('/api/')) calls.push(`${r.request().method()} ${path} ${r.status()}`);
+    });
+    await page.clock.install();
+    await page.goto(`${server.origin}/signup`);
+    await hydrated(page);
+    await page.clock.pauseAt(await page.evaluate(() => Date.now() + 1000));
+    const email = newEmail();
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await expect(page.getByTestId('account-email')).toHaveText(email);
+
+    await page.waitForTimeout(9_500);
+    calls.length = 0;
+    await page.getByRole('link', { name: 'Latch' }).click();
+    await page.getByTestId('signed-in-as').click();
+    await expect(page.getByTestId('account-email')).toHaveText(email);
+    expect(calls).toEqual(['GET /api/me 401', 'POST /api/auth/refresh 200', 'GET /api/me 200']);
+  } finally {
+    await server.stop();
+  }
+});
+
+test('the server going down for a moment does not sign me out', async ({ page }) => {
+  // Short tokens, so a proactive refresh falls inside the outage.
+  const server = new OwnServer(3122, { LATCH_ACCESS_TOKEN_TTL: '4' });
+  await server.start();
+  try {
+    const email = newEmail();
+    await page.goto(`${server.origin}/signup`);
+    await hydrated(page);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await expect(page.getByTestId('account-email')).toHaveText(email);
+
+    await server.stop();
+    await expect(page.getByTestId('reconnecting')).toBeVisible({ timeout: 15_000 });
+    await expect(page.getByTestId('signed-in-as')).toHaveText(email);
+    await expect(page).toHaveURL(/\/account$/);
+
+    await server.start();
+    await expect(page.getByTestId('reconnecting')).toBeHidden({ timeout: 20_000 });
+    await expect(page.getByTestId('signed-in-as')).toHaveText(email);
+    await page.getByRole('link', { name: 'Latch' }).click();
+    await page.getByTestId('signed-in-as').click();
+    await expect(page.getByTestId('account-email')).toHaveText(email);
+  } finally {
+    await server.stop();
+  }
+});
