@@ -69,11 +69,7 @@ pub fn RequireAuth(children: ChildrenFn) -> impl IntoView {
                 location.pathname.get_untracked(),
                 location.search.get_untracked()
             );
-            let here = if here.is_empty() {
-                "/".to_string()
-            } else {
-                here
-            };
+            let here = if here.is_empty() { "/".to_string() } else { here };
             navigate(
                 &format!("/login?next={}", encode_component(&here)),
                 NavigateOptions {
@@ -90,15 +86,13 @@ pub fn RequireAuth(children: ChildrenFn) -> impl IntoView {
         Status::SignedIn(_) => Phase::SignedIn,
         Status::SignedOut(_) => Phase::SignedOut,
     });
-    move || {
-        match phase.get() {
+    move || match phase.get() {
         Phase::SignedIn => children().into_any(),
         Phase::Checking => view! {
             <p class="checking" role="status" data-testid="page-checking">"Checking your session…"</p>
         }
         .into_any(),
         Phase::SignedOut => view! { <p role="status">"Taking you to sign in…"</p> }.into_any(),
-    }
     }
 }
 

@@ -18,11 +18,7 @@ pub struct Config {
 
     /// The origin users reach the app at (scheme://host[:port]). Cookie-bearing requests must
     /// come from it.
-    #[arg(
-        long,
-        env = "LATCH_PUBLIC_ORIGIN",
-        default_value = "http://localhost:3000"
-    )]
+    #[arg(long, env = "LATCH_PUBLIC_ORIGIN", default_value = "http://localhost:3000")]
     pub public_origin: Url,
 
     /// `sqlite:<file>` (created on first run) or `postgres://…`.
@@ -63,6 +59,19 @@ pub struct Config {
     #[arg(long, env = "LATCH_REFRESH_GRACE", default_value_t = 10,
           value_parser = clap::value_parser!(u64).range(0..=120))]
     pub refresh_grace: u64,
+
+    /// Failed sign-ins allowed per account in 15 minutes before it is throttled (429).
+    #[arg(long, env = "LATCH_LOGIN_ATTEMPTS_PER_ACCOUNT", default_value_t = 5)]
+    pub login_attempts_per_account: u32,
+
+    /// Failed sign-ins allowed per client address in 15 minutes.
+    #[arg(long, env = "LATCH_LOGIN_ATTEMPTS_PER_ADDRESS", default_value_t = 50)]
+    pub login_attempts_per_address: u32,
+
+    /// Reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For is believed.
+    /// From anyone else the header is ignored, so clients cannot spoof their address.
+    #[arg(long, env = "LATCH_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_proxy)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 
     /// The `aud` claim of access tokens.
     #[arg(long, env = "LATCH_JWT_AUDIENCE", default_value = "latch")]
@@ -166,6 +175,15 @@ impl Config {
     }
 }
 
+/// An address (`10.0.0.7`) or a network (`10.0.0.0/8`).
+fn parse_proxy(value: &str) -> Result<ipnet::IpNet, String> {
+    let value = value.trim();
+    value
+        .parse::<ipnet::IpNet>()
+        .or_else(|_| value.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("{value:?} is not an IP address or CIDR network"))
+}
+
 /// Browsers treat these hosts as secure contexts, so Secure cookies work over plain http.
 fn is_loopback_name(host: &str) -> bool {
     matches!(host, "localhost" | "127.0.0.1" | "[::1]") || host.ends_with(".localhost")
@@ -198,14 +216,8 @@ mod tests {
             .validate()
             .unwrap_err();
         assert!(matches!(err, ConfigError::InsecureOrigin(_)));
-        assert_eq!(
-            config("https://example.com", "sqlite:x.db").validate(),
-            Ok(())
-        );
-        assert_eq!(
-            config("http://127.0.0.1:8080", "sqlite:x.db").validate(),
-            Ok(())
-        );
+        assert_eq!(config("https://example.com", "sqlite:x.db").validate(), Ok(()));
+        assert_eq!(config("http://127.0.0.1:8080", "sqlite:x.db").validate(), Ok(()));
     }
 
     #[test]

@@ -28,6 +28,9 @@ pub trait WritePool {
     type Database: sqlx::Database;
     /// Appended to a SELECT that must lock the rows it reads.
     const FOR_UPDATE: &'static str;
+    /// A statement (taking the session id as `$1`) that tells other instances a session was
+    /// revoked, delivered when the transaction commits; none for the single-node backend.
+    const NOTIFY_REVOKED: Option<&'static str>;
     // Boxed: an `async fn` here trips the compiler's "Send is not general enough" limitation
     // once the future is awaited inside an axum handler.
     fn begin_write(&self) -> BoxFuture<'_, sqlx::Transaction<'static, Self::Database>>;
@@ -38,6 +41,7 @@ type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, sqlx::Error>> + Se
 impl WritePool for SqlitePool {
     type Database = sqlx::Sqlite;
     const FOR_UPDATE: &'static str = "";
+    const NOTIFY_REVOKED: Option<&'static str> = None;
     fn begin_write(&self) -> BoxFuture<'_, sqlx::Transaction<'static, sqlx::Sqlite>> {
         Box::pin(self.begin_with("BEGIN IMMEDIATE"))
     }
@@ -46,6 +50,7 @@ impl WritePool for SqlitePool {
 impl WritePool for PgPool {
     type Database = sqlx::Postgres;
     const FOR_UPDATE: &'static str = " FOR UPDATE";
+    const NOTIFY_REVOKED: Option<&'static str> = Some("SELECT pg_notify('latch_session_revoked', $1)");
     fn begin_write(&self) -> BoxFuture<'_, sqlx::Transaction<'static, sqlx::Postgres>> {
         Box::pin(self.begin())
     }

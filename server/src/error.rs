@@ -115,9 +115,7 @@ impl Error {
             Error::UnsupportedMediaType => "Send the request body as application/json.".into(),
             Error::Unprocessable { .. } => "Some fields are not valid.".into(),
             Error::RateLimited { .. } => "Too many attempts. Wait a moment and try again.".into(),
-            Error::Unavailable => {
-                "The service is temporarily unavailable. Try again shortly.".into()
-            }
+            Error::Unavailable => "The service is temporarily unavailable. Try again shortly.".into(),
             Error::Internal(_) => "Something went wrong on our side.".into(),
         }
     }
@@ -161,10 +159,7 @@ impl IntoResponse for Error {
                 } else {
                     "Bearer"
                 };
-                headers.insert(
-                    header::WWW_AUTHENTICATE,
-                    HeaderValue::from_static(challenge),
-                );
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
             }
             Error::RateLimited { retry_after } => {
                 // Round up: telling a client to come back early only earns it another 429.

@@ -71,9 +71,7 @@ fn read_or_create(path: &Path) -> anyhow::Result<String> {
             tracing::info!(path = %path.display(), "created a new server secret file");
             Ok(encoded)
         }
-        Err(err) => {
-            Err(err).with_context(|| format!("cannot read the secret file {}", path.display()))
-        }
+        Err(err) => Err(err).with_context(|| format!("cannot read the secret file {}", path.display())),
     }
 }
 

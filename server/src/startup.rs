@@ -15,7 +15,9 @@ use crate::{
     auth::{
         keys::KeyRing,
         password::PasswordHasher,
+        revocations::Revocations,
         sessions::{SessionPolicy, SessionStore},
+        throttle::{LoginThrottle, Throttle},
         tokens::TokenIssuer,
     },
     config::Config,
@@ -48,6 +50,12 @@ impl Application {
             config.jwt_audience.clone(),
             config.access_token_ttl(),
         );
+        // Remember a revoked session for as long as one of its access tokens can live.
+        let revocations = Revocations::new(config.access_token_ttl() + Duration::from_secs(60));
+        revocations.load(&db).await?;
+        if let Db::Postgres(pool) = &db {
+            revocations.follow(pool.clone());
+        }
         let sessions = SessionStore::new(
             db.clone(),
             &secret,
@@ -56,7 +64,13 @@ impl Application {
                 lifetime: Duration::from_secs(config.session_lifetime),
                 grace: Duration::from_secs(config.refresh_grace),
             },
+            revocations.clone(),
         );
+        let window = Duration::from_secs(15 * 60);
+        let throttle = LoginThrottle {
+            per_account: Throttle::new(config.login_attempts_per_account, window),
+            per_address: Throttle::new(config.login_attempts_per_address, window),
+        };
         let hasher = PasswordHasher::new(config.hash_concurrency())?;
 
         let mut leptos_options = get_configuration(None)?.leptos_options;
@@ -73,6 +87,8 @@ impl Application {
             tokens,
             sessions,
             hasher,
+            revocations,
+            throttle,
         };
         Ok(Self {
             listener,
@@ -93,13 +109,8 @@ impl Application {
     }
 
     /// Serves until `shutdown` completes, then lets in-flight requests finish.
-    pub async fn run_until(
-        self,
-        shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> std::io::Result<()> {
-        let service = self
-            .router
-            .into_make_service_with_connect_info::<SocketAddr>();
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await?;
@@ -110,9 +121,7 @@ impl Application {
 
 /// Hands Leptos the CSP nonce that `api::headers::harden` put in the response header.
 fn provide_request_nonce() {
-    if let Some(nonce) =
-        use_context::<Parts>().and_then(|parts| parts.extensions.get::<Nonce>().cloned())
-    {
+    if let Some(nonce) = use_context::<Parts>().and_then(|parts| parts.extensions.get::<Nonce>().cloned()) {
         provide_context(nonce);
     }
 }
@@ -128,10 +137,10 @@ fn router(state: AppState) -> Router {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            AppState,
-            _,
-        >(provide_request_nonce, shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            provide_request_nonce,
+            shell,
+        ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(
             state.config.clone(),

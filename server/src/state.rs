@@ -6,7 +6,10 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
 use crate::{
-    auth::{password::PasswordHasher, sessions::SessionStore, tokens::TokenIssuer},
+    auth::{
+        password::PasswordHasher, revocations::Revocations, sessions::SessionStore, throttle::LoginThrottle,
+        tokens::TokenIssuer,
+    },
     config::Config,
     db::Db,
 };
@@ -19,4 +22,6 @@ pub struct AppState {
     pub tokens: TokenIssuer,
     pub sessions: SessionStore,
     pub hasher: PasswordHasher,
+    pub revocations: Revocations,
+    pub throttle: LoginThrottle,
 }

@@ -250,10 +250,7 @@ pub async fn sign_out(auth: Auth) -> Result<(), ApiError> {
 /// An authenticated GET of JSON.
 pub async fn get_json<T: DeserializeOwned>(auth: Auth, path: &str) -> Result<T, ApiError> {
     let response = authorized(auth, || Request::get(path)).await?;
-    response
-        .json::<T>()
-        .await
-        .map_err(|_| ApiError::Unavailable)
+    response.json::<T>().await.map_err(|_| ApiError::Unavailable)
 }
 
 /// Sends with the access token (refreshing first if it is stale); on a 401, refreshes once

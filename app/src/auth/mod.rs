@@ -62,9 +62,7 @@ impl ApiError {
             ApiError::SignedOut => "Your session has ended. Sign in again.".into(),
             ApiError::Fields(_) => "Please correct the highlighted fields.".into(),
             ApiError::Refused { message, .. } => message.clone(),
-            ApiError::Unavailable => {
-                "Cannot reach Latch right now. Please try again in a moment.".into()
-            }
+            ApiError::Unavailable => "Cannot reach Latch right now. Please try again in a moment.".into(),
         }
     }
 }

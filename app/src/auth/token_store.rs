@@ -52,8 +52,8 @@ pub fn bearer() -> Option<String> {
 /// life) is left before it expires.
 pub fn is_stale(margin_ms: f64) -> bool {
     HELD.with(|held| {
-        held.borrow().as_ref().is_none_or(|held| {
-            held.expires_at_ms - now_ms() < margin_ms.min(held.lifetime_ms / 5.0)
-        })
+        held.borrow()
+            .as_ref()
+            .is_none_or(|held| held.expires_at_ms - now_ms() < margin_ms.min(held.lifetime_ms / 5.0))
     })
 }

@@ -75,12 +75,8 @@ fn SessionNotice() -> impl IntoView {
                 "Your session was ended because it was used from somewhere else. \
                  Sign in again, and consider changing your password."
             }
-            Status::SignedOut(Some(Notice::SessionExpired)) => {
-                "Your session expired. Please sign in again."
-            }
-            Status::SignedOut(Some(Notice::SessionRevoked)) => {
-                "You were signed out. Please sign in again."
-            }
+            Status::SignedOut(Some(Notice::SessionExpired)) => "Your session expired. Please sign in again.",
+            Status::SignedOut(Some(Notice::SessionRevoked)) => "You were signed out. Please sign in again.",
             _ => return None,
         };
         Some(view! { <p class="notice" role="alert">{text}</p> })

@@ -15,10 +15,12 @@ use super::{
 };
 use crate::{
     auth::{
+        device,
         email::Email,
         events,
         password::{Password, PasswordHasher},
         sessions::{Issued, Rejected, SessionStore, reason},
+        throttle::LoginThrottle,
         tokens::TokenIssuer,
         users,
     },
@@ -56,24 +58,19 @@ fn session_response(
     issued: &Issued,
     email: &str,
 ) -> Result<Response> {
-    let access_token = tokens.mint(&issued.user_id, &issued.session_id)?;
+    let not_after = u64::try_from(issued.expires_at / 1000).unwrap_or(0);
+    let (access_token, expires_in) = tokens.mint(&issued.user_id, &issued.session_id, not_after)?;
     let body = SessionBody {
         access_token,
         token_type: "Bearer",
-        expires_in: tokens.ttl().as_secs(),
+        expires_in,
         user: UserBody {
             id: &issued.user_id,
             email,
         },
     };
     let jar = cookies::set(jar, &issued.token, issued.expires_at);
-    Ok((
-        status,
-        jar,
-        [(header::CACHE_CONTROL, "no-store")],
-        Json(body),
-    )
-        .into_response())
+    Ok((status, jar, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response())
 }
 
 pub async fn signup(
@@ -87,10 +84,7 @@ pub async fn signup(
     ApiJson(body): ApiJson<Credentials>,
 ) -> Result<Response> {
     let email = Email::parse(body.email.as_deref().unwrap_or_default());
-    let password = Password::parse(
-        body.password.as_deref().unwrap_or_default(),
-        email.as_ref().ok(),
-    );
+    let password = Password::parse(body.password.as_deref().unwrap_or_default(), email.as_ref().ok());
     let (email, password) = match (email, password) {
         (Ok(email), Ok(password)) => (email, password),
         (email, password) => {
@@ -112,15 +106,14 @@ pub async fn signup(
             code: "email_taken",
             message: "An account with this email already exists. Sign in instead.",
         })?;
-    let issued = sessions
-        .start(&user.id, &client, events::kind::SIGNED_UP)
-        .await?;
+    let issued = sessions.start(&user.id, &client, events::kind::SIGNED_UP).await?;
     tracing::info!(user = %user.id, session = %issued.session_id, "signed up");
     session_response(StatusCode::CREATED, jar, &tokens, &issued, &user.email)
 }
 
 pub async fn login(
     _: SameOrigin,
+    State(throttle): State<LoginThrottle>,
     State(db): State<Db>,
     State(hasher): State<PasswordHasher>,
     State(sessions): State<SessionStore>,
@@ -140,23 +133,43 @@ pub async fn login(
             .collect(),
         });
     };
+    // Throttled by the address as typed (normalised when possible), whether or not an account
+    // exists, so the throttle does not reveal accounts either.
+    let email = Email::parse(&raw_email);
+    let account_key = match &email {
+        Ok(email) => format!("account:{email}"),
+        Err(_) => format!("account:{}", raw_email.trim().to_lowercase()),
+    };
+    throttle
+        .check(&account_key, &client.ip)
+        .map_err(|retry_after| Error::RateLimited { retry_after })?;
+
     // Unknown and malformed emails cost the same hashing work as a wrong password and get the
     // same answer, so neither timing nor wording tells whether an account exists.
-    let user = match Email::parse(&raw_email) {
-        Ok(email) => users::by_email(&db, &email).await?,
+    let user = match &email {
+        Ok(email) => users::by_email(&db, email).await?,
         Err(_) => None,
     };
-    let verified = hasher
-        .verify(&password, user.as_ref().map(|u| u.password_hash.as_str()))
-        .await?;
-    let user = user.filter(|_| verified).ok_or(Error::Unauthorized {
-        code: "invalid_credentials",
-        message: "The email or password is not correct.",
-        token_sent: false,
-    })?;
-    let issued = sessions
-        .start(&user.id, &client, events::kind::SIGNED_IN)
-        .await?;
+    let stored_hash = user.as_ref().map(|user| user.password_hash.as_str());
+    let verified = hasher.verify(&password, stored_hash).await?;
+    let Some(user) = user.filter(|_| verified) else {
+        throttle.failed(&account_key, &client.ip);
+        return Err(Error::Unauthorized {
+            code: "invalid_credentials",
+            message: "The email or password is not correct.",
+            token_sent: false,
+        });
+    };
+    throttle.succeeded(&account_key);
+
+    let family = device::family(&client.user_agent);
+    let known = events::known_user_agents(&db, &user.id).await?;
+    let kind = if known.iter().any(|seen| device::family(seen) == family) {
+        events::kind::SIGNED_IN
+    } else {
+        events::kind::SIGNED_IN_NEW_DEVICE
+    };
+    let issued = sessions.start(&user.id, &client, kind).await?;
     tracing::info!(user = %user.id, session = %issued.session_id, "signed in");
     session_response(StatusCode::OK, jar, &tokens, &issued, &user.email)
 }
@@ -216,10 +229,7 @@ pub async fn refresh(
                 Rejected::Ended { reason } if reason == reason::REFRESH_TOKEN_REUSE => REUSE,
                 Rejected::Expired => EXPIRED,
                 Rejected::Ended { reason } if reason == reason::EXPIRED => EXPIRED,
-                Rejected::Ended { .. } => (
-                    "session_revoked",
-                    "This session was signed out. Sign in again.",
-                ),
+                Rejected::Ended { .. } => ("session_revoked", "This session was signed out. Sign in again."),
             };
             return Err(refused(jar, code, message));
         }
@@ -234,8 +244,7 @@ pub async fn refresh(
                 "The account no longer exists.",
             )
         })?;
-    session_response(StatusCode::OK, jar, &tokens, &issued, &user.email)
-        .map_err(IntoResponse::into_response)
+    session_response(StatusCode::OK, jar, &tokens, &issued, &user.email).map_err(IntoResponse::into_response)
 }
 
 const REUSE: (&str, &str) = (
@@ -243,10 +252,7 @@ const REUSE: (&str, &str) = (
     "Your session was ended because it was used from somewhere else. Sign in again, and \
      consider changing your password.",
 );
-const EXPIRED: (&str, &str) = (
-    "session_expired",
-    "Your session has expired. Sign in again.",
-);
+const EXPIRED: (&str, &str) = ("session_expired", "Your session has expired. Sign in again.");
 
 pub async fn logout(
     _: SameOrigin,

@@ -1,6 +1,8 @@
 //! Extractors: what a handler needs, read off its signature.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
+
+use ipnet::IpNet;
 
 use axum::{
     body::Bytes,
@@ -11,6 +13,7 @@ use serde::de::DeserializeOwned;
 
 use crate::{
     auth::{
+        revocations::Revocations,
         sessions::ClientInfo,
         tokens::{TokenError, TokenIssuer},
     },
@@ -39,9 +42,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             }
         })?;
         if bytes.trim_ascii_start().first() != Some(&b'{') {
-            return Err(Error::Malformed(
-                "The request body must be a JSON object.".into(),
-            ));
+            return Err(Error::Malformed("The request body must be a JSON object.".into()));
         }
         let deserializer = &mut serde_json::Deserializer::from_slice(&bytes);
         match serde_path_to_error::deserialize(deserializer) {
@@ -52,9 +53,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                 if inner.is_data() {
                     Err(Error::field(path, "has the wrong type"))
                 } else {
-                    Err(Error::Malformed(
-                        "The request body is not valid JSON.".into(),
-                    ))
+                    Err(Error::Malformed("The request body is not valid JSON.".into()))
                 }
             }
         }
@@ -68,8 +67,7 @@ fn is_json(headers: &HeaderMap) -> bool {
         .and_then(|value| value.split(';').next())
         .is_some_and(|mime| {
             let mime = mime.trim().to_ascii_lowercase();
-            mime == "application/json"
-                || (mime.starts_with("application/") && mime.ends_with("+json"))
+            mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
         })
 }
 
@@ -83,6 +81,7 @@ pub struct AuthUser {
 impl<S: Send + Sync> FromRequestParts<S> for AuthUser
 where
     TokenIssuer: FromRef<S>,
+    Revocations: FromRef<S>,
 {
     type Rejection = Error;
 
@@ -116,6 +115,10 @@ where
                 TokenError::Expired => invalid("The access token has expired."),
                 TokenError::Invalid => invalid("The access token is not valid."),
             })?;
+        // Signed and unexpired is not enough: the session may have ended since.
+        if Revocations::from_ref(state).contains(&claims.sid) {
+            return Err(invalid("This session has ended. Sign in again."));
+        }
         Ok(AuthUser {
             user_id: claims.sub,
             session_id: claims.sid,
@@ -123,17 +126,23 @@ where
     }
 }
 
-/// The peer address and user agent, recorded on sessions and security events.
+/// The client's address and user agent, recorded on sessions and security events.
 pub struct Client(pub ClientInfo);
 
-impl<S: Send + Sync> FromRequestParts<S> for Client {
+impl<S: Send + Sync> FromRequestParts<S> for Client
+where
+    std::sync::Arc<Config>: FromRef<S>,
+{
     type Rejection = Error;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Error> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
+        let config = std::sync::Arc::<Config>::from_ref(state);
         let ip = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip().to_string())
+            .map(|ConnectInfo(addr)| {
+                client_ip(addr.ip(), &parts.headers, &config.trusted_proxies).to_string()
+            })
             .unwrap_or_default();
         let user_agent: String = parts
             .headers
@@ -147,6 +156,28 @@ impl<S: Send + Sync> FromRequestParts<S> for Client {
             .unwrap_or_default();
         Ok(Client(ClientInfo { ip, user_agent }))
     }
+}
+
+/// The peer, or — when the peer is a trusted proxy — the nearest address in X-Forwarded-For
+/// that is not one of our proxies. Entries further left were written by the client and could
+/// say anything.
+fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let forwarded: Vec<IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map_while(|entry| entry.trim().parse::<IpAddr>().ok())
+        .collect();
+    forwarded
+        .into_iter()
+        .rev()
+        .find(|ip| !is_trusted(ip))
+        .unwrap_or(peer)
 }
 
 /// Guards the cookie-bearing endpoints against cross-site requests: the browser's
@@ -177,5 +208,39 @@ where
             Some(origin) if origin.as_bytes() == config.origin().as_bytes() => Ok(SameOrigin),
             Some(_) => Err(forbidden),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn forwarded(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", value.parse().unwrap());
+        headers
+    }
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_trusted_proxies() {
+        let proxy: IpNet = "10.0.0.0/8".parse().unwrap();
+        let client: IpAddr = "203.0.113.9".parse().unwrap();
+        let stranger: IpAddr = "198.51.100.1".parse().unwrap();
+        let headers = forwarded("1.2.3.4, 203.0.113.9, 10.0.0.2");
+
+        assert_eq!(
+            client_ip(stranger, &headers, &[proxy]),
+            stranger,
+            "an untrusted peer cannot claim an address"
+        );
+        assert_eq!(
+            client_ip("10.0.0.1".parse().unwrap(), &headers, &[proxy]),
+            client,
+            "the spoofable left part is ignored"
+        );
+        assert_eq!(
+            client_ip("10.0.0.1".parse().unwrap(), &forwarded("garbage"), &[proxy]),
+            "10.0.0.1".parse::<IpAddr>().unwrap()
+        );
     }
 }

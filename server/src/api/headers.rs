@@ -14,11 +14,7 @@ use leptos::nonce::Nonce;
 
 use crate::{config::Config, error::Error, startup::BODY_LIMIT};
 
-pub async fn harden(
-    State(config): State<Arc<Config>>,
-    mut request: Request,
-    next: Next,
-) -> Response {
+pub async fn harden(State(config): State<Arc<Config>>, mut request: Request, next: Next) -> Response {
     let declared_length = request
         .headers()
         .get(header::CONTENT_LENGTH)

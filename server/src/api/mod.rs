@@ -5,6 +5,7 @@ mod auth;
 mod cookies;
 pub mod extract;
 pub mod headers;
+mod sessions;
 
 use axum::{
     Json, Router,
@@ -24,6 +25,11 @@ pub fn routes() -> Router<AppState> {
         .route("/auth/refresh", post(auth::refresh))
         .route("/auth/logout", post(auth::logout))
         .route("/me", get(account::me))
+        .route("/sessions", get(sessions::list))
+        .route("/sessions/revoke-others", post(sessions::revoke_others))
+        .route("/sessions/{id}", axum::routing::delete(sessions::revoke))
+        .route("/account/password", post(account::change_password))
+        .route("/security-events", get(account::security_events))
         .fallback(|| async { Error::NotFound })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed });
     Router::new()

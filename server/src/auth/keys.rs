@@ -176,9 +176,7 @@ async fn insert_new_key(db: &Db, seal_key: &[u8; 32], generation: i64) -> anyhow
 }
 
 fn build_ring(rows: &[StoredKey], seal_key: &[u8; 32]) -> anyhow::Result<Ring> {
-    let newest = rows
-        .first()
-        .ok_or_else(|| anyhow!("no signing key stored"))?;
+    let newest = rows.first().ok_or_else(|| anyhow!("no signing key stored"))?;
     let seed = unseal(seal_key, &newest.kid, &newest.sealed_private_key)?;
     let der = SigningKey::from_bytes(&seed)
         .to_pkcs8_der()

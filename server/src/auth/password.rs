@@ -96,16 +96,11 @@ impl PasswordHasher {
         let known = stored.is_some();
         let hash = stored.map_or_else(|| self.dummy_hash.to_string(), str::to_string);
         let password = password.to_string();
-        let matches = self
-            .run(move || verify_blocking(&password, &hash))
-            .await??;
+        let matches = self.run(move || verify_blocking(&password, &hash)).await??;
         Ok(known && matches)
     }
 
-    async fn run<T: Send + 'static>(
-        &self,
-        work: impl FnOnce() -> T + Send + 'static,
-    ) -> anyhow::Result<T> {
+    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> anyhow::Result<T> {
         let _permit = self.permits.acquire().await.context("hasher closed")?;
         tokio::task::spawn_blocking(work)
             .await
@@ -131,9 +126,7 @@ fn hash_blocking(password: &str) -> anyhow::Result<String> {
 fn verify_blocking(password: &str, stored: &str) -> anyhow::Result<bool> {
     let parsed = PasswordHash::new(stored).map_err(|err| anyhow::anyhow!("stored hash: {err}"))?;
     // Parameters come from the stored hash, so older hashes keep verifying after a change.
-    Ok(argon2()
-        .verify_password(password.as_bytes(), &parsed)
-        .is_ok())
+    Ok(argon2().verify_password(password.as_bytes(), &parsed).is_ok())
 }
 
 #[cfg(test)]
@@ -175,10 +168,7 @@ mod tests {
     #[test]
     fn hashes_use_argon2id_at_owasp_parameters() {
         let hash = hash_blocking("correct horse battery staple").unwrap();
-        assert!(
-            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
-            "{hash}"
-        );
+        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
         assert!(verify_blocking("correct horse battery staple", &hash).unwrap());
         assert!(!verify_blocking("correct horse battery stapler", &hash).unwrap());
     }

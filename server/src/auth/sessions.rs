@@ -16,6 +16,7 @@ use sqlx::Row;
 use super::{
     events::{self, NewEvent},
     refresh::RefreshToken,
+    revocations::Revocations,
 };
 use crate::{
     clock,
@@ -29,6 +30,8 @@ pub mod reason {
     pub const SIGNED_OUT: &str = "signed_out";
     pub const EXPIRED: &str = "expired";
     pub const REFRESH_TOKEN_REUSE: &str = "refresh_token_reuse";
+    pub const REVOKED_BY_USER: &str = "revoked_by_user";
+    pub const PASSWORD_CHANGED: &str = "password_changed";
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -73,6 +76,17 @@ pub struct SessionStore {
     hash_key: [u8; 32],
     successor_key: [u8; 32],
     policy: SessionPolicy,
+    revocations: Revocations,
+}
+
+/// A live session as the sessions page shows it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ActiveSession {
+    pub id: String,
+    pub user_agent: String,
+    pub ip: String,
+    pub created_at: i64,
+    pub last_used_at: i64,
 }
 
 fn millis(duration: Duration) -> i64 {
@@ -83,13 +97,36 @@ fn for_update<P: WritePool>(_: &P) -> &'static str {
     P::FOR_UPDATE
 }
 
+fn notify_revoked<P: WritePool>(_: &P) -> Option<&'static str> {
+    P::NOTIFY_REVOKED
+}
+
+/// Ends a session inside the caller's transaction and, where other instances exist, tells
+/// them when it commits. Evaluates to whether this call ended it.
+macro_rules! end_session {
+    ($pool:expr, $tx:expr, $session_id:expr, $why:expr, $now:expr) => {{
+        let ended = end($session_id, $why, $now)
+            .execute(&mut *$tx)
+            .await?
+            .rows_affected()
+            > 0;
+        if ended {
+            if let Some(notify) = notify_revoked($pool) {
+                sqlx::query(notify).bind($session_id).execute(&mut *$tx).await?;
+            }
+        }
+        ended
+    }};
+}
+
 impl SessionStore {
-    pub fn new(db: Db, secret: &ServerSecret, policy: SessionPolicy) -> Self {
+    pub fn new(db: Db, secret: &ServerSecret, policy: SessionPolicy, revocations: Revocations) -> Self {
         Self {
             db,
             hash_key: secret.refresh_hash_key,
             successor_key: secret.successor_key,
             policy,
+            revocations,
         }
     }
 
@@ -162,12 +199,11 @@ impl SessionStore {
 
         with_pool!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
-            let Some(session_id) =
-                sqlx::query("SELECT session_id FROM refresh_tokens WHERE token_hash = $1")
-                    .bind(&hash)
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .map(|row| row.get::<String, _>("session_id"))
+            let Some(session_id) = sqlx::query("SELECT session_id FROM refresh_tokens WHERE token_hash = $1")
+                .bind(&hash)
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|row| row.get::<String, _>("session_id"))
             else {
                 return Ok(Err(Rejected::Unknown));
             };
@@ -188,10 +224,9 @@ impl SessionStore {
 
             let now = clock::now_millis();
             if now >= absolute || now >= last_used_at + idle {
-                end(&session_id, reason::EXPIRED, now)
-                    .execute(&mut *tx)
-                    .await?;
+                end_session!(pool, tx, &session_id, reason::EXPIRED, now);
                 tx.commit().await?;
+                self.revocations.insert(&session_id);
                 return Ok(Err(Rejected::Expired));
             }
 
@@ -247,9 +282,7 @@ impl SessionStore {
                     }))
                 }
                 Some(_) => {
-                    end(&session_id, reason::REFRESH_TOKEN_REUSE, now)
-                        .execute(&mut *tx)
-                        .await?;
+                    end_session!(pool, tx, &session_id, reason::REFRESH_TOKEN_REUSE, now);
                     let event = NewEvent::new(
                         &user_id,
                         events::kind::REFRESH_TOKEN_REUSE,
@@ -258,6 +291,7 @@ impl SessionStore {
                     );
                     event.insert().execute(&mut *tx).await?;
                     tx.commit().await?;
+                    self.revocations.insert(&session_id);
                     tracing::warn!(session = %session_id, "retired refresh token reused: session revoked");
                     Ok(Err(Rejected::Reused))
                 }
@@ -275,37 +309,115 @@ impl SessionStore {
         let now = clock::now_millis();
         with_pool!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
-            let session_id =
-                sqlx::query("SELECT session_id FROM refresh_tokens WHERE token_hash = $1")
-                    .bind(&hash)
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .map(|row| row.get::<String, _>("session_id"));
+            let session_id = sqlx::query("SELECT session_id FROM refresh_tokens WHERE token_hash = $1")
+                .bind(&hash)
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|row| row.get::<String, _>("session_id"));
             if let Some(session_id) = &session_id {
-                end(session_id, why, now).execute(&mut *tx).await?;
+                end_session!(pool, tx, session_id.as_str(), why, now);
             }
             tx.commit().await?;
+            if let Some(session_id) = &session_id {
+                self.revocations.insert(session_id);
+            }
             Ok(session_id)
         })
     }
 
-    /// Whether a session is still live (not revoked, within both limits).
-    pub async fn is_active(&self, session_id: &str) -> Result<bool, sqlx::Error> {
+    /// The user's live sessions, most recently used first.
+    pub async fn list_active(&self, user_id: &str) -> Result<Vec<ActiveSession>, sqlx::Error> {
         let now = clock::now_millis();
         let idle = millis(self.policy.idle);
         with_pool!(&self.db, |pool| {
-            let row = sqlx::query(
-                "SELECT last_used_at, expires_at, revoked_at FROM sessions WHERE id = $1",
+            sqlx::query_as::<_, ActiveSession>(
+                "SELECT id, user_agent, ip, created_at, last_used_at FROM sessions \
+                 WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 AND last_used_at > $3 \
+                 ORDER BY last_used_at DESC, created_at DESC",
             )
-            .bind(session_id)
-            .fetch_optional(pool)
-            .await?;
-            Ok(row.is_some_and(|row| {
-                row.get::<Option<i64>, _>("revoked_at").is_none()
-                    && now < row.get::<i64, _>("expires_at")
-                    && now < row.get::<i64, _>("last_used_at") + idle
-            }))
+            .bind(user_id)
+            .bind(now)
+            .bind(now - idle)
+            .fetch_all(pool)
+            .await
         })
+    }
+
+    /// Ends one of the user's own sessions. False when it is not theirs or already ended,
+    /// so nobody can probe or touch another user's sessions.
+    pub async fn revoke(
+        &self,
+        user_id: &str,
+        session_id: &str,
+        client: &ClientInfo,
+    ) -> Result<bool, sqlx::Error> {
+        let now = clock::now_millis();
+        let ended = with_pool!(&self.db, |pool| {
+            let mut tx = pool.begin_write().await?;
+            let owned = sqlx::query("SELECT 1 AS found FROM sessions WHERE id = $1 AND user_id = $2")
+                .bind(session_id)
+                .bind(user_id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .is_some();
+            let ended = owned && end_session!(pool, tx, session_id, reason::REVOKED_BY_USER, now);
+            if ended {
+                let event = NewEvent::new(user_id, events::kind::SESSION_REVOKED, client, Some(session_id));
+                event.insert().execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            ended
+        });
+        if ended {
+            self.revocations.insert(session_id);
+        }
+        Ok(ended)
+    }
+
+    /// Ends every other session of the user; with `new_password_hash`, changes the password
+    /// in the same transaction, so the two can never come apart.
+    pub async fn revoke_others(
+        &self,
+        user_id: &str,
+        keep: &str,
+        client: &ClientInfo,
+        new_password_hash: Option<&str>,
+    ) -> Result<usize, sqlx::Error> {
+        let now = clock::now_millis();
+        let (why, kind) = match new_password_hash {
+            Some(_) => (reason::PASSWORD_CHANGED, events::kind::PASSWORD_CHANGED),
+            None => (reason::REVOKED_BY_USER, events::kind::OTHER_SESSIONS_REVOKED),
+        };
+        let ended: Vec<String> = with_pool!(&self.db, |pool| {
+            let mut tx = pool.begin_write().await?;
+            if let Some(hash) = new_password_hash {
+                sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+                    .bind(hash)
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let others: Vec<String> =
+                sqlx::query("SELECT id FROM sessions WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL")
+                    .bind(user_id)
+                    .bind(keep)
+                    .fetch_all(&mut *tx)
+                    .await?
+                    .iter()
+                    .map(|row| row.get("id"))
+                    .collect();
+            for id in &others {
+                end_session!(pool, tx, id.as_str(), why, now);
+            }
+            let event = NewEvent::new(user_id, kind, client, Some(keep));
+            event.insert().execute(&mut *tx).await?;
+            tx.commit().await?;
+            others
+        });
+        for id in &ended {
+            self.revocations.insert(id);
+        }
+        Ok(ended.len())
     }
 }
 
@@ -319,8 +431,10 @@ where
     &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
     i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
 {
-    sqlx::query("UPDATE sessions SET revoked_at = $1, revoked_reason = $2 WHERE id = $3 AND revoked_at IS NULL")
-        .bind(now)
-        .bind(why)
-        .bind(session_id)
+    sqlx::query(
+        "UPDATE sessions SET revoked_at = $1, revoked_reason = $2 WHERE id = $3 AND revoked_at IS NULL",
+    )
+    .bind(now)
+    .bind(why)
+    .bind(session_id)
 }

@@ -60,9 +60,12 @@ impl TokenIssuer {
         &self.keys
     }
 
-    /// A signed token for this user and session, valid for the configured lifetime.
-    pub fn mint(&self, user_id: &str, session_id: &str) -> anyhow::Result<String> {
+    /// A signed token for this user and session, valid for the configured lifetime but never
+    /// beyond `not_after` (Unix seconds), the moment the session itself would end.
+    /// Returns the token and its lifetime in seconds.
+    pub fn mint(&self, user_id: &str, session_id: &str, not_after: u64) -> anyhow::Result<(String, u64)> {
         let now = unix_now();
+        let exp = (now + self.ttl.as_secs()).min(not_after.max(now + 1));
         let claims = AccessClaims {
             iss: self.issuer.clone(),
             aud: self.audience.clone(),
@@ -70,12 +73,12 @@ impl TokenIssuer {
             sid: session_id.to_string(),
             iat: now,
             nbf: now,
-            exp: now + self.ttl.as_secs(),
+            exp,
             jti: uuid::Uuid::new_v4().to_string(),
         };
         let mut header = Header::new(Algorithm::EdDSA);
         header.typ = Some(TOKEN_TYPE.to_string());
-        self.keys.sign(&header, &claims)
+        Ok((self.keys.sign(&header, &claims)?, exp - now))
     }
 
     /// Checks everything: the algorithm is pinned to EdDSA before any key is chosen (so `none`
@@ -106,9 +109,7 @@ impl TokenIssuer {
         // jsonwebtoken does not check `iat`: a token "issued" in the future is forged or
         // comes from a badly wrong clock, and a lifetime longer than ours was not minted here.
         let now = unix_now();
-        if claims.iat > now + LEEWAY_SECS
-            || claims.exp.saturating_sub(claims.iat) > self.ttl.as_secs()
-        {
+        if claims.iat > now + LEEWAY_SECS || claims.exp.saturating_sub(claims.iat) > self.ttl.as_secs() {
             return Err(TokenError::Invalid);
         }
         Ok(claims)

@@ -27,8 +27,7 @@ pub async fn create(
         password_hash,
         created_at: clock::now_millis(),
     };
-    const SQL: &str =
-        "INSERT INTO users (id, email, password_hash, created_at) VALUES ($1, $2, $3, $4)";
+    const SQL: &str = "INSERT INTO users (id, email, password_hash, created_at) VALUES ($1, $2, $3, $4)";
     let inserted = with_pool!(db, |pool| {
         sqlx::query(SQL)
             .bind(&user.id)

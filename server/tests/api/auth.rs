@@ -4,8 +4,8 @@ use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    Backend, PASSWORD, Session, cookie_value, error_code, on_both_backends, refresh_set_cookie,
-    spawn_app, spawn_app_with,
+    Backend, PASSWORD, Session, cookie_value, error_code, on_both_backends, refresh_set_cookie, spawn_app,
+    spawn_app_with,
 };
 
 on_both_backends!(
@@ -90,11 +90,7 @@ async fn signup_explains_every_invalid_field(backend: Backend) {
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"], "invalid_fields");
-    assert!(
-        body["fields"]["email"]
-            .as_str()
-            .is_some_and(|m| !m.is_empty())
-    );
+    assert!(body["fields"]["email"].as_str().is_some_and(|m| !m.is_empty()));
     assert!(
         body["fields"]["password"]
             .as_str()
@@ -105,10 +101,7 @@ async fn signup_explains_every_invalid_field(backend: Backend) {
     assert_eq!(weak.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: Value = weak.json().await.unwrap();
     assert!(
-        body["fields"]["password"]
-            .as_str()
-            .unwrap()
-            .contains("weak"),
+        body["fields"]["password"].as_str().unwrap().contains("weak"),
         "{body}"
     );
     assert!(body["fields"].get("email").is_none());
@@ -193,9 +186,7 @@ async fn refresh_rotates_the_cookie_and_issues_a_working_access_token(backend: B
     assert_ne!(second.access_token, first.access_token);
     assert_eq!(second.body["user"], first.body["user"]);
     assert_eq!(
-        app.get_with_token("/api/me", &second.access_token)
-            .await
-            .status(),
+        app.get_with_token("/api/me", &second.access_token).await.status(),
         StatusCode::OK
     );
 

@@ -96,9 +96,7 @@ pub async fn spawn_app_with(backend: Backend, settings: &[&str]) -> TestApp {
     ];
     args.extend_from_slice(settings);
     let config = Config::try_parse_from(args).expect("test configuration parses");
-    let app = Application::build(config)
-        .await
-        .expect("application starts");
+    let app = Application::build(config).await.expect("application starts");
     let address = format!("http://{}", app.local_addr());
     let state = app.state();
     let db = state.db.clone();
@@ -258,10 +256,7 @@ impl Drop for TestApp {
                     .block_on(async {
                         let mut admin = PgConnection::connect(&admin_url).await?;
                         admin
-                            .execute(
-                                format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#)
-                                    .as_str(),
-                            )
+                            .execute(format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#).as_str())
                             .await
                             .map(drop)
                     })
@@ -326,8 +321,5 @@ pub async fn error_code(response: Response) -> String {
         body["message"].as_str().is_some_and(|m| !m.is_empty()),
         "error has a message: {body}"
     );
-    body["error"]
-        .as_str()
-        .expect("error has a code")
-        .to_string()
+    body["error"].as_str().expect("error has a code").to_string()
 }

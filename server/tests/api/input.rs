@@ -25,9 +25,7 @@ async fn malformed_bodies_get_stable_4xx_errors(backend: Backend) {
             .send()
     };
 
-    let broken = send("{\"email\": ".into(), "application/json")
-        .await
-        .unwrap();
+    let broken = send("{\"email\": ".into(), "application/json").await.unwrap();
     assert_eq!(broken.status(), StatusCode::BAD_REQUEST);
     assert_eq!(error_code(broken).await, "malformed_request");
 
@@ -44,12 +42,9 @@ async fn malformed_bodies_get_stable_4xx_errors(backend: Backend) {
     let body: Value = wrong_type.json().await.unwrap();
     assert!(body["fields"]["email"].is_string(), "{body}");
 
-    let form = send(
-        "email=a&password=b".into(),
-        "application/x-www-form-urlencoded",
-    )
-    .await
-    .unwrap();
+    let form = send("email=a&password=b".into(), "application/x-www-form-urlencoded")
+        .await
+        .unwrap();
     assert_eq!(form.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(error_code(form).await, "unsupported_media_type");
 
@@ -106,11 +101,7 @@ async fn cross_site_requests_cannot_use_the_refresh_cookie(backend: Backend) {
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        login.status(),
-        StatusCode::FORBIDDEN,
-        "no login CSRF either"
-    );
+    assert_eq!(login.status(), StatusCode::FORBIDDEN, "no login CSRF either");
 
     // The session survived all of that, and the app's own origin still works.
     let own = app
@@ -158,9 +149,7 @@ async fn pages_carry_a_nonce_based_content_security_policy(backend: Backend) {
     );
 
     let again = app.get("/").await;
-    let csp_again = again.headers()[header::CONTENT_SECURITY_POLICY]
-        .to_str()
-        .unwrap();
+    let csp_again = again.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
     assert!(!csp_again.contains(nonce), "a fresh nonce per response");
 }
 
@@ -212,17 +201,13 @@ async fn unicode_oddities_are_refused_or_handled_not_crashed(backend: Backend) {
     for email in oddities {
         let response = app.signup(email, PASSWORD).await;
         assert!(
-            response.status() == StatusCode::CREATED
-                || response.status() == StatusCode::UNPROCESSABLE_ENTITY,
+            response.status() == StatusCode::CREATED || response.status() == StatusCode::UNPROCESSABLE_ENTITY,
             "{email:?} → {}",
             response.status()
         );
     }
     let response = app
-        .signup(
-            "ada@example.com",
-            "\u{0000}\u{0000}correct horse battery staple",
-        )
+        .signup("ada@example.com", "\u{0000}\u{0000}correct horse battery staple")
         .await;
     assert!(response.status().is_success() || response.status().is_client_error());
     let response = app.login("ada@example.com\u{0000}", "x").await;

@@ -8,4 +8,6 @@ mod auth;
 mod health;
 mod input;
 mod pages;
+mod sessions;
+mod theft;
 mod tokens;

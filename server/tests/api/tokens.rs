@@ -48,11 +48,7 @@ fn part(value: &Value) -> String {
 
 async fn assert_refused(app: &TestApp, token: &str, what: &str) {
     let response = app.get_with_token("/api/me", token).await;
-    assert_eq!(
-        response.status(),
-        StatusCode::UNAUTHORIZED,
-        "{what} was accepted"
-    );
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{what} was accepted");
     assert_eq!(
         response.headers()[header::WWW_AUTHENTICATE],
         r#"Bearer error="invalid_token""#,
@@ -70,19 +66,11 @@ async fn forged_and_altered_tokens_are_refused(backend: Backend) {
         StatusCode::OK
     );
 
-    let token_header: Value = serde_json::from_slice(
-        &URL_SAFE_NO_PAD
-            .decode(good.split('.').next().unwrap())
-            .unwrap(),
-    )
-    .unwrap();
+    let token_header: Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(good.split('.').next().unwrap()).unwrap()).unwrap();
     let kid = token_header["kid"].as_str().unwrap().to_string();
-    let real: Value = serde_json::from_slice(
-        &URL_SAFE_NO_PAD
-            .decode(good.split('.').nth(1).unwrap())
-            .unwrap(),
-    )
-    .unwrap();
+    let real: Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(good.split('.').nth(1).unwrap()).unwrap()).unwrap();
     let (user, sid) = (real["sub"].as_str().unwrap(), real["sid"].as_str().unwrap());
     let valid = claims(user, sid);
     assert_eq!(
@@ -95,12 +83,7 @@ async fn forged_and_altered_tokens_are_refused(backend: Backend) {
 
     // alg: none, with and without a trailing signature.
     let none = json!({"alg": "none", "typ": "at+jwt", "kid": kid});
-    assert_refused(
-        &app,
-        &format!("{}.{}.", part(&none), part(&valid)),
-        "alg none",
-    )
-    .await;
+    assert_refused(&app, &format!("{}.{}.", part(&none), part(&valid)), "alg none").await;
     assert_refused(
         &app,
         &format!("{}.{}", part(&none), part(&valid)),
@@ -109,12 +92,7 @@ async fn forged_and_altered_tokens_are_refused(backend: Backend) {
     .await;
 
     // Algorithm confusion: HMAC keyed with the public key, in both encodings a verifier might use.
-    let jwks: Value = app
-        .get("/.well-known/jwks.json")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let jwks: Value = app.get("/.well-known/jwks.json").await.json().await.unwrap();
     let x = jwks["keys"][0]["x"].as_str().unwrap().to_string();
     for secret in [URL_SAFE_NO_PAD.decode(&x).unwrap(), x.clone().into_bytes()] {
         let mut hs = Header::new(Algorithm::HS256);
@@ -157,22 +135,14 @@ async fn forged_and_altered_tokens_are_refused(backend: Backend) {
         ("expired", with("exp", json!(now() - 60))),
         ("not yet valid", with("nbf", json!(now() + 120))),
         ("issued in the future", with("iat", json!(now() + 120))),
-        (
-            "lifetime longer than ours",
-            with("exp", json!(now() + 86_400)),
-        ),
+        ("lifetime longer than ours", with("exp", json!(now() + 86_400))),
     ];
     for (what, claims) in cases {
         assert_refused(&app, &sign_as_server(&app, &header(&kid), &claims), what).await;
     }
     let mut missing_sub = valid.clone();
     missing_sub.as_object_mut().unwrap().remove("sub");
-    assert_refused(
-        &app,
-        &sign_as_server(&app, &header(&kid), &missing_sub),
-        "no sub",
-    )
-    .await;
+    assert_refused(&app, &sign_as_server(&app, &header(&kid), &missing_sub), "no sub").await;
 
     let mut plain_jwt = header(&kid);
     plain_jwt.typ = Some("JWT".into());
@@ -240,23 +210,14 @@ async fn rotating_the_signing_key_keeps_existing_tokens_valid(backend: Backend) 
     );
 
     assert_eq!(
-        app.get_with_token("/api/me", &before.access_token)
-            .await
-            .status(),
+        app.get_with_token("/api/me", &before.access_token).await.status(),
         StatusCode::OK
     );
     assert_eq!(
-        app.get_with_token("/api/me", &after.access_token)
-            .await
-            .status(),
+        app.get_with_token("/api/me", &after.access_token).await.status(),
         StatusCode::OK
     );
-    let jwks: Value = app
-        .get("/.well-known/jwks.json")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let jwks: Value = app.get("/.well-known/jwks.json").await.json().await.unwrap();
     let kids: Vec<&str> = jwks["keys"]
         .as_array()
         .unwrap()

@@ -1,0 +1,118 @@
+//! Sessions that ended while their access tokens may still be unexpired. Checking this
+//! in-memory set makes revocation immediate without a database read per request. Entries
+//! are kept until every token of that session must have expired anyway.
+//!
+//! Other instances hear about revocations through PostgreSQL `LISTEN/NOTIFY` (the NOTIFY is
+//! sent in the revoking transaction, so it is delivered exactly when the revocation commits);
+//! a starting instance, or one whose listener reconnects, reloads recent revocations from the
+//! database. The single-node SQLite setup needs only the in-process set.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, RwLock},
+    time::Duration,
+};
+
+use sqlx::{PgPool, Row, postgres::PgListener};
+
+use crate::{clock, db::Db, with_pool};
+
+pub const CHANNEL: &str = "latch_session_revoked";
+
+#[derive(Clone)]
+pub struct Revocations {
+    /// Session id → when the entry may be forgotten (Unix ms).
+    ended: Arc<RwLock<HashMap<String, i64>>>,
+    keep_ms: i64,
+}
+
+impl Revocations {
+    /// `keep` must cover the longest an access token can live, leeway included.
+    pub fn new(keep: Duration) -> Self {
+        Self {
+            ended: Arc::default(),
+            keep_ms: i64::try_from(keep.as_millis()).unwrap_or(i64::MAX),
+        }
+    }
+
+    pub fn insert(&self, session_id: &str) {
+        let forget_at = clock::now_millis() + self.keep_ms;
+        let mut ended = self.ended.write().expect("revocations lock");
+        if ended.len() > 1024 {
+            let now = clock::now_millis();
+            ended.retain(|_, forget_at| *forget_at > now);
+        }
+        ended.insert(session_id.to_string(), forget_at);
+    }
+
+    pub fn contains(&self, session_id: &str) -> bool {
+        self.ended
+            .read()
+            .expect("revocations lock")
+            .contains_key(session_id)
+    }
+
+    /// Loads every session revoked recently enough that its tokens may still be live.
+    pub async fn load(&self, db: &Db) -> Result<usize, sqlx::Error> {
+        let since = clock::now_millis() - self.keep_ms;
+        let ids: Vec<String> = with_pool!(db, |pool| {
+            sqlx::query("SELECT id FROM sessions WHERE revoked_at >= $1")
+                .bind(since)
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(|row| row.get("id"))
+                .collect()
+        });
+        for id in &ids {
+            self.insert(id);
+        }
+        Ok(ids.len())
+    }
+
+    /// Follows revocations made by other instances, for as long as the process runs.
+    pub fn follow(&self, pool: PgPool) {
+        let revocations = self.clone();
+        tokio::spawn(async move {
+            loop {
+                if let Err(err) = revocations.listen(&pool).await {
+                    tracing::warn!(error = %err, "revocation listener lost its connection; retrying");
+                }
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        });
+    }
+
+    async fn listen(&self, pool: &PgPool) -> Result<(), sqlx::Error> {
+        let mut listener = PgListener::connect_with(pool).await?;
+        listener.listen(CHANNEL).await?;
+        // Anything revoked while we were not listening.
+        self.load(&Db::Postgres(pool.clone())).await?;
+        loop {
+            match listener.try_recv().await? {
+                Some(notification) => self.insert(notification.payload()),
+                // The connection dropped; notifications meanwhile are lost, so catch up.
+                None => {
+                    self.load(&Db::Postgres(pool.clone())).await?;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_revoked_session_is_remembered_then_forgotten() {
+        let revocations = Revocations::new(Duration::from_millis(0));
+        revocations.insert("a");
+        assert!(revocations.contains("a"));
+        assert!(!revocations.contains("b"));
+        for i in 0..1100 {
+            revocations.insert(&i.to_string());
+        }
+        assert!(!revocations.contains("a"), "expired entries are pruned");
+    }
+}

@@ -1,0 +1,88 @@
+//! What happens when a refresh token is stolen: rotation, reuse detection, the grace window.
+
+use futures::future::join_all;
+use reqwest::StatusCode;
+
+use crate::helpers::{
+    Backend, Session, cookie_value, error_code, on_both_backends, refresh_set_cookie, spawn_app_with,
+};
+
+on_both_backends!(
+    replaying_the_previous_token_after_the_grace_window_revokes_the_session,
+    replaying_an_older_ancestor_revokes_the_session_even_within_the_window,
+    a_retry_within_the_grace_window_gets_the_identical_successor,
+    fifty_parallel_refreshes_with_one_token_converge_on_one_successor,
+);
+
+async fn replaying_the_previous_token_after_the_grace_window_revokes_the_session(backend: Backend) {
+    let app = spawn_app_with(backend, &["--refresh-grace", "0"]).await;
+    let victim = app.signed_up("ada@example.com").await;
+    let stolen = victim.refresh_token.clone();
+    let rotated = Session::from(app.refresh(&victim.refresh_token).await).await;
+
+    let attacker = app.refresh(&stolen).await;
+    assert_eq!(attacker.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(error_code(attacker).await, "refresh_token_reuse");
+
+    let victim_next = app.refresh(&rotated.refresh_token).await;
+    assert_eq!(
+        victim_next.status(),
+        StatusCode::UNAUTHORIZED,
+        "the whole session is revoked"
+    );
+    assert_eq!(
+        error_code(victim_next).await,
+        "refresh_token_reuse",
+        "and the victim learns why"
+    );
+}
+
+async fn replaying_an_older_ancestor_revokes_the_session_even_within_the_window(backend: Backend) {
+    let app = spawn_app_with(backend, &["--refresh-grace", "30"]).await;
+    let first = app.signed_up("ada@example.com").await;
+    let second = Session::from(app.refresh(&first.refresh_token).await).await;
+    let third = Session::from(app.refresh(&second.refresh_token).await).await;
+
+    let replay = app.refresh(&first.refresh_token).await;
+    assert_eq!(
+        replay.status(),
+        StatusCode::UNAUTHORIZED,
+        "only the immediately previous token has a grace window"
+    );
+    assert_eq!(error_code(replay).await, "refresh_token_reuse");
+    assert_eq!(
+        app.refresh(&third.refresh_token).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+async fn a_retry_within_the_grace_window_gets_the_identical_successor(backend: Backend) {
+    let app = spawn_app_with(backend, &["--refresh-grace", "30"]).await;
+    let first = app.signed_up("ada@example.com").await;
+    let lost = Session::from(app.refresh(&first.refresh_token).await).await;
+    let retried = Session::from(app.refresh(&first.refresh_token).await).await;
+    assert_eq!(retried.refresh_token, lost.refresh_token, "no second branch");
+
+    let next = app.refresh(&retried.refresh_token).await;
+    assert_eq!(next.status(), StatusCode::OK, "the converged token keeps working");
+}
+
+async fn fifty_parallel_refreshes_with_one_token_converge_on_one_successor(backend: Backend) {
+    let app = spawn_app_with(backend, &["--refresh-grace", "30"]).await;
+    let first = app.signed_up("ada@example.com").await;
+
+    let responses = join_all((0..50).map(|_| app.refresh(&first.refresh_token))).await;
+    let mut successors = Vec::new();
+    for response in responses {
+        assert_eq!(response.status(), StatusCode::OK);
+        successors.push(cookie_value(&refresh_set_cookie(&response).unwrap()).to_string());
+    }
+    successors.dedup();
+    assert_eq!(successors.len(), 1, "every refresh got the same successor");
+    assert_ne!(successors[0], first.refresh_token);
+    assert_eq!(
+        app.refresh(&successors[0]).await.status(),
+        StatusCode::OK,
+        "the session is alive"
+    );
+}
