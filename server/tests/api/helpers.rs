@@ -63,19 +63,7 @@ pub async fn spawn_app_with(backend: Backend, settings: &[&str]) -> TestApp {
             (url, FreshDatabase::Sqlite { _dir: dir })
         }
         Backend::Postgres => {
-            let admin_url = std::env::var("LATCH_TEST_POSTGRES_URL").expect(
-                "LATCH_TEST_POSTGRES_URL is not set: run the tests with scripts/test, which \
-                 starts a throw-away PostgreSQL, or point it at a server you may create \
-                 databases on",
-            );
-            let name = format!("latch_test_{}", uuid::Uuid::new_v4().simple());
-            let mut admin = PgConnection::connect(&admin_url)
-                .await
-                .expect("connect to PostgreSQL");
-            admin
-                .execute(format!(r#"CREATE DATABASE "{name}""#).as_str())
-                .await
-                .expect("create test database");
+            let (admin_url, name) = create_postgres_database().await;
             let url = with_database(&admin_url, &name);
             (url, FreshDatabase::Postgres { admin_url, name })
         }
@@ -119,6 +107,42 @@ pub async fn spawn_app_with(backend: Backend, settings: &[&str]) -> TestApp {
         stop: Some(stop),
         fresh,
     }
+}
+
+/// Creates an empty database on the test PostgreSQL server; returns the admin URL and its name.
+async fn create_postgres_database() -> (String, String) {
+    let admin_url = std::env::var("LATCH_TEST_POSTGRES_URL").expect(
+        "LATCH_TEST_POSTGRES_URL is not set: run the tests with scripts/test, which starts a \
+         throw-away PostgreSQL, or point it at a server you may create databases on",
+    );
+    let name = format!("latch_test_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = PgConnection::connect(&admin_url)
+        .await
+        .expect("connect to PostgreSQL");
+    admin
+        .execute(format!(r#"CREATE DATABASE "{name}""#).as_str())
+        .await
+        .expect("create test database");
+    (admin_url, name)
+}
+
+/// Drops a test database (from a plain thread: this runs in `Drop`, outside any runtime).
+fn drop_database(admin_url: String, name: String) {
+    let _ = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        runtime
+            .block_on(async {
+                let mut admin = PgConnection::connect(&admin_url).await?;
+                admin
+                    .execute(format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#).as_str())
+                    .await
+                    .map(drop)
+            })
+            .map_err(std::io::Error::other)
+    })
+    .join();
 }
 
 /// Replaces the database name (the URL path) of a PostgreSQL URL.
@@ -247,22 +271,7 @@ impl Drop for TestApp {
         }
         // Leave nothing behind on a PostgreSQL server someone lent us.
         if let FreshDatabase::Postgres { admin_url, name } = &self.fresh {
-            let (admin_url, name) = (admin_url.clone(), name.clone());
-            let _ = std::thread::spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()?;
-                runtime
-                    .block_on(async {
-                        let mut admin = PgConnection::connect(&admin_url).await?;
-                        admin
-                            .execute(format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#).as_str())
-                            .await
-                            .map(drop)
-                    })
-                    .map_err(std::io::Error::other)
-            })
-            .join();
+            drop_database(admin_url.clone(), name.clone());
         }
     }
 }
@@ -322,4 +331,30 @@ pub async fn error_code(response: Response) -> String {
         "error has a message: {body}"
     );
     body["error"].as_str().expect("error has a code").to_string()
+}
+
+/// A PostgreSQL database for one test, dropped afterwards.
+pub struct FreshPostgres {
+    pub url: String,
+    _drop: TestDatabaseGuard,
+}
+
+struct TestDatabaseGuard {
+    admin_url: String,
+    name: String,
+}
+
+impl Drop for TestDatabaseGuard {
+    fn drop(&mut self) {
+        drop_database(self.admin_url.clone(), self.name.clone());
+    }
+}
+
+pub async fn fresh_postgres_database() -> FreshPostgres {
+    let (admin_url, name) = create_postgres_database().await;
+    let url = with_database(&admin_url, &name);
+    FreshPostgres {
+        url,
+        _drop: TestDatabaseGuard { admin_url, name },
+    }
 }

@@ -7,6 +7,7 @@ mod helpers;
 mod auth;
 mod health;
 mod input;
+mod instances;
 mod pages;
 mod sessions;
 mod theft;

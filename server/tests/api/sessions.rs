@@ -40,7 +40,12 @@ async fn sessions_of(app: &TestApp, session: &Session) -> Vec<Value> {
 }
 
 async fn delete(app: &TestApp, path: &str, token: &str) -> reqwest::Response {
-    app.client.delete(app.url(path)).bearer_auth(token).send().await.unwrap()
+    app.client
+        .delete(app.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
 }
 
 async fn post(app: &TestApp, path: &str, token: &str, body: Option<Value>) -> reqwest::Response {
@@ -61,12 +66,21 @@ async fn sessions_lists_every_signed_in_device_and_marks_the_current_one(backend
     assert_eq!(listed.len(), 2);
     let current: Vec<&Value> = listed.iter().filter(|s| s["current"] == true).collect();
     assert_eq!(current.len(), 1);
-    assert!(current[0]["device"].as_str().unwrap().starts_with("Firefox 128 on Windows"), "{listed:?}");
+    assert!(
+        current[0]["device"]
+            .as_str()
+            .unwrap()
+            .starts_with("Firefox 128 on Windows"),
+        "{listed:?}"
+    );
     assert_eq!(current[0]["user_agent"], FIREFOX);
     assert_eq!(current[0]["ip"], "127.0.0.1");
     for session in &listed {
         for field in ["id", "created_at", "last_used_at"] {
-            assert!(session[field].as_str().is_some_and(|v| !v.is_empty()), "{field} in {session}");
+            assert!(
+                session[field].as_str().is_some_and(|v| !v.is_empty()),
+                "{field} in {session}"
+            );
         }
     }
     let from_laptop = sessions_of(&app, &laptop).await;
@@ -77,20 +91,37 @@ async fn revoking_a_session_stops_its_access_and_refresh_tokens_at_once(backend:
     let app = spawn_app(backend).await;
     let laptop = app.signed_up("ada@example.com").await;
     let phone = login_with_agent(&app, "ada@example.com", FIREFOX).await;
-    let phone_id = sessions_of(&app, &phone).await.into_iter().find(|s| s["current"] == true).unwrap()["id"]
+    let phone_id = sessions_of(&app, &phone)
+        .await
+        .into_iter()
+        .find(|s| s["current"] == true)
+        .unwrap()["id"]
         .as_str()
         .unwrap()
         .to_string();
 
-    assert_eq!(app.get_with_token("/api/me", &phone.access_token).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.get_with_token("/api/me", &phone.access_token).await.status(),
+        StatusCode::OK
+    );
     let response = delete(&app, &format!("/api/sessions/{phone_id}"), &laptop.access_token).await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
 
     let me = app.get_with_token("/api/me", &phone.access_token).await;
-    assert_eq!(me.status(), StatusCode::UNAUTHORIZED, "the unexpired access token stops working now");
+    assert_eq!(
+        me.status(),
+        StatusCode::UNAUTHORIZED,
+        "the unexpired access token stops working now"
+    );
     assert_eq!(error_code(me).await, "invalid_token");
-    assert_eq!(app.refresh(&phone.refresh_token).await.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(app.get_with_token("/api/me", &laptop.access_token).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.refresh(&phone.refresh_token).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.get_with_token("/api/me", &laptop.access_token).await.status(),
+        StatusCode::OK
+    );
     assert_eq!(sessions_of(&app, &laptop).await.len(), 1);
 
     let again = delete(&app, &format!("/api/sessions/{phone_id}"), &laptop.access_token).await;
@@ -106,8 +137,14 @@ async fn revoke_others_keeps_only_the_current_session(backend: Backend) {
     let response = post(&app, "/api/sessions/revoke-others", &laptop.access_token, None).await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     for other in [&phone, &tablet] {
-        assert_eq!(app.get_with_token("/api/me", &other.access_token).await.status(), StatusCode::UNAUTHORIZED);
-        assert_eq!(app.refresh(&other.refresh_token).await.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            app.get_with_token("/api/me", &other.access_token).await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            app.refresh(&other.refresh_token).await.status(),
+            StatusCode::UNAUTHORIZED
+        );
     }
     let left = sessions_of(&app, &laptop).await;
     assert_eq!(left.len(), 1);
@@ -119,17 +156,43 @@ async fn nobody_can_see_or_revoke_another_users_sessions(backend: Backend) {
     let app = spawn_app(backend).await;
     let ada = app.signed_up("ada@example.com").await;
     let eve = app.signed_up("eve@example.com").await;
-    let ada_ids: Vec<String> =
-        sessions_of(&app, &ada).await.iter().map(|s| s["id"].as_str().unwrap().to_string()).collect();
+    let ada_ids: Vec<String> = sessions_of(&app, &ada)
+        .await
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_string())
+        .collect();
 
     let eves_view = sessions_of(&app, &eve).await;
-    assert!(eves_view.iter().all(|s| !ada_ids.contains(&s["id"].as_str().unwrap().to_string())));
+    assert!(
+        eves_view
+            .iter()
+            .all(|s| !ada_ids.contains(&s["id"].as_str().unwrap().to_string()))
+    );
     let attempt = delete(&app, &format!("/api/sessions/{}", ada_ids[0]), &eve.access_token).await;
-    assert_eq!(attempt.status(), StatusCode::NOT_FOUND, "indistinguishable from a missing session");
-    assert_eq!(app.get_with_token("/api/me", &ada.access_token).await.status(), StatusCode::OK);
-    assert_eq!(delete(&app, "/api/sessions/not-a-session", &eve.access_token).await.status(), StatusCode::NOT_FOUND);
-    assert_eq!(app.client.delete(app.url(&format!("/api/sessions/{}", ada_ids[0]))).send().await.unwrap().status(),
-        StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        attempt.status(),
+        StatusCode::NOT_FOUND,
+        "indistinguishable from a missing session"
+    );
+    assert_eq!(
+        app.get_with_token("/api/me", &ada.access_token).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        delete(&app, "/api/sessions/not-a-session", &eve.access_token)
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.client
+            .delete(app.url(&format!("/api/sessions/{}", ada_ids[0])))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 async fn changing_the_password_signs_out_every_other_session(backend: Backend) {
@@ -138,26 +201,59 @@ async fn changing_the_password_signs_out_every_other_session(backend: Backend) {
     let phone = login_with_agent(&app, "ada@example.com", FIREFOX).await;
     let new_password = "violet umbrella quietly folding maps";
 
-    let wrong = post(&app, "/api/account/password", &laptop.access_token,
-        Some(json!({"current_password": "nope nope nope", "new_password": new_password}))).await;
+    let wrong = post(
+        &app,
+        "/api/account/password",
+        &laptop.access_token,
+        Some(json!({"current_password": "nope nope nope", "new_password": new_password})),
+    )
+    .await;
     assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: Value = wrong.json().await.unwrap();
     assert!(body["fields"]["current_password"].is_string());
 
-    let weak = post(&app, "/api/account/password", &laptop.access_token,
-        Some(json!({"current_password": PASSWORD, "new_password": "password1"}))).await;
+    let weak = post(
+        &app,
+        "/api/account/password",
+        &laptop.access_token,
+        Some(json!({"current_password": PASSWORD, "new_password": "password1"})),
+    )
+    .await;
     assert_eq!(weak.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(app.get_with_token("/api/me", &phone.access_token).await.status(), StatusCode::OK,
-        "a refused change revokes nothing");
+    assert_eq!(
+        app.get_with_token("/api/me", &phone.access_token).await.status(),
+        StatusCode::OK,
+        "a refused change revokes nothing"
+    );
 
-    let changed = post(&app, "/api/account/password", &laptop.access_token,
-        Some(json!({"current_password": PASSWORD, "new_password": new_password}))).await;
+    let changed = post(
+        &app,
+        "/api/account/password",
+        &laptop.access_token,
+        Some(json!({"current_password": PASSWORD, "new_password": new_password})),
+    )
+    .await;
     assert_eq!(changed.status(), StatusCode::NO_CONTENT);
-    assert_eq!(app.get_with_token("/api/me", &phone.access_token).await.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(app.refresh(&phone.refresh_token).await.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(app.get_with_token("/api/me", &laptop.access_token).await.status(), StatusCode::OK);
-    assert_eq!(app.login("ada@example.com", PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(app.login("ada@example.com", new_password).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.get_with_token("/api/me", &phone.access_token).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.refresh(&phone.refresh_token).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.get_with_token("/api/me", &laptop.access_token).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.login("ada@example.com", PASSWORD).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.login("ada@example.com", new_password).await.status(),
+        StatusCode::OK
+    );
 }
 
 async fn theft_is_recorded_as_a_security_event_the_user_can_see(backend: Backend) {
@@ -174,16 +270,33 @@ async fn theft_is_recorded_as_a_security_event_the_user_can_see(backend: Backend
         .await
         .unwrap();
     assert_eq!(attacker.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(app.get_with_token("/api/me", &rotated.access_token).await.status(), StatusCode::UNAUTHORIZED,
-        "the victim's live access token is revoked too");
+    assert_eq!(
+        app.get_with_token("/api/me", &rotated.access_token)
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED,
+        "the victim's live access token is revoked too"
+    );
 
     let relogin = app.login("ada@example.com", PASSWORD).await;
     let fresh = Session::from(relogin).await;
-    let events: Vec<Value> = app.get_with_token("/api/security-events", &fresh.access_token).await.json().await.unwrap();
+    let events: Vec<Value> = app
+        .get_with_token("/api/security-events", &fresh.access_token)
+        .await
+        .json()
+        .await
+        .unwrap();
     let kinds: Vec<&str> = events.iter().map(|e| e["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["signed_in", "refresh_token_reuse", "signed_up"], "newest first");
+    assert_eq!(
+        kinds,
+        ["signed_in", "refresh_token_reuse", "signed_up"],
+        "newest first"
+    );
     let reuse = &events[1];
-    assert_eq!(reuse["user_agent"], FIREFOX, "the event shows who presented the stolen token");
+    assert_eq!(
+        reuse["user_agent"], FIREFOX,
+        "the event shows who presented the stolen token"
+    );
     assert!(reuse["session_id"].is_string() && reuse["at"].is_string() && reuse["ip"].is_string());
 }
 
@@ -191,22 +304,45 @@ async fn repeated_failed_sign_ins_are_throttled_per_account(backend: Backend) {
     let app = spawn_app_with(backend, &["--login-attempts-per-account", "3"]).await;
     app.signed_up("ada@example.com").await;
     for _ in 0..3 {
-        assert_eq!(app.login("ada@example.com", "wrong password here").await.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            app.login("ada@example.com", "wrong password here").await.status(),
+            StatusCode::UNAUTHORIZED
+        );
     }
     let throttled = app.login("ADA@example.com", PASSWORD).await;
-    assert_eq!(throttled.status(), StatusCode::TOO_MANY_REQUESTS, "even the right password waits");
-    let retry_after: u64 = throttled.headers()[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
+    assert_eq!(
+        throttled.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits"
+    );
+    let retry_after: u64 = throttled.headers()[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!(retry_after > 0 && retry_after <= 15 * 60);
     assert_eq!(error_code(throttled).await, "rate_limited");
-    assert_eq!(app.login("nobody@example.com", "wrong password here").await.status(), StatusCode::UNAUTHORIZED,
-        "other accounts are unaffected");
+    assert_eq!(
+        app.login("nobody@example.com", "wrong password here")
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED,
+        "other accounts are unaffected"
+    );
 }
 
 async fn sessions_past_their_absolute_lifetime_end(backend: Backend) {
-    let app = spawn_app_with(backend, &["--session-idle-timeout", "1", "--session-lifetime", "1"]).await;
+    let app = spawn_app_with(
+        backend,
+        &["--session-idle-timeout", "1", "--session-lifetime", "1"],
+    )
+    .await;
     let session = app.signed_up("ada@example.com").await;
     let body = &session.body;
-    assert!(body["expires_in"].as_u64().unwrap() <= 1, "the access token never outlives its session");
+    assert!(
+        body["expires_in"].as_u64().unwrap() <= 1,
+        "the access token never outlives its session"
+    );
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let response = app.refresh(&session.refresh_token).await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);

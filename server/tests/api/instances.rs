@@ -1,0 +1,134 @@
+//! Several server processes sharing one PostgreSQL: any instance validates any token, rotation
+//! is consistent across them, and a revocation on one reaches the others within a second.
+
+use std::{
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use reqwest::StatusCode;
+
+use crate::helpers::{ORIGIN, Session, fresh_postgres_database};
+
+/// A `server` process of this build, on its own port.
+struct Instance {
+    child: Child,
+    address: String,
+}
+
+impl Instance {
+    async fn start(database_url: &str, secret_file: &str) -> Instance {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(env!("CARGO_BIN_EXE_server"))
+            .env("LATCH_LISTEN", format!("127.0.0.1:{port}"))
+            .env("LATCH_PUBLIC_ORIGIN", ORIGIN)
+            .env("DATABASE_URL", database_url)
+            .env("LATCH_SECRET_FILE", secret_file)
+            .env("LATCH_LOG", "warn")
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("the server binary starts");
+        let address = format!("http://127.0.0.1:{port}");
+        let client = reqwest::Client::new();
+        for _ in 0..300 {
+            if let Ok(response) = client.get(format!("{address}/readyz")).send().await {
+                if response.status() == StatusCode::OK {
+                    return Instance { child, address };
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("instance on port {port} did not become ready");
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn two_processes_on_one_postgres_share_sessions_and_revocations() {
+    let database = fresh_postgres_database().await;
+    let secret_dir = tempfile::tempdir().unwrap();
+    let secret_file = secret_dir.path().join("latch.secret");
+    let secret_file = secret_file.to_str().unwrap();
+    let a = Instance::start(&database.url, secret_file).await;
+    let b = Instance::start(&database.url, secret_file).await;
+    let client = reqwest::Client::new();
+
+    let signup = client
+        .post(format!("{}/api/auth/signup", a.address))
+        .json(&serde_json::json!({"email": "ada@example.com", "password": crate::helpers::PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signup.status(), StatusCode::CREATED);
+    let on_a = Session::from(signup).await;
+
+    // Refresh on A, then on B: one chain, whichever instance answers.
+    let refresh = |address: &str, token: &str| {
+        client
+            .post(format!("{address}/api/auth/refresh"))
+            .header("cookie", format!("latch_refresh={token}"))
+            .header("origin", ORIGIN)
+            .send()
+    };
+    let second = Session::from(refresh(&a.address, &on_a.refresh_token).await.unwrap()).await;
+    let third = refresh(&b.address, &second.refresh_token).await.unwrap();
+    assert_eq!(third.status(), StatusCode::OK);
+    let third = Session::from(third).await;
+
+    let me_on_b = |token: String| {
+        client
+            .get(format!("{}/api/me", b.address))
+            .bearer_auth(token)
+            .send()
+    };
+    assert_eq!(
+        me_on_b(third.access_token.clone()).await.unwrap().status(),
+        StatusCode::OK,
+        "B accepts A's keys"
+    );
+
+    // Sign out on A; B must refuse the still-unexpired access token within about a second.
+    let logout = client
+        .post(format!("{}/api/auth/logout", a.address))
+        .header("cookie", format!("latch_refresh={}", third.refresh_token))
+        .header("origin", ORIGIN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(logout.status(), StatusCode::NO_CONTENT);
+    let revoked_at = Instant::now();
+    let mut refused_after = None;
+    while revoked_at.elapsed() < Duration::from_secs(3) {
+        if me_on_b(third.access_token.clone()).await.unwrap().status() == StatusCode::UNAUTHORIZED {
+            refused_after = Some(revoked_at.elapsed());
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let refused_after = refused_after.expect("B never refused the revoked session's token");
+    println!("revocation reached the second instance after {refused_after:?}");
+    assert!(
+        refused_after < Duration::from_millis(1500),
+        "took {refused_after:?}"
+    );
+
+    // A third instance started afterwards learns the revocation at start-up.
+    let c = Instance::start(&database.url, secret_file).await;
+    let on_c = client
+        .get(format!("{}/api/me", c.address))
+        .bearer_auth(&third.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(on_c.status(), StatusCode::UNAUTHORIZED);
+}
