@@ -9,10 +9,13 @@ use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
     StaticSegment,
     components::{Route, Router, Routes},
+    path,
 };
 
 use components::{ReconnectingBanner, SessionMenu};
-use pages::{AccountPage, HomePage, LoginPage, NotFound, SignupPage};
+use pages::{
+    AccountPage, HomePage, LoginPage, NotFound, PasswordPage, SecurityPage, SessionsPage, SignupPage,
+};
 
 /// The HTML document around the app; only the server renders it.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -57,6 +60,9 @@ pub fn App() -> impl IntoView {
                         <Route path=StaticSegment("login") view=LoginPage/>
                         <Route path=StaticSegment("signup") view=SignupPage/>
                         <Route path=StaticSegment("account") view=AccountPage/>
+                        <Route path=path!("/account/sessions") view=SessionsPage/>
+                        <Route path=path!("/account/security") view=SecurityPage/>
+                        <Route path=path!("/account/password") view=PasswordPage/>
                     </Routes>
                 </ErrorBoundary>
             </main>

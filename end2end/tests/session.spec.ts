@@ -174,7 +174,8 @@ test('an expired access token is refreshed transparently and the API call succee
     await page.getByRole('button', { name: 'Create account' }).click();
     await expect(page.getByTestId('account-email')).toHaveText(email);
 
-    await page.waitForTimeout(9_500);
+    // Expired by the server's reckoning: 4 s of life, 5 s of leeway, whole-second rounding.
+    await page.waitForTimeout(11_000);
     calls.length = 0;
     await page.getByRole('link', { name: 'Latch' }).click();
     await page.getByTestId('signed-in-as').click();

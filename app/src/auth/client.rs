@@ -10,7 +10,11 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use leptos::{ev, prelude::*, task::spawn_local};
 use serde::{Deserialize, de::DeserializeOwned};
 
-use super::{ApiError, Auth, Notice, Status, User, token_store};
+use super::{
+    ApiError, Auth, Notice, Status, User,
+    tabs::{self, Message},
+    token_store,
+};
 
 /// Refresh when less than this much of the token's life is left (or 20% of it, if shorter).
 const REFRESH_MARGIN_MS: f64 = 60_000.0;
@@ -50,6 +54,20 @@ thread_local! {
 /// to the foreground or the network returns.
 pub(super) fn start(auth: Auth) {
     spawn_local(restore(auth));
+    tabs::listen(move |message| match message {
+        // Another tab signed out (or found the session over): follow without asking.
+        Message::SignedOut => {
+            if !matches!(auth.status.get_untracked(), Status::SignedOut(_)) {
+                signed_out(auth, None);
+            }
+        }
+        // Another tab signed in: pick the session up from the shared cookie.
+        Message::SignedIn => {
+            if !matches!(auth.status.get_untracked(), Status::SignedIn(_)) {
+                spawn_local(restore(auth));
+            }
+        }
+    });
     let on_return = move || {
         if matches!(auth.status.get_untracked(), Status::SignedIn(_)) && is_stale() {
             spawn_local(async move {
@@ -99,7 +117,12 @@ async fn refresh(auth: Auth) -> Refreshed {
     outcome
 }
 
+/// One refresh request, made while no other tab of this browser is refreshing.
 async fn refresh_now(auth: Auth) -> Refreshed {
+    tabs::exclusively(refresh_request(auth)).await
+}
+
+async fn refresh_request(auth: Auth) -> Refreshed {
     let response = match Request::post("/api/auth/refresh").send().await {
         Ok(response) => response,
         Err(_) => return unreachable(auth),
@@ -129,6 +152,7 @@ async fn refresh_now(auth: Auth) -> Refreshed {
                 _ => None,
             };
             signed_out(auth, notice);
+            tabs::announce(Message::SignedOut);
             Refreshed::SignedOut
         }
         _ => unreachable(auth),
@@ -244,18 +268,48 @@ pub async fn sign_out(auth: Auth) -> Result<(), ApiError> {
         return Err(ApiError::Unavailable);
     }
     signed_out(auth, None);
+    tabs::announce(Message::SignedOut);
     Ok(())
+}
+
+/// An authenticated request with an optional JSON body, for actions answered with 204.
+pub async fn send_json(
+    auth: Auth,
+    method: &'static str,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> Result<(), ApiError> {
+    authorized(
+        auth,
+        || {
+            let builder = match method {
+                "DELETE" => Request::delete(path),
+                _ => Request::post(path),
+            };
+            match &body {
+                Some(_) => builder.header("Content-Type", "application/json"),
+                None => builder,
+            }
+        },
+        body.as_ref(),
+    )
+    .await
+    .map(drop)
 }
 
 /// An authenticated GET of JSON.
 pub async fn get_json<T: DeserializeOwned>(auth: Auth, path: &str) -> Result<T, ApiError> {
-    let response = authorized(auth, || Request::get(path)).await?;
+    let response = authorized(auth, || Request::get(path), None).await?;
     response.json::<T>().await.map_err(|_| ApiError::Unavailable)
 }
 
 /// Sends with the access token (refreshing first if it is stale); on a 401, refreshes once
 /// and retries once.
-async fn authorized(auth: Auth, build: impl Fn() -> RequestBuilder) -> Result<Response, ApiError> {
+async fn authorized(
+    auth: Auth,
+    build: impl Fn() -> RequestBuilder,
+    body: Option<&serde_json::Value>,
+) -> Result<Response, ApiError> {
     for attempt in 0..2 {
         if attempt == 1 || is_stale() {
             match refresh(auth).await {
@@ -267,11 +321,18 @@ async fn authorized(auth: Auth, build: impl Fn() -> RequestBuilder) -> Result<Re
         let Some(bearer) = token_store::bearer() else {
             return Err(ApiError::SignedOut);
         };
-        let response = build()
-            .header("Authorization", &bearer)
-            .send()
-            .await
-            .map_err(|_| ApiError::Unavailable)?;
+        let builder = build().header("Authorization", &bearer);
+        let sent = match body {
+            Some(body) => {
+                builder
+                    .body(body.to_string())
+                    .map_err(|_| ApiError::Unavailable)?
+                    .send()
+                    .await
+            }
+            None => builder.send().await,
+        };
+        let response = sent.map_err(|_| ApiError::Unavailable)?;
         match response.status() {
             401 => continue,
             status if status >= 500 => return Err(ApiError::Unavailable),

@@ -2,6 +2,7 @@
 //! this module only knows the user and whether the session is being checked.
 
 mod client;
+mod tabs;
 mod token_store;
 
 use std::collections::BTreeMap;
@@ -9,7 +10,7 @@ use std::collections::BTreeMap;
 use leptos::prelude::*;
 use serde::Deserialize;
 
-pub use client::{get_json, sign_in, sign_out, sign_up};
+pub use client::{get_json, send_json, sign_in, sign_out, sign_up};
 
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 pub struct User {

@@ -17,8 +17,22 @@ struct Me {
 pub fn AccountPage() -> impl IntoView {
     view! {
         <RequireAuth>
+            <AccountNav/>
             <AccountDetails/>
         </RequireAuth>
+    }
+}
+
+/// Links between the account's pages.
+#[component]
+pub fn AccountNav() -> impl IntoView {
+    view! {
+        <nav class="account-nav" aria-label="Account pages">
+            <a href="/account">"Account"</a>
+            <a href="/account/sessions">"Sessions"</a>
+            <a href="/account/security">"Security activity"</a>
+            <a href="/account/password">"Password"</a>
+        </nav>
     }
 }
 
