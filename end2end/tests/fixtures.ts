@@ -1,6 +1,6 @@
 import { test as base, expect, type Page, type BrowserContext } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, openSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -9,6 +9,22 @@ export const PASSWORD = 'correct horse battery staple';
 /** Waits until the WASM client has hydrated the page; clicks before that do nothing. */
 export async function hydrated(page: Page): Promise<void> {
   await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+}
+
+/** Waits until the page's path (not its query string) is `path`. */
+export async function onPath(page: Page, path: string): Promise<void> {
+  await expect(page).toHaveURL((url) => url.pathname === path);
+}
+
+/** Fills and submits the sign-in form, waiting for the server's answer. */
+export async function signInThroughTheForm(page: Page, email: string, password = PASSWORD): Promise<void> {
+  await hydrated(page);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/api/auth/login')),
+    page.getByRole('button', { name: 'Sign in', exact: true }).click(),
+  ]);
 }
 
 /** A fresh address per call, so parallel tests never share an account. */
@@ -22,7 +38,7 @@ export async function signUpThroughTheForm(page: Page, email: string): Promise<v
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page).toHaveURL(/\/account$/);
+  await onPath(page, '/account');
   await expect(page.getByTestId('account-email')).toHaveText(email);
 }
 
@@ -44,7 +60,7 @@ export class OwnServer {
     const root = resolve(__dirname, '..', '..');
     this.child = spawn(join(root, 'target/release/server'), [], {
       cwd: root,
-      stdio: 'ignore',
+      stdio: ['ignore', this.log(), this.log()],
       env: {
         ...process.env,
         LATCH_LISTEN: `127.0.0.1:${this.port}`,
@@ -52,7 +68,8 @@ export class OwnServer {
         DATABASE_URL: `sqlite:${join(this.dataDir, 'latch.db')}`,
         LATCH_SECRET_FILE: join(this.dataDir, 'latch.secret'),
         LEPTOS_SITE_ROOT: 'target/site',
-        LATCH_LOG: 'warn',
+        LATCH_LOG: process.env.LATCH_E2E_LOG ?? 'warn',
+        LATCH_LOG_FORMAT: 'text',
         ...this.extraEnv,
       },
     });
@@ -66,6 +83,11 @@ export class OwnServer {
       await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error(`server on port ${this.port} did not become ready`);
+  }
+
+  /** The server's output, kept in its data directory for a failing test to show. */
+  private log(): number {
+    return openSync(join(this.dataDir, 'server.log'), 'a');
   }
 
   async stop(): Promise<void> {

@@ -1,5 +1,6 @@
 import {
-  test, expect, hydrated, newEmail, signUpThroughTheForm, refreshCookie, OwnServer, PASSWORD,
+  test, expect, hydrated, newEmail, signUpThroughTheForm, signInThroughTheForm, refreshCookie, OwnServer, onPath,
+  PASSWORD,
 } from './fixtures';
 
 test('sign-up lands on the account page', async ({ page }) => {
@@ -119,20 +120,14 @@ test('a protected page sends a signed-out visitor to sign in, and back afterward
 
   await page.goto('/account');
   await expect(page).toHaveURL(/\/login\?next=(%2F|\/)account$/);
-  await hydrated(page);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/account$/);
+  await signInThroughTheForm(page, email);
+  await onPath(page, '/account');
   await expect(page.getByTestId('account-email')).toHaveText(email);
 });
 
 test('a wrong password gets a clear message and no session', async ({ page, context }) => {
   await page.goto('/login');
-  await hydrated(page);
-  await page.getByLabel('Email').fill(newEmail());
-  await page.getByLabel('Password').fill('not the password at all');
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signInThroughTheForm(page, newEmail(), 'not the password at all');
   await expect(page.getByRole('alert')).toContainText('email or password is not correct');
   expect(await refreshCookie(context)).toBeUndefined();
 });
@@ -142,7 +137,7 @@ test('sign-out revokes the session: the old refresh cookie is refused afterwards
   const old = (await refreshCookie(context))!.value;
 
   await page.getByRole('button', { name: 'Sign out' }).click();
-  await expect(page).toHaveURL(/\/$/);
+  await onPath(page, '/');
   await expect(page.getByRole('link', { name: 'Sign in' })).toBeVisible();
   expect(await refreshCookie(context)).toBeUndefined();
 
@@ -202,7 +197,7 @@ test('the server going down for a moment does not sign me out', async ({ page })
     await server.stop();
     await expect(page.getByTestId('reconnecting')).toBeVisible({ timeout: 15_000 });
     await expect(page.getByTestId('signed-in-as')).toHaveText(email);
-    await expect(page).toHaveURL(/\/account$/);
+    await onPath(page, '/account');
 
     await server.start();
     await expect(page.getByTestId('reconnecting')).toBeHidden({ timeout: 20_000 });

@@ -1,5 +1,6 @@
 import {
-  test, expect, hydrated, newEmail, signUpThroughTheForm, refreshCookie, OwnServer, PASSWORD,
+  test, expect, hydrated, newEmail, signUpThroughTheForm, signInThroughTheForm, refreshCookie, OwnServer, onPath,
+  PASSWORD,
 } from './fixtures';
 
 test('a stolen refresh token revokes the session for thief and victim, and the victim is told', async ({ browser }) => {
@@ -32,11 +33,9 @@ test('a stolen refresh token revokes the session for thief and victim, and the v
     await expect(victim.getByRole('alert')).toContainText('used from somewhere else');
 
     // Signing in again, the victim sees what happened.
-    await hydrated(victim);
-    await victim.getByLabel('Email').fill(email);
-    await victim.getByLabel('Password').fill(PASSWORD);
-    await victim.getByRole('button', { name: 'Sign in' }).click();
-    await expect(victim).toHaveURL(/\/account$/);
+    await signInThroughTheForm(victim, email);
+    await onPath(victim, '/account');
+    await expect(victim.getByTestId('account-email')).toHaveText(email);
     await victim.goto('/account/security');
     await expect(victim.locator('[data-kind="refresh_token_reuse"]')).toContainText('possible theft');
   } finally {
@@ -79,10 +78,7 @@ test('revoking a session on the sessions page signs that browser out', async ({ 
   const laptopContext = await browser.newContext({ baseURL });
   const laptop = await laptopContext.newPage();
   await laptop.goto('/login');
-  await hydrated(laptop);
-  await laptop.getByLabel('Email').fill(email);
-  await laptop.getByLabel('Password').fill(PASSWORD);
-  await laptop.getByRole('button', { name: 'Sign in' }).click();
+  await signInThroughTheForm(laptop, email);
   await expect(laptop.getByTestId('account-email')).toHaveText(email);
 
   await page.goto('/account/sessions');
@@ -104,10 +100,7 @@ test('changing the password signs out the other browser', async ({ browser, page
   const otherContext = await browser.newContext({ baseURL });
   const other = await otherContext.newPage();
   await other.goto('/login');
-  await hydrated(other);
-  await other.getByLabel('Email').fill(email);
-  await other.getByLabel('Password').fill(PASSWORD);
-  await other.getByRole('button', { name: 'Sign in' }).click();
+  await signInThroughTheForm(other, email);
   await expect(other.getByTestId('account-email')).toHaveText(email);
 
   await page.goto('/account/password');

@@ -1,10 +1,90 @@
 //! Pieces shared by the sign-in and sign-up forms.
 
-use std::collections::BTreeMap;
+use std::{collections::BTreeMap, future::Future};
 
-use leptos::prelude::*;
+use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
+use leptos_router::hooks::{use_navigate, use_query_map};
 
-use crate::auth::ApiError;
+use crate::{
+    auth::{ApiError, Auth, Status, safe_next, use_auth},
+    components::encode_component,
+};
+
+/// The sign-in and sign-up forms: email and password, field errors from the server, and on
+/// success a return to where the user was going (`?next=`, same-origin paths only).
+#[component]
+pub fn CredentialsForm<F, Fut>(
+    title: &'static str,
+    submit_label: &'static str,
+    pending_label: &'static str,
+    password_autocomplete: &'static str,
+    #[prop(optional)] password_hint: Option<&'static str>,
+    /// "Already have an account?" and the like, with the page the link goes to.
+    other_prompt: &'static str,
+    other_label: &'static str,
+    other_path: &'static str,
+    action: F,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView
+where
+    F: Fn(Auth, String, String) -> Fut + Copy + 'static,
+    Fut: Future<Output = Result<(), ApiError>> + 'static,
+{
+    let auth = use_auth();
+    let query = use_query_map();
+    let next = Signal::derive(move || safe_next(query.with(|q| q.get("next"))));
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let problems = RwSignal::new(Problems::default());
+    let pending = RwSignal::new(false);
+
+    // Signed in (just now, or already by the silent refresh): go where the user was going.
+    let navigate = use_navigate();
+    Effect::new(move || {
+        if let Status::SignedIn(_) = auth.status.get() {
+            navigate(&next.get_untracked(), Default::default());
+        }
+    });
+
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        pending.set(true);
+        problems.set(Problems::default());
+        spawn_local(async move {
+            let result = action(auth, email.get_untracked(), password.get_untracked()).await;
+            pending.set(false);
+            if let Err(error) = result {
+                problems.set(error.into());
+            }
+        });
+    };
+
+    view! {
+        <section class="auth-form">
+            <h1>{title}</h1>
+            {children.map(|children| children())}
+            <form on:submit=submit novalidate=true>
+                <Field id="email" label="Email" kind="email" autocomplete="username" value=email
+                    error=Problems::field(problems, "email")/>
+                <Field id="password" label="Password" kind="password" autocomplete=password_autocomplete
+                    value=password error=Problems::field(problems, "password") hint=password_hint/>
+                <Show when=move || problems.with(|p| p.form.is_some())>
+                    <p class="form-error" role="alert">{move || problems.with(|p| p.form.clone())}</p>
+                </Show>
+                <button type="submit" disabled=move || pending.get()>
+                    {move || if pending.get() { pending_label } else { submit_label }}
+                </button>
+            </form>
+            <p>
+                {other_prompt} " "
+                <a href=move || format!("{other_path}?next={}", encode_component(&next.get()))>{other_label}</a>
+            </p>
+        </section>
+    }
+}
 
 /// A labelled input with its error message, wired for screen readers.
 #[component]
@@ -15,7 +95,7 @@ pub fn Field(
     autocomplete: &'static str,
     value: RwSignal<String>,
     #[prop(into)] error: Signal<Option<String>>,
-    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional_no_strip)] hint: Option<&'static str>,
 ) -> impl IntoView {
     let error_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");

@@ -64,7 +64,7 @@ fn ChangePassword() -> impl IntoView {
                     error=Problems::field(problems, "current_password")/>
                 <Field id="new_password" label="New password" kind="password" autocomplete="new-password"
                     value=new error=Problems::field(problems, "new_password")
-                    hint="At least 10 characters. A few unrelated words make a strong password."/>
+                    hint=Some("At least 10 characters. A few unrelated words make a strong password.")/>
                 <Show when=move || problems.with(|p| p.form.is_some())>
                     <p class="form-error" role="alert">{move || problems.with(|p| p.form.clone())}</p>
                 </Show>
