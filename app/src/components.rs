@@ -16,11 +16,11 @@ pub fn SessionMenu() -> impl IntoView {
     let failed = RwSignal::new(false);
     let on_sign_out = move |_| {
         let navigate = navigate.clone();
+        // Leave any protected page first, so its "sign in to continue" redirect does not fire
+        // for a sign-out the user asked for.
+        navigate("/", Default::default());
         spawn_local(async move {
-            match sign_out(auth).await {
-                Ok(()) => navigate("/", Default::default()),
-                Err(_) => failed.set(true),
-            }
+            failed.set(sign_out(auth).await.is_err());
         });
     };
     view! {
