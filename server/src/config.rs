@@ -81,6 +81,12 @@ pub struct Config {
     #[arg(long, env = "LATCH_HASH_CONCURRENCY")]
     pub hash_concurrency: Option<usize>,
 
+    /// Add a new access-token signing key to the database and exit. Running instances keep
+    /// verifying with every stored key (they re-read the keys when they meet a new one) and
+    /// sign with the newest after their next start; no session is signed out.
+    #[arg(long)]
+    pub rotate_signing_key: bool,
+
     /// Log filter, in `tracing` EnvFilter syntax (e.g. `info`, `server=debug,sqlx=warn`).
     #[arg(long, env = "LATCH_LOG", default_value = "info")]
     pub log: String,

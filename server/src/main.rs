@@ -1,10 +1,20 @@
 use clap::Parser;
-use server::{config::Config, startup::Application, telemetry};
+use server::{
+    config::Config,
+    startup::{self, Application},
+    telemetry,
+};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let config = Config::parse();
     telemetry::init(&config.log, config.log_format)?;
+
+    if config.rotate_signing_key {
+        let kid = startup::rotate_signing_key(&config).await?;
+        println!("new signing key: {kid}");
+        return Ok(());
+    }
 
     let app = match Application::build(config).await {
         Ok(app) => app,

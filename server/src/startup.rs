@@ -119,6 +119,17 @@ impl Application {
     }
 }
 
+/// Adds a new signing key to the shared database (see `--rotate-signing-key`); returns its id.
+pub async fn rotate_signing_key(config: &Config) -> anyhow::Result<String> {
+    config.validate()?;
+    let secret = ServerSecret::load(config)?;
+    let db = Db::connect(&config.database_url, 1).await?;
+    let keys = KeyRing::load_or_create(&db, &secret).await?;
+    let kid = keys.rotate().await?;
+    db.close().await;
+    Ok(kid)
+}
+
 /// Hands Leptos the CSP nonce that `api::headers::harden` put in the response header.
 fn provide_request_nonce() {
     if let Some(nonce) = use_context::<Parts>().and_then(|parts| parts.extensions.get::<Nonce>().cloned()) {

@@ -109,12 +109,16 @@ where
             .map(str::trim)
             .filter(|token| !token.is_empty())
             .ok_or_else(|| invalid("The Authorization header must be `Bearer <access token>`."))?;
-        let claims = TokenIssuer::from_ref(state)
-            .verify(token)
-            .map_err(|err| match err {
-                TokenError::Expired => invalid("The access token has expired."),
-                TokenError::Invalid => invalid("The access token is not valid."),
-            })?;
+        let tokens = TokenIssuer::from_ref(state);
+        let mut verified = tokens.verify(token);
+        // A key rotated in by another instance: re-read the keys once, then decide.
+        if verified == Err(TokenError::UnknownKey) && tokens.keys().reload_for_unknown_kid().await {
+            verified = tokens.verify(token);
+        }
+        let claims = verified.map_err(|err| match err {
+            TokenError::Expired => invalid("The access token has expired."),
+            TokenError::Invalid | TokenError::UnknownKey => invalid("The access token is not valid."),
+        })?;
         // Signed and unexpired is not enough: the session may have ended since.
         if Revocations::from_ref(state).contains(&claims.sid) {
             return Err(invalid("This session has ended. Sign in again."));

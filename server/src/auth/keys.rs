@@ -5,6 +5,7 @@
 use std::{
     collections::HashMap,
     sync::{Arc, RwLock},
+    time::{Duration, Instant},
 };
 
 use anyhow::{Context, anyhow, bail};
@@ -44,7 +45,12 @@ pub struct KeyRing {
     ring: Arc<RwLock<Ring>>,
     seal_key: [u8; 32],
     db: Db,
+    /// When an unknown key id last made us re-read the keys, to bound such re-reads.
+    reloaded_at: Arc<std::sync::Mutex<Option<Instant>>>,
 }
+
+/// An unknown `kid` re-reads the keys at most this often (forged ids must not hammer the DB).
+const RELOAD_INTERVAL: Duration = Duration::from_secs(5);
 
 impl KeyRing {
     /// Loads the stored keys, creating the first one if there is none. Instances starting
@@ -60,6 +66,7 @@ impl KeyRing {
             ring: Arc::new(RwLock::new(ring)),
             seal_key: secret.key_seal_key,
             db: db.clone(),
+            reloaded_at: Arc::new(std::sync::Mutex::new(None)),
         })
     }
 
@@ -75,6 +82,25 @@ impl KeyRing {
         insert_new_key(&self.db, &self.seal_key, next).await?;
         self.reload().await?;
         Ok(self.signing_kid())
+    }
+
+    /// Re-reads the keys when a token names a key we have not loaded, at most every few
+    /// seconds. True if the keys were re-read.
+    pub async fn reload_for_unknown_kid(&self) -> bool {
+        {
+            let mut reloaded_at = self.reloaded_at.lock().expect("key ring lock");
+            if reloaded_at.is_some_and(|at| at.elapsed() < RELOAD_INTERVAL) {
+                return false;
+            }
+            *reloaded_at = Some(Instant::now());
+        }
+        match self.reload().await {
+            Ok(()) => true,
+            Err(err) => {
+                tracing::warn!(error = %err, "could not re-read the signing keys");
+                false
+            }
+        }
     }
 
     /// Re-reads the keys, e.g. after another instance rotated.

@@ -32,6 +32,9 @@ pub enum TokenError {
     Expired,
     #[error("the access token is not valid")]
     Invalid,
+    /// Signed with a key this instance has not loaded (perhaps rotated in by another).
+    #[error("the access token's key is unknown")]
+    UnknownKey,
 }
 
 #[derive(Clone)]
@@ -90,7 +93,7 @@ impl TokenIssuer {
             return Err(TokenError::Invalid);
         }
         let kid = header.kid.ok_or(TokenError::Invalid)?;
-        let key = self.keys.decoding_key(&kid).ok_or(TokenError::Invalid)?;
+        let key = self.keys.decoding_key(&kid).ok_or(TokenError::UnknownKey)?;
 
         let mut validation = Validation::new(Algorithm::EdDSA);
         validation.leeway = LEEWAY_SECS;

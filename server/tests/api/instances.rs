@@ -131,4 +131,60 @@ async fn two_processes_on_one_postgres_share_sessions_and_revocations() {
         .await
         .unwrap();
     assert_eq!(on_c.status(), StatusCode::UNAUTHORIZED);
+
+    // Key rotation while A and B run: an instance started afterwards signs with the new key,
+    // and A, which has never seen it, still accepts its tokens.
+    let rotated = Command::new(env!("CARGO_BIN_EXE_server"))
+        .args(["--rotate-signing-key", "--log", "warn"])
+        .env("DATABASE_URL", &database.url)
+        .env("LATCH_SECRET_FILE", secret_file)
+        .env("LATCH_PUBLIC_ORIGIN", ORIGIN)
+        .output()
+        .expect("the rotation command runs");
+    assert!(
+        rotated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rotated.stderr)
+    );
+    let new_kid = String::from_utf8_lossy(&rotated.stdout)
+        .trim()
+        .trim_start_matches("new signing key: ")
+        .to_string();
+    let d = Instance::start(&database.url, secret_file).await;
+    let login = client
+        .post(format!("{}/api/auth/login", d.address))
+        .json(&serde_json::json!({"email": "ada@example.com", "password": crate::helpers::PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    let on_d = Session::from(login).await;
+    let kid = jsonwebtoken::decode_header(&on_d.access_token)
+        .unwrap()
+        .kid
+        .unwrap();
+    assert_eq!(kid, new_kid);
+    let on_a = client
+        .get(format!("{}/api/me", a.address))
+        .bearer_auth(&on_d.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        on_a.status(),
+        StatusCode::OK,
+        "A learns the rotated key when it first meets it"
+    );
+    let jwks: serde_json::Value = client
+        .get(format!("{}/.well-known/jwks.json", a.address))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        jwks["keys"].as_array().unwrap().len(),
+        2,
+        "old and new keys are both published"
+    );
 }
