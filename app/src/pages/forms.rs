@@ -143,13 +143,11 @@ pub struct Problems {
 
 impl From<ApiError> for Problems {
     fn from(error: ApiError) -> Self {
+        let form = Some(error.message());
         match error {
-            ApiError::Fields(fields) => Problems {
-                form: Some(ApiError::Fields(BTreeMap::new()).message()),
-                fields,
-            },
-            other => Problems {
-                form: Some(other.message()),
+            ApiError::Fields(fields) => Problems { form, fields },
+            _ => Problems {
+                form,
                 fields: BTreeMap::new(),
             },
         }

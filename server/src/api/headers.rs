@@ -2,7 +2,7 @@
 //! nonce is the only way an inline script runs, no framing, no sniffing, no referrer leaks,
 //! HSTS over https; and the 16 KiB body limit, enforced before any handler runs.
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use axum::{
     extract::{Request, State},
@@ -61,12 +61,16 @@ pub async fn harden(State(config): State<Arc<Config>>, mut request: Request, nex
 }
 
 fn content_security_policy(nonce: &Nonce) -> String {
-    // `cargo leptos watch` reloads the page over a websocket on another port.
-    let dev_reload = if std::env::var_os("LEPTOS_WATCH").is_some() {
-        " ws:"
-    } else {
-        ""
-    };
+    // `cargo leptos watch` reloads the page over a websocket on another port. The process
+    // environment does not change, so it is read once rather than on every response.
+    static DEV_RELOAD: LazyLock<&str> = LazyLock::new(|| {
+        if std::env::var_os("LEPTOS_WATCH").is_some() {
+            " ws:"
+        } else {
+            ""
+        }
+    });
+    let dev_reload = *DEV_RELOAD;
     format!(
         "default-src 'self'; \
          script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \

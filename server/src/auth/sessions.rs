@@ -130,10 +130,6 @@ impl SessionStore {
         }
     }
 
-    pub fn policy(&self) -> SessionPolicy {
-        self.policy
-    }
-
     fn expiry(&self, last_used_at: i64, absolute: i64) -> i64 {
         (last_used_at + millis(self.policy.idle)).min(absolute)
     }

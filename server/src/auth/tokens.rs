@@ -55,10 +55,6 @@ impl TokenIssuer {
         }
     }
 
-    pub fn ttl(&self) -> Duration {
-        self.ttl
-    }
-
     pub fn keys(&self) -> &KeyRing {
         &self.keys
     }
