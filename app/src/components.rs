@@ -103,18 +103,9 @@ enum Phase {
     SignedOut,
 }
 
-/// Percent-encodes a string for use as one query-string value.
+/// Encodes a string as one query-string value (`application/x-www-form-urlencoded`).
 pub fn encode_component(value: &str) -> String {
-    let mut encoded = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                encoded.push(byte as char)
-            }
-            _ => encoded.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    encoded
+    form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
 
 #[cfg(test)]
@@ -125,7 +116,7 @@ mod tests {
     fn query_values_are_encoded() {
         assert_eq!(
             encode_component("/account?x=1&y=é"),
-            "/account%3Fx%3D1%26y%3D%C3%A9"
+            "%2Faccount%3Fx%3D1%26y%3D%C3%A9"
         );
     }
 }

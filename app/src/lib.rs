@@ -2,6 +2,7 @@
 
 mod auth;
 mod components;
+pub mod contract;
 mod pages;
 
 use leptos::prelude::*;

@@ -71,6 +71,30 @@ test('signing out in one tab signs out the others', async ({ page, context }) =>
   await expect(other.getByRole('link', { name: 'Sign in' })).toBeVisible();
 });
 
+test('signing in in one tab signs in the others', async ({ page, context }) => {
+  const email = newEmail();
+  await signUpThroughTheForm(page, email);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('link', { name: 'Sign in' })).toBeVisible();
+
+  // A second tab, signed out, waiting on the sign-in page for the account page.
+  const other = await context.newPage();
+  await other.goto('/account');
+  await onPath(other, '/login');
+  await hydrated(other);
+  // Proves below that the tab followed on its own, without a reload.
+  await other.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+
+  await page.goto('/login');
+  await signInThroughTheForm(page, email);
+  await onPath(page, '/account');
+
+  await onPath(other, '/account');
+  await expect(other.getByTestId('account-email')).toHaveText(email);
+  await expect(other.getByTestId('signed-in-as')).toHaveText(email);
+  expect(await other.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+});
+
 test('revoking a session on the sessions page signs that browser out', async ({ browser, page, baseURL }) => {
   const email = newEmail();
   await signUpThroughTheForm(page, email);

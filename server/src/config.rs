@@ -3,6 +3,7 @@
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use clap::{Parser, ValueEnum};
+use secrecy::SecretString;
 use url::Url;
 
 #[derive(Debug, Clone, Parser)]
@@ -33,7 +34,7 @@ pub struct Config {
     /// refresh-token hashes and seals the signing keys; it is never stored in the database.
     /// When unset, it is read from (or created in) LATCH_SECRET_FILE.
     #[arg(long, env = "LATCH_SECRET", hide_env_values = true)]
-    pub secret: Option<Redacted>,
+    pub secret: Option<SecretString>,
 
     /// Where the server secret is kept when LATCH_SECRET is unset (created, mode 0600, on first run).
     #[arg(long, env = "LATCH_SECRET_FILE", default_value = "latch.secret")]
@@ -94,23 +95,6 @@ pub struct Config {
     /// Log line format.
     #[arg(long, env = "LATCH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
-}
-
-/// A secret from the command line or environment that must never reach a log line.
-#[derive(Clone)]
-pub struct Redacted(pub String);
-
-impl std::fmt::Debug for Redacted {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
-
-impl std::str::FromStr for Redacted {
-    type Err = std::convert::Infallible;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(Redacted(s.to_string()))
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

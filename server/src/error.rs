@@ -8,7 +8,10 @@ use axum::{
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use serde::Serialize;
+
+use app::contract::{ErrorBody, ErrorCode};
+
+use crate::auth::{AuthError, SessionOver};
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -17,27 +20,24 @@ pub enum Error {
     /// The request could not be understood (broken JSON, bad syntax).
     #[error("{0}")]
     Malformed(String),
-    /// No valid credentials. `token_sent` adds `error="invalid_token"` to the challenge.
+    /// No credentials were sent where they are needed.
+    #[error("unauthenticated")]
+    Unauthenticated,
+    /// An access token was sent and is not valid; the message says why.
+    #[error("{0}")]
+    InvalidToken(&'static str),
+    /// Credentials or a refresh token were refused.
     #[error("{message}")]
-    Unauthorized {
-        code: &'static str,
-        message: &'static str,
-        token_sent: bool,
-    },
-    #[error("{message}")]
-    Forbidden {
-        code: &'static str,
-        message: &'static str,
-    },
+    Unauthorized { code: ErrorCode, message: &'static str },
+    /// A cookie-bearing request from another site.
+    #[error("cross-origin request")]
+    CrossOrigin,
     #[error("not found")]
     NotFound,
     #[error("method not allowed")]
     MethodNotAllowed,
     #[error("{message}")]
-    Conflict {
-        code: &'static str,
-        message: &'static str,
-    },
+    Conflict { code: ErrorCode, message: &'static str },
     #[error("request body too large")]
     PayloadTooLarge,
     #[error("unsupported content type")]
@@ -54,14 +54,6 @@ pub enum Error {
     Internal(#[from] anyhow::Error),
 }
 
-#[derive(Serialize)]
-struct Body<'a> {
-    error: &'a str,
-    message: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    fields: Option<&'a BTreeMap<String, String>>,
-}
-
 impl Error {
     pub fn field(field: impl Into<String>, problem: impl Into<String>) -> Self {
         Error::Unprocessable {
@@ -69,46 +61,33 @@ impl Error {
         }
     }
 
-    pub fn status(&self) -> StatusCode {
+    fn status_and_code(&self) -> (StatusCode, ErrorCode) {
         match self {
-            Error::Malformed(_) => StatusCode::BAD_REQUEST,
-            Error::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
-            Error::Forbidden { .. } => StatusCode::FORBIDDEN,
-            Error::NotFound => StatusCode::NOT_FOUND,
-            Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Error::Conflict { .. } => StatusCode::CONFLICT,
-            Error::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Error::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Error::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Error::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-            Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    fn code(&self) -> &'static str {
-        match self {
-            Error::Malformed(_) => "malformed_request",
-            Error::Unauthorized { code, .. }
-            | Error::Forbidden { code, .. }
-            | Error::Conflict { code, .. } => code,
-            Error::NotFound => "not_found",
-            Error::MethodNotAllowed => "method_not_allowed",
-            Error::PayloadTooLarge => "payload_too_large",
-            Error::UnsupportedMediaType => "unsupported_media_type",
-            Error::Unprocessable { .. } => "invalid_fields",
-            Error::RateLimited { .. } => "rate_limited",
-            Error::Unavailable => "unavailable",
-            Error::Internal(_) => "internal_error",
+            Error::Malformed(_) => (StatusCode::BAD_REQUEST, ErrorCode::MalformedRequest),
+            Error::Unauthenticated => (StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated),
+            Error::InvalidToken(_) => (StatusCode::UNAUTHORIZED, ErrorCode::InvalidToken),
+            Error::Unauthorized { code, .. } => (StatusCode::UNAUTHORIZED, *code),
+            Error::CrossOrigin => (StatusCode::FORBIDDEN, ErrorCode::CrossOriginRequest),
+            Error::NotFound => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
+            Error::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, ErrorCode::MethodNotAllowed),
+            Error::Conflict { code, .. } => (StatusCode::CONFLICT, *code),
+            Error::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge),
+            Error::UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, ErrorCode::UnsupportedMediaType),
+            Error::Unprocessable { .. } => (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidFields),
+            Error::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited),
+            Error::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable),
+            Error::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::InternalError),
         }
     }
 
     fn message(&self) -> String {
         match self {
             Error::Malformed(message) => message.clone(),
-            Error::Unauthorized { message, .. }
-            | Error::Forbidden { message, .. }
+            Error::Unauthenticated => "Sign in to continue.".into(),
+            Error::InvalidToken(message)
+            | Error::Unauthorized { message, .. }
             | Error::Conflict { message, .. } => (*message).to_string(),
+            Error::CrossOrigin => "This request must come from the Latch app itself.".into(),
             Error::NotFound => "Nothing exists at this address.".into(),
             Error::MethodNotAllowed => "This address does not accept that method.".into(),
             Error::PayloadTooLarge => "The request body is larger than the server accepts.".into(),
@@ -117,6 +96,61 @@ impl Error {
             Error::RateLimited { .. } => "Too many attempts. Wait a moment and try again.".into(),
             Error::Unavailable => "The service is temporarily unavailable. Try again shortly.".into(),
             Error::Internal(_) => "Something went wrong on our side.".into(),
+        }
+    }
+}
+
+/// For extractors that cannot fail (the cookie jar), in a request type that bundles several.
+impl From<std::convert::Infallible> for Error {
+    fn from(never: std::convert::Infallible) -> Self {
+        match never {}
+    }
+}
+
+/// The auth core's refusals, in the API's words.
+impl From<AuthError> for Error {
+    fn from(err: AuthError) -> Self {
+        let unauthorized = |code, message| Error::Unauthorized { code, message };
+        match err {
+            AuthError::InvalidFields(fields) => Error::Unprocessable { fields },
+            AuthError::EmailTaken => Error::Conflict {
+                code: ErrorCode::EmailTaken,
+                message: "An account with this email already exists. Sign in instead.",
+            },
+            AuthError::InvalidCredentials => unauthorized(
+                ErrorCode::InvalidCredentials,
+                "The email or password is not correct.",
+            ),
+            AuthError::Throttled { retry_after } => Error::RateLimited { retry_after },
+            AuthError::NoRefreshToken => unauthorized(
+                ErrorCode::MissingRefreshToken,
+                "There is no session to refresh. Sign in.",
+            ),
+            AuthError::SessionOver(over) => match over {
+                SessionOver::InvalidToken => unauthorized(
+                    ErrorCode::InvalidRefreshToken,
+                    "The session is not valid. Sign in again.",
+                ),
+                SessionOver::AccountGone => {
+                    unauthorized(ErrorCode::InvalidRefreshToken, "The account no longer exists.")
+                }
+                SessionOver::Reused => unauthorized(
+                    ErrorCode::RefreshTokenReuse,
+                    "Your session was ended because it was used from somewhere else. Sign in \
+                     again, and consider changing your password.",
+                ),
+                SessionOver::Expired => {
+                    unauthorized(ErrorCode::SessionExpired, "Your session has expired. Sign in again.")
+                }
+                SessionOver::Revoked => unauthorized(
+                    ErrorCode::SessionRevoked,
+                    "This session was signed out. Sign in again.",
+                ),
+            },
+            AuthError::AccountGone => Error::InvalidToken("The account no longer exists."),
+            AuthError::SessionNotFound => Error::NotFound,
+            AuthError::Database(err) => err.into(),
+            AuthError::Internal(err) => Error::Internal(err),
         }
     }
 }
@@ -139,37 +173,35 @@ impl IntoResponse for Error {
         if let Error::Internal(cause) = &self {
             tracing::error!(error = ?cause, "internal error");
         }
-        let status = self.status();
-        let message = self.message();
-        let fields = match &self {
-            Error::Unprocessable { fields } => Some(fields),
+        let (status, code) = self.status_and_code();
+        let retry_after = match &self {
+            // Round up: telling a client to come back early only earns it another 429.
+            Error::RateLimited { retry_after } => {
+                Some((retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0)).max(1))
+            }
+            Error::Unavailable => Some(1),
             _ => None,
         };
-        let body = Body {
-            error: self.code(),
-            message: &message,
-            fields,
+        let body = ErrorBody {
+            error: code,
+            message: self.message(),
+            fields: match self {
+                Error::Unprocessable { fields } => Some(fields),
+                _ => None,
+            },
         };
         let mut response = (status, Json(body)).into_response();
         let headers = response.headers_mut();
-        match &self {
-            Error::Unauthorized { token_sent, .. } => {
-                let challenge = if *token_sent {
-                    r#"Bearer error="invalid_token""#
-                } else {
-                    "Bearer"
-                };
-                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
-            }
-            Error::RateLimited { retry_after } => {
-                // Round up: telling a client to come back early only earns it another 429.
-                let seconds = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
-                headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
-            }
-            Error::Unavailable => {
-                headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-            }
-            _ => {}
+        if status == StatusCode::UNAUTHORIZED {
+            let challenge = if code == ErrorCode::InvalidToken {
+                r#"Bearer error="invalid_token""#
+            } else {
+                "Bearer"
+            };
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+        }
+        if let Some(seconds) = retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         response
@@ -207,22 +239,12 @@ mod tests {
 
     #[tokio::test]
     async fn unauthorized_carries_a_bearer_challenge() {
-        let err = Error::Unauthorized {
-            code: "invalid_token",
-            message: "bad",
-            token_sent: true,
-        };
-        let (_, headers, _) = render(err).await;
+        let (_, headers, _) = render(Error::InvalidToken("bad")).await;
         assert_eq!(
             headers[header::WWW_AUTHENTICATE],
             r#"Bearer error="invalid_token""#
         );
-        let err = Error::Unauthorized {
-            code: "unauthenticated",
-            message: "no",
-            token_sent: false,
-        };
-        let (_, headers, body) = render(err).await;
+        let (_, headers, body) = render(Error::Unauthenticated).await;
         assert_eq!(headers[header::WWW_AUTHENTICATE], "Bearer");
         assert_eq!(body["error"], "unauthenticated");
         assert!(body.get("fields").is_none());

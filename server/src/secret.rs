@@ -7,6 +7,7 @@ use std::{fs, io::Write, path::Path};
 use anyhow::{Context, bail};
 use base64::{Engine, engine::general_purpose::STANDARD};
 use hmac::{Hmac, Mac};
+use secrecy::ExposeSecret;
 use sha2::Sha256;
 
 use crate::config::Config;
@@ -16,7 +17,7 @@ const MIN_SECRET_BYTES: usize = 32;
 pub struct ServerSecret {
     /// Keys the HMAC under which refresh tokens are stored.
     pub refresh_hash_key: [u8; 32],
-    /// Derives a refresh token's successor from the token itself (see `auth::refresh`).
+    /// Derives a refresh token's successor from the token itself (see `auth::refresh_token`).
     pub successor_key: [u8; 32],
     /// Seals the private signing keys stored in the database.
     pub key_seal_key: [u8; 32],
@@ -25,7 +26,7 @@ pub struct ServerSecret {
 impl ServerSecret {
     pub fn load(config: &Config) -> anyhow::Result<Self> {
         let encoded = match &config.secret {
-            Some(secret) => secret.0.clone(),
+            Some(secret) => secret.expose_secret().to_string(),
             None => read_or_create(&config.secret_file)?,
         };
         let master = STANDARD

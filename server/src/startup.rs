@@ -13,6 +13,7 @@ use tracing::Level;
 use crate::{
     api,
     auth::{
+        AuthService,
         keys::KeyRing,
         password::PasswordHasher,
         revocations::Revocations,
@@ -26,9 +27,6 @@ use crate::{
     secret::ServerSecret,
     state::AppState,
 };
-
-/// Requests with larger bodies are refused with 413 before any handler sees them.
-pub const BODY_LIMIT: usize = 16 * 1024;
 
 pub struct Application {
     listener: TcpListener,
@@ -80,15 +78,14 @@ impl Application {
             .await
             .map_err(|err| anyhow::anyhow!("cannot listen on {}: {err}", config.listen))?;
 
+        let auth = AuthService::new(db.clone(), hasher, sessions, tokens.clone(), throttle);
         let state = AppState {
             leptos_options,
             db,
             config: Arc::new(config),
+            auth,
             tokens,
-            sessions,
-            hasher,
             revocations,
-            throttle,
         };
         Ok(Self {
             listener,
@@ -152,7 +149,7 @@ fn router(state: AppState) -> Router {
             provide_request_nonce,
             shell,
         ))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(DefaultBodyLimit::max(api::headers::BODY_LIMIT))
         .layer(middleware::from_fn_with_state(
             state.config.clone(),
             api::headers::harden,

@@ -6,10 +6,7 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
 use crate::{
-    auth::{
-        password::PasswordHasher, revocations::Revocations, sessions::SessionStore, throttle::LoginThrottle,
-        tokens::TokenIssuer,
-    },
+    auth::{AuthService, revocations::Revocations, tokens::TokenIssuer},
     config::Config,
     db::Db,
 };
@@ -19,9 +16,9 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub config: Arc<Config>,
+    /// What handlers call: the auth core.
+    pub auth: AuthService,
+    /// For the bearer extractor, which validates without touching the database.
     pub tokens: TokenIssuer,
-    pub sessions: SessionStore,
-    pub hasher: PasswordHasher,
     pub revocations: Revocations,
-    pub throttle: LoginThrottle,
 }

@@ -1,22 +1,18 @@
 //! Who is signed in, as the UI sees it. The access token itself never leaves `token_store`;
 //! this module only knows the user and whether the session is being checked.
 
-mod client;
+mod http;
+mod session;
 mod tabs;
 mod token_store;
 
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
-use serde::Deserialize;
 
-pub use client::{get_json, send_json, sign_in, sign_out, sign_up};
-
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-pub struct User {
-    pub id: String,
-    pub email: String,
-}
+pub use crate::contract::User;
+use crate::contract::ErrorCode;
+pub use http::{Method, get_json, send, send_json, sign_in, sign_out, sign_up};
 
 /// Why the user is signed out, when the server told us.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,7 +48,7 @@ pub enum ApiError {
     /// Field-by-field problems with what the user entered.
     Fields(BTreeMap<String, String>),
     /// A refusal with the server's explanation (wrong password, throttled, …).
-    Refused { code: String, message: String },
+    Refused { code: ErrorCode, message: String },
     /// The server or network is down for now; worth retrying.
     Unavailable,
 }
@@ -78,7 +74,7 @@ pub fn provide_auth() -> Auth {
     // Effects run only in the browser, after hydration, so the server never renders a guess.
     Effect::new(move |started: Option<()>| {
         if started.is_none() {
-            client::start(auth);
+            session::start(auth);
         }
     });
     auth

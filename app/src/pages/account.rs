@@ -1,17 +1,10 @@
 use leptos::prelude::*;
-use serde::Deserialize;
 
 use crate::{
     auth::{ApiError, get_json, use_auth},
     components::RequireAuth,
+    contract::Me,
 };
-
-#[derive(Clone, Debug, Deserialize)]
-struct Me {
-    id: String,
-    email: String,
-    created_at: String,
-}
 
 #[component]
 pub fn AccountPage() -> impl IntoView {

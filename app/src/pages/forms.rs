@@ -1,35 +1,86 @@
 //! Pieces shared by the sign-in and sign-up forms.
 
-use std::{collections::BTreeMap, future::Future};
+use std::collections::BTreeMap;
 
 use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::{
-    auth::{ApiError, Auth, Status, safe_next, use_auth},
+    auth::{ApiError, Auth, Status, safe_next, sign_in, sign_up, use_auth},
     components::encode_component,
 };
 
-/// The sign-in and sign-up forms: email and password, field errors from the server, and on
-/// success a return to where the user was going (`?next=`, same-origin paths only).
-#[component]
-pub fn CredentialsForm<F, Fut>(
+/// Which of the two credential forms to show.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum CredentialsKind {
+    SignIn,
+    SignUp,
+}
+
+/// The words and the call that make one form of the two.
+struct FormText {
     title: &'static str,
     submit_label: &'static str,
     pending_label: &'static str,
     password_autocomplete: &'static str,
-    #[prop(optional)] password_hint: Option<&'static str>,
+    password_hint: Option<&'static str>,
     /// "Already have an account?" and the like, with the page the link goes to.
     other_prompt: &'static str,
     other_label: &'static str,
     other_path: &'static str,
-    action: F,
-    #[prop(optional)] children: Option<Children>,
-) -> impl IntoView
-where
-    F: Fn(Auth, String, String) -> Fut + Copy + 'static,
-    Fut: Future<Output = Result<(), ApiError>> + 'static,
-{
+}
+
+impl CredentialsKind {
+    fn text(self) -> FormText {
+        match self {
+            CredentialsKind::SignIn => FormText {
+                title: "Sign in",
+                submit_label: "Sign in",
+                pending_label: "Signing in…",
+                password_autocomplete: "current-password",
+                password_hint: None,
+                other_prompt: "New here?",
+                other_label: "Create an account",
+                other_path: "/signup",
+            },
+            CredentialsKind::SignUp => FormText {
+                title: "Create your account",
+                submit_label: "Create account",
+                pending_label: "Creating your account…",
+                password_autocomplete: "new-password",
+                password_hint: Some(PASSWORD_HINT),
+                other_prompt: "Already have an account?",
+                other_label: "Sign in",
+                other_path: "/login",
+            },
+        }
+    }
+
+    async fn submit(self, auth: Auth, email: String, password: String) -> Result<(), ApiError> {
+        match self {
+            CredentialsKind::SignIn => sign_in(auth, &email, &password).await,
+            CredentialsKind::SignUp => sign_up(auth, &email, &password).await,
+        }
+    }
+}
+
+/// Shown under every field where a new password is chosen.
+pub const PASSWORD_HINT: &str = "At least 10 characters. A few unrelated words make a strong password.";
+
+/// The sign-in and sign-up forms: email and password, field errors from the server, and on
+/// success a return to where the user was going (`?next=`, same-origin paths only).
+#[component]
+pub fn CredentialsForm(kind: CredentialsKind, #[prop(optional)] children: Option<Children>) -> impl IntoView {
+    let FormText {
+        title,
+        submit_label,
+        pending_label,
+        password_autocomplete,
+        password_hint,
+        other_prompt,
+        other_label,
+        other_path,
+    } = kind.text();
     let auth = use_auth();
     let query = use_query_map();
     let next = Signal::derive(move || safe_next(query.with(|q| q.get("next"))));
@@ -54,7 +105,7 @@ where
         pending.set(true);
         problems.set(Problems::default());
         spawn_local(async move {
-            let result = action(auth, email.get_untracked(), password.get_untracked()).await;
+            let result = kind.submit(auth, email.get_untracked(), password.get_untracked()).await;
             pending.set(false);
             if let Err(error) = result {
                 problems.set(error.into());

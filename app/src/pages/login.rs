@@ -1,23 +1,12 @@
 use leptos::prelude::*;
 
-use super::forms::CredentialsForm;
-use crate::auth::{Auth, Notice, Status, sign_in, use_auth};
+use super::forms::{CredentialsForm, CredentialsKind};
+use crate::auth::{Notice, Status, use_auth};
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
     view! {
-        <CredentialsForm
-            title="Sign in"
-            submit_label="Sign in"
-            pending_label="Signing in…"
-            password_autocomplete="current-password"
-            other_prompt="New here?"
-            other_label="Create an account"
-            other_path="/signup"
-            action=|auth: Auth, email: String, password: String| async move {
-                sign_in(auth, &email, &password).await
-            }
-        >
+        <CredentialsForm kind=CredentialsKind::SignIn>
             <SessionNotice/>
         </CredentialsForm>
     }

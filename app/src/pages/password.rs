@@ -2,11 +2,12 @@ use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
 
 use super::{
     account::AccountNav,
-    forms::{Field, Problems},
+    forms::{Field, PASSWORD_HINT, Problems},
 };
 use crate::{
-    auth::{send_json, use_auth},
+    auth::{Method, send_json, use_auth},
     components::RequireAuth,
+    contract::PasswordChange,
 };
 
 #[component]
@@ -36,12 +37,12 @@ fn ChangePassword() -> impl IntoView {
         pending.set(true);
         done.set(false);
         problems.set(Problems::default());
-        let body = serde_json::json!({
-            "current_password": current.get_untracked(),
-            "new_password": new.get_untracked(),
-        });
+        let body = PasswordChange {
+            current_password: Some(current.get_untracked()),
+            new_password: Some(new.get_untracked()),
+        };
         spawn_local(async move {
-            let result = send_json(auth, "POST", "/api/account/password", Some(body)).await;
+            let result = send_json(auth, Method::POST, "/api/account/password", &body).await;
             pending.set(false);
             match result {
                 Ok(()) => {
@@ -64,7 +65,7 @@ fn ChangePassword() -> impl IntoView {
                     error=Problems::field(problems, "current_password")/>
                 <Field id="new_password" label="New password" kind="password" autocomplete="new-password"
                     value=new error=Problems::field(problems, "new_password")
-                    hint=Some("At least 10 characters. A few unrelated words make a strong password.")/>
+                    hint=Some(PASSWORD_HINT)/>
                 <Show when=move || problems.with(|p| p.form.is_some())>
                     <p class="form-error" role="alert">{move || problems.with(|p| p.form.clone())}</p>
                 </Show>

@@ -1,30 +1,33 @@
 use leptos::prelude::*;
-use serde::Deserialize;
 
 use super::account::AccountNav;
 use crate::{
     auth::{get_json, use_auth},
     components::RequireAuth,
+    contract::{EventKind, SecurityEventView},
 };
 
-#[derive(Clone, Debug, Deserialize)]
-struct Event {
-    kind: String,
-    at: String,
-    ip: String,
-    device: String,
+fn describe(kind: EventKind) -> &'static str {
+    match kind {
+        EventKind::SignedUp => "Account created",
+        EventKind::SignedIn => "Signed in",
+        EventKind::SignedInNewDevice => "Signed in from a new device",
+        EventKind::RefreshTokenReuse => "Session ended: it was used from somewhere else (possible theft)",
+        EventKind::SessionRevoked => "A device was signed out",
+        EventKind::OtherSessionsRevoked => "All other devices were signed out",
+        EventKind::PasswordChanged => "Password changed; other devices signed out",
+    }
 }
 
-fn describe(kind: &str) -> &'static str {
+/// Events worth the user's attention, shown highlighted.
+fn is_alarming(kind: EventKind) -> bool {
     match kind {
-        "signed_up" => "Account created",
-        "signed_in" => "Signed in",
-        "signed_in_new_device" => "Signed in from a new device",
-        "refresh_token_reuse" => "Session ended: it was used from somewhere else (possible theft)",
-        "session_revoked" => "A device was signed out",
-        "other_sessions_revoked" => "All other devices were signed out",
-        "password_changed" => "Password changed; other devices signed out",
-        _ => "Account activity",
+        EventKind::RefreshTokenReuse | EventKind::SignedInNewDevice => true,
+        EventKind::SignedUp
+        | EventKind::SignedIn
+        | EventKind::SessionRevoked
+        | EventKind::OtherSessionsRevoked
+        | EventKind::PasswordChanged => false,
     }
 }
 
@@ -41,7 +44,7 @@ pub fn SecurityPage() -> impl IntoView {
 #[component]
 fn SecurityEvents() -> impl IntoView {
     let auth = use_auth();
-    let events = LocalResource::new(move || get_json::<Vec<Event>>(auth, "/api/security-events"));
+    let events = LocalResource::new(move || get_json::<Vec<SecurityEventView>>(auth, "/api/security-events"));
     view! {
         <section class="security">
             <h1>"Security activity"</h1>
@@ -50,10 +53,9 @@ fn SecurityEvents() -> impl IntoView {
                     Ok(list) => view! {
                         <ol class="event-list">
                             {list.into_iter().map(|event| {
-                                let alarming = event.kind == "refresh_token_reuse" || event.kind == "signed_in_new_device";
                                 view! {
-                                    <li class="event" class:alarming=alarming data-kind=event.kind.clone()>
-                                        <strong>{describe(&event.kind)}</strong>
+                                    <li class="event" class:alarming=is_alarming(event.kind) data-kind=event.kind.as_str()>
+                                        <strong>{describe(event.kind)}</strong>
                                         <p class="meta">{format!("{} · {} · IP {}", event.at, event.device, event.ip)}</p>
                                     </li>
                                 }

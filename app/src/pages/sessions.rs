@@ -1,21 +1,11 @@
 use leptos::{prelude::*, task::spawn_local};
-use serde::Deserialize;
 
 use super::account::AccountNav;
 use crate::{
-    auth::{get_json, send_json, use_auth},
+    auth::{Method, get_json, send, use_auth},
     components::RequireAuth,
+    contract::SessionView,
 };
-
-#[derive(Clone, Debug, Deserialize)]
-struct SessionView {
-    id: String,
-    current: bool,
-    device: String,
-    ip: String,
-    created_at: String,
-    last_used_at: String,
-}
 
 #[component]
 pub fn SessionsPage() -> impl IntoView {
@@ -33,9 +23,9 @@ fn Sessions() -> impl IntoView {
     let sessions = LocalResource::new(move || get_json::<Vec<SessionView>>(auth, "/api/sessions"));
     let problem = RwSignal::new(None::<String>);
 
-    let act = move |method: &'static str, path: String| {
+    let act = move |method: Method, path: String| {
         spawn_local(async move {
-            match send_json(auth, method, &path, None).await {
+            match send(auth, method, &path).await {
                 Ok(()) => {
                     problem.set(None);
                     sessions.refetch();
@@ -68,7 +58,7 @@ fn Sessions() -> impl IntoView {
                                                     session.ip, session.created_at, session.last_used_at)}
                                             </p>
                                             {(!session.current).then(|| view! {
-                                                <button type="button" on:click=move |_| act("DELETE", path.clone())>
+                                                <button type="button" on:click=move |_| act(Method::DELETE, path.clone())>
                                                     "Sign out this device"
                                                 </button>
                                             })}
@@ -78,7 +68,7 @@ fn Sessions() -> impl IntoView {
                             </ul>
                             {(others > 0).then(|| view! {
                                 <button type="button" class="danger"
-                                    on:click=move |_| act("POST", "/api/sessions/revoke-others".to_string())>
+                                    on:click=move |_| act(Method::POST, "/api/sessions/revoke-others".to_string())>
                                     "Sign out all other devices"
                                 </button>
                             })}

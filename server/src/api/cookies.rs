@@ -5,7 +5,13 @@ use axum::http::{HeaderMap, header};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use time::Duration;
 
-use crate::{auth::refresh::RefreshToken, clock};
+use crate::{
+    auth::{
+        refresh::PresentedToken,
+        refresh_token::{MalformedRefreshToken, RefreshToken},
+    },
+    clock,
+};
 
 pub const NAME: &str = "latch_refresh";
 /// Only refresh and logout need the cookie.
@@ -26,10 +32,10 @@ pub fn clear(jar: CookieJar) -> CookieJar {
     jar.add(cookie)
 }
 
-/// The refresh token the request carries: `None` without the cookie, `Err(())` when the cookie
+/// The refresh token the request carries: `None` without the cookie, an error when the cookie
 /// is there but holds no token. Read from the raw headers, so a cookie too mangled for a
 /// cookie parser still counts as present (and gets cleared).
-pub fn read(headers: &HeaderMap) -> Option<Result<RefreshToken, ()>> {
+pub fn read(headers: &HeaderMap) -> PresentedToken {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -41,7 +47,7 @@ pub fn read(headers: &HeaderMap) -> Option<Result<RefreshToken, ()>> {
                 std::str::from_utf8(value)
                     .ok()
                     .and_then(RefreshToken::parse)
-                    .ok_or(()),
+                    .ok_or(MalformedRefreshToken),
             )
         })
 }

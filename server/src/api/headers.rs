@@ -12,7 +12,10 @@ use axum::{
 };
 use leptos::nonce::Nonce;
 
-use crate::{config::Config, error::Error, startup::BODY_LIMIT};
+use crate::{config::Config, error::Error};
+
+/// Requests with larger bodies are refused with 413 before any handler sees them.
+pub const BODY_LIMIT: usize = 16 * 1024;
 
 pub async fn harden(State(config): State<Arc<Config>>, mut request: Request, next: Next) -> Response {
     let declared_length = request

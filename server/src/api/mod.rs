@@ -1,10 +1,14 @@
-//! The HTTP API of `SPEC.md`: routes, extractors, cookies and response hardening.
+//! The HTTP API (its wire types are `app::contract`): routes and the extractors, cookies and
+//! response hardening that translate between HTTP and the auth core.
 
 mod account;
 mod auth;
+pub mod bearer;
+mod client_address;
 mod cookies;
-pub mod extract;
 pub mod headers;
+mod json;
+mod same_origin;
 mod sessions;
 
 use axum::{

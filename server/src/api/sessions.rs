@@ -5,65 +5,31 @@ use axum::{
     extract::{Path, State},
     http::StatusCode,
 };
-use serde::Serialize;
 
-use super::extract::{AuthUser, Client};
-use crate::{
-    auth::{device, sessions::SessionStore},
-    clock,
-    error::{Error, Result},
-};
+use app::contract::SessionView;
 
-#[derive(Serialize)]
-pub struct SessionView {
-    id: String,
-    current: bool,
-    user_agent: String,
-    device: String,
-    ip: String,
-    created_at: String,
-    last_used_at: String,
-}
+use super::{bearer::AuthUser, client_address::Client};
+use crate::{auth::AuthService, error::Result};
 
-pub async fn list(auth: AuthUser, State(sessions): State<SessionStore>) -> Result<Json<Vec<SessionView>>> {
-    let views = sessions
-        .list_active(&auth.user_id)
-        .await?
-        .into_iter()
-        .map(|session| SessionView {
-            current: session.id == auth.session_id,
-            device: device::describe(&session.user_agent),
-            created_at: clock::rfc3339(session.created_at),
-            last_used_at: clock::rfc3339(session.last_used_at),
-            id: session.id,
-            user_agent: session.user_agent,
-            ip: session.ip,
-        })
-        .collect();
-    Ok(Json(views))
+pub async fn list(AuthUser(caller): AuthUser, State(auth): State<AuthService>) -> Result<Json<Vec<SessionView>>> {
+    Ok(Json(auth.sessions(&caller).await?))
 }
 
 pub async fn revoke(
-    auth: AuthUser,
-    State(sessions): State<SessionStore>,
+    AuthUser(caller): AuthUser,
+    State(auth): State<AuthService>,
     Client(client): Client,
     Path(session_id): Path<String>,
 ) -> Result<StatusCode> {
-    // Another user's session, an unknown id and an ended session all look the same.
-    if sessions.revoke(&auth.user_id, &session_id, &client).await? {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(Error::NotFound)
-    }
+    auth.revoke_session(&caller, &session_id, &client).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 pub async fn revoke_others(
-    auth: AuthUser,
-    State(sessions): State<SessionStore>,
+    AuthUser(caller): AuthUser,
+    State(auth): State<AuthService>,
     Client(client): Client,
 ) -> Result<StatusCode> {
-    sessions
-        .revoke_others(&auth.user_id, &auth.session_id, &client, None)
-        .await?;
+    auth.revoke_other_sessions(&caller, &client).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,14 +1,24 @@
-//! The authentication core, independent of HTTP: accounts, passwords, access tokens and their
-//! signing keys, refresh tokens, sessions and security events.
+//! The authentication core, independent of HTTP (no axum types here): `AuthService` is the
+//! entry point; below it, accounts, passwords, access tokens and their signing keys, refresh
+//! tokens, sessions and security events.
 
+pub mod account;
+pub mod client_info;
 pub mod device;
 pub mod email;
 pub mod events;
 pub mod keys;
 pub mod password;
 pub mod refresh;
+pub mod refresh_token;
 pub mod revocations;
+pub mod service;
 pub mod sessions;
+mod sign_in;
 pub mod throttle;
 pub mod tokens;
 pub mod users;
+
+pub use account::Caller;
+pub use client_info::ClientInfo;
+pub use service::{AuthError, AuthService, SessionOver, SignedIn};

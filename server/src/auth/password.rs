@@ -7,6 +7,7 @@ use argon2::{
     Algorithm, Argon2, Params, PasswordHash, PasswordHasher as _, PasswordVerifier, Version,
     password_hash::SaltString,
 };
+use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::Semaphore;
 use zxcvbn::{Score, zxcvbn};
 
@@ -19,14 +20,10 @@ const MEMORY_KIB: u32 = 19 * 1024;
 const PASSES: u32 = 2;
 const LANES: u32 = 1;
 
-/// A password that meets the policy. Its `Debug` never shows the value.
-pub struct Password(String);
-
-impl std::fmt::Debug for Password {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Password([redacted])")
-    }
-}
+/// A password that meets the policy, in a `secrecy` box: `Debug` cannot show it and the
+/// memory is wiped when dropped.
+#[derive(Debug)]
+pub struct Password(SecretString);
 
 impl Password {
     /// Length limits and a strength estimate (zxcvbn, which also penalises the email).
@@ -61,11 +58,11 @@ impl Password {
                 "This password is too weak. {hint} Try a few unrelated words or a longer phrase."
             ));
         }
-        Ok(Self(raw.to_string()))
+        Ok(Self(raw.into()))
     }
 
-    pub fn as_str(&self) -> &str {
-        &self.0
+    pub fn expose(&self) -> &str {
+        self.0.expose_secret()
     }
 }
 
@@ -87,7 +84,7 @@ impl PasswordHasher {
 
     pub async fn hash(&self, password: &Password) -> anyhow::Result<String> {
         let password = password.0.clone();
-        self.run(move || hash_blocking(&password)).await?
+        self.run(move || hash_blocking(password.expose_secret())).await?
     }
 
     /// True when `password` matches `stored`. With no stored hash (unknown account) it does

@@ -41,13 +41,46 @@ pub struct TestApp {
     pub state: AppState,
     _secret_dir: tempfile::TempDir,
     stop: Option<oneshot::Sender<()>>,
-    fresh: FreshDatabase,
+    database: TestDatabase,
 }
 
-/// A database that exists only for one test.
-enum FreshDatabase {
-    Sqlite { _dir: tempfile::TempDir },
-    Postgres { admin_url: String, name: String },
+/// A database that exists only for one test: a SQLite file in a temporary directory, or a
+/// database on the test PostgreSQL server that is dropped afterwards.
+pub enum TestDatabase {
+    Sqlite { url: String, _dir: tempfile::TempDir },
+    Postgres { url: String, admin_url: String, name: String },
+}
+
+impl TestDatabase {
+    pub async fn new(backend: Backend) -> Self {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temporary directory");
+                let url = format!("sqlite:{}", dir.path().join("latch.db").display());
+                TestDatabase::Sqlite { url, _dir: dir }
+            }
+            Backend::Postgres => {
+                let (admin_url, name) = create_postgres_database().await;
+                let url = with_database(&admin_url, &name);
+                TestDatabase::Postgres { url, admin_url, name }
+            }
+        }
+    }
+
+    pub fn url(&self) -> &str {
+        match self {
+            TestDatabase::Sqlite { url, .. } | TestDatabase::Postgres { url, .. } => url,
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        // Leave nothing behind on a PostgreSQL server someone lent us.
+        if let TestDatabase::Postgres { admin_url, name, .. } = self {
+            drop_database(admin_url.clone(), name.clone());
+        }
+    }
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
@@ -56,18 +89,8 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 
 /// Like `spawn_app`, with extra command-line settings (e.g. `["--refresh-grace", "0"]`).
 pub async fn spawn_app_with(backend: Backend, settings: &[&str]) -> TestApp {
-    let (database_url, fresh) = match backend {
-        Backend::Sqlite => {
-            let dir = tempfile::tempdir().expect("temporary directory");
-            let url = format!("sqlite:{}", dir.path().join("latch.db").display());
-            (url, FreshDatabase::Sqlite { _dir: dir })
-        }
-        Backend::Postgres => {
-            let (admin_url, name) = create_postgres_database().await;
-            let url = with_database(&admin_url, &name);
-            (url, FreshDatabase::Postgres { admin_url, name })
-        }
-    };
+    let database = TestDatabase::new(backend).await;
+    let database_url = database.url().to_string();
 
     let secret_dir = tempfile::tempdir().expect("temporary directory");
     let secret_file = secret_dir.path().join("latch.secret");
@@ -105,7 +128,7 @@ pub async fn spawn_app_with(backend: Backend, settings: &[&str]) -> TestApp {
         state,
         _secret_dir: secret_dir,
         stop: Some(stop),
-        fresh,
+        database,
     }
 }
 
@@ -218,6 +241,22 @@ impl TestApp {
             .expect("request reaches the server")
     }
 
+    /// Both of the session's tokens are refused: the unexpired access token and the refresh
+    /// token.
+    pub async fn assert_session_ended(&self, session: &Session) {
+        let me = self.get_with_token("/api/me", &session.access_token).await;
+        assert_eq!(me.status(), StatusCode::UNAUTHORIZED, "the access token is refused");
+        let refresh = self.refresh(&session.refresh_token).await;
+        assert_eq!(refresh.status(), StatusCode::UNAUTHORIZED, "the refresh token is refused");
+    }
+
+    /// The session's access token still works. (Its refresh token is left alone: using it
+    /// would rotate it.)
+    pub async fn assert_session_alive(&self, session: &Session) {
+        let me = self.get_with_token("/api/me", &session.access_token).await;
+        assert_eq!(me.status(), StatusCode::OK, "the access token still works");
+    }
+
     pub async fn get_with_token(&self, path: &str, access_token: &str) -> Response {
         self.client
             .get(self.url(path))
@@ -227,11 +266,11 @@ impl TestApp {
             .expect("request reaches the server")
     }
 
-    /// Makes the database refuse service: the pool is closed (SQLite) or the database stops
-    /// accepting connections (PostgreSQL). Returns a way to bring it back where one exists.
+    /// Makes the database refuse service: the pool is closed (SQLite, for good) or the
+    /// database stops accepting connections (PostgreSQL, until `bring_postgres_back`).
     pub async fn take_database_down(&self) {
-        match (&self.db, &self.fresh) {
-            (Db::Postgres(_), FreshDatabase::Postgres { admin_url, name }) => {
+        match (&self.db, &self.database) {
+            (Db::Postgres(_), TestDatabase::Postgres { admin_url, name, .. }) => {
                 let mut admin = PgConnection::connect(admin_url).await.unwrap();
                 admin
                     .execute(format!(r#"ALTER DATABASE "{name}" ALLOW_CONNECTIONS false"#).as_str())
@@ -254,7 +293,7 @@ impl TestApp {
 
     /// Undoes `take_database_down` for PostgreSQL (a closed SQLite pool stays closed).
     pub async fn bring_postgres_back(&self) {
-        if let FreshDatabase::Postgres { admin_url, name } = &self.fresh {
+        if let TestDatabase::Postgres { admin_url, name, .. } = &self.database {
             let mut admin = PgConnection::connect(admin_url).await.unwrap();
             admin
                 .execute(format!(r#"ALTER DATABASE "{name}" ALLOW_CONNECTIONS true"#).as_str())
@@ -268,10 +307,6 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
-        }
-        // Leave nothing behind on a PostgreSQL server someone lent us.
-        if let FreshDatabase::Postgres { admin_url, name } = &self.fresh {
-            drop_database(admin_url.clone(), name.clone());
         }
     }
 }
@@ -331,30 +366,4 @@ pub async fn error_code(response: Response) -> String {
         "error has a message: {body}"
     );
     body["error"].as_str().expect("error has a code").to_string()
-}
-
-/// A PostgreSQL database for one test, dropped afterwards.
-pub struct FreshPostgres {
-    pub url: String,
-    _drop: TestDatabaseGuard,
-}
-
-struct TestDatabaseGuard {
-    admin_url: String,
-    name: String,
-}
-
-impl Drop for TestDatabaseGuard {
-    fn drop(&mut self) {
-        drop_database(self.admin_url.clone(), self.name.clone());
-    }
-}
-
-pub async fn fresh_postgres_database() -> FreshPostgres {
-    let (admin_url, name) = create_postgres_database().await;
-    let url = with_database(&admin_url, &name);
-    FreshPostgres {
-        url,
-        _drop: TestDatabaseGuard { admin_url, name },
-    }
 }

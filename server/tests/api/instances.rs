@@ -8,7 +8,7 @@ use std::{
 
 use reqwest::StatusCode;
 
-use crate::helpers::{ORIGIN, Session, fresh_postgres_database};
+use crate::helpers::{Backend, ORIGIN, Session, TestDatabase};
 
 /// A `server` process of this build, on its own port.
 struct Instance {
@@ -55,12 +55,12 @@ impl Drop for Instance {
 
 #[tokio::test]
 async fn two_processes_on_one_postgres_share_sessions_and_revocations() {
-    let database = fresh_postgres_database().await;
+    let database = TestDatabase::new(Backend::Postgres).await;
     let secret_dir = tempfile::tempdir().unwrap();
     let secret_file = secret_dir.path().join("latch.secret");
     let secret_file = secret_file.to_str().unwrap();
-    let a = Instance::start(&database.url, secret_file).await;
-    let b = Instance::start(&database.url, secret_file).await;
+    let a = Instance::start(database.url(), secret_file).await;
+    let b = Instance::start(database.url(), secret_file).await;
     let client = reqwest::Client::new();
 
     let signup = client
@@ -123,7 +123,7 @@ async fn two_processes_on_one_postgres_share_sessions_and_revocations() {
     );
 
     // A third instance started afterwards learns the revocation at start-up.
-    let c = Instance::start(&database.url, secret_file).await;
+    let c = Instance::start(database.url(), secret_file).await;
     let on_c = client
         .get(format!("{}/api/me", c.address))
         .bearer_auth(&third.access_token)
@@ -136,7 +136,7 @@ async fn two_processes_on_one_postgres_share_sessions_and_revocations() {
     // and A, which has never seen it, still accepts its tokens.
     let rotated = Command::new(env!("CARGO_BIN_EXE_server"))
         .args(["--rotate-signing-key", "--log", "warn"])
-        .env("DATABASE_URL", &database.url)
+        .env("DATABASE_URL", database.url())
         .env("LATCH_SECRET_FILE", secret_file)
         .env("LATCH_PUBLIC_ORIGIN", ORIGIN)
         .output()
@@ -150,7 +150,7 @@ async fn two_processes_on_one_postgres_share_sessions_and_revocations() {
         .trim()
         .trim_start_matches("new signing key: ")
         .to_string();
-    let d = Instance::start(&database.url, secret_file).await;
+    let d = Instance::start(database.url(), secret_file).await;
     let login = client
         .post(format!("{}/api/auth/login", d.address))
         .json(&serde_json::json!({"email": "ada@example.com", "password": crate::helpers::PASSWORD}))

@@ -100,10 +100,7 @@ async fn revoking_a_session_stops_its_access_and_refresh_tokens_at_once(backend:
         .unwrap()
         .to_string();
 
-    assert_eq!(
-        app.get_with_token("/api/me", &phone.access_token).await.status(),
-        StatusCode::OK
-    );
+    app.assert_session_alive(&phone).await;
     let response = delete(&app, &format!("/api/sessions/{phone_id}"), &laptop.access_token).await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
 
@@ -118,10 +115,7 @@ async fn revoking_a_session_stops_its_access_and_refresh_tokens_at_once(backend:
         app.refresh(&phone.refresh_token).await.status(),
         StatusCode::UNAUTHORIZED
     );
-    assert_eq!(
-        app.get_with_token("/api/me", &laptop.access_token).await.status(),
-        StatusCode::OK
-    );
+    app.assert_session_alive(&laptop).await;
     assert_eq!(sessions_of(&app, &laptop).await.len(), 1);
 
     let again = delete(&app, &format!("/api/sessions/{phone_id}"), &laptop.access_token).await;
@@ -137,14 +131,7 @@ async fn revoke_others_keeps_only_the_current_session(backend: Backend) {
     let response = post(&app, "/api/sessions/revoke-others", &laptop.access_token, None).await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     for other in [&phone, &tablet] {
-        assert_eq!(
-            app.get_with_token("/api/me", &other.access_token).await.status(),
-            StatusCode::UNAUTHORIZED
-        );
-        assert_eq!(
-            app.refresh(&other.refresh_token).await.status(),
-            StatusCode::UNAUTHORIZED
-        );
+        app.assert_session_ended(&other).await;
     }
     let left = sessions_of(&app, &laptop).await;
     assert_eq!(left.len(), 1);
@@ -174,10 +161,7 @@ async fn nobody_can_see_or_revoke_another_users_sessions(backend: Backend) {
         StatusCode::NOT_FOUND,
         "indistinguishable from a missing session"
     );
-    assert_eq!(
-        app.get_with_token("/api/me", &ada.access_token).await.status(),
-        StatusCode::OK
-    );
+    app.assert_session_alive(&ada).await;
     assert_eq!(
         delete(&app, "/api/sessions/not-a-session", &eve.access_token)
             .await
@@ -234,18 +218,8 @@ async fn changing_the_password_signs_out_every_other_session(backend: Backend) {
     )
     .await;
     assert_eq!(changed.status(), StatusCode::NO_CONTENT);
-    assert_eq!(
-        app.get_with_token("/api/me", &phone.access_token).await.status(),
-        StatusCode::UNAUTHORIZED
-    );
-    assert_eq!(
-        app.refresh(&phone.refresh_token).await.status(),
-        StatusCode::UNAUTHORIZED
-    );
-    assert_eq!(
-        app.get_with_token("/api/me", &laptop.access_token).await.status(),
-        StatusCode::OK
-    );
+    app.assert_session_ended(&phone).await;
+    app.assert_session_alive(&laptop).await;
     assert_eq!(
         app.login("ada@example.com", PASSWORD).await.status(),
         StatusCode::UNAUTHORIZED

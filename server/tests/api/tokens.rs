@@ -209,14 +209,8 @@ async fn rotating_the_signing_key_keeps_existing_tokens_valid(backend: Backend) 
         new_kid
     );
 
-    assert_eq!(
-        app.get_with_token("/api/me", &before.access_token).await.status(),
-        StatusCode::OK
-    );
-    assert_eq!(
-        app.get_with_token("/api/me", &after.access_token).await.status(),
-        StatusCode::OK
-    );
+    app.assert_session_alive(&before).await;
+    app.assert_session_alive(&after).await;
     let jwks: Value = app.get("/.well-known/jwks.json").await.json().await.unwrap();
     let kids: Vec<&str> = jwks["keys"]
         .as_array()

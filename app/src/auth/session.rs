@@ -1,0 +1,196 @@
+//! The session's life cycle in this tab: the silent refresh after hydration, the proactive
+//! refresh before the access token expires, following the other tabs, and signing out when
+//! the server says the session is over. Network errors and 5xx keep the user signed in while
+//! it retries with backoff.
+
+use std::{cell::RefCell, time::Duration};
+
+use futures::future::{FutureExt, LocalBoxFuture, Shared};
+use gloo_net::http::Request;
+use gloo_timers::future::sleep;
+use leptos::{ev, prelude::*, task::spawn_local};
+
+use super::{
+    Auth, Notice, Status,
+    tabs::{self, Message},
+    token_store,
+};
+use crate::contract::{ErrorBody, ErrorCode, SessionBody};
+
+/// Refresh when less than this much of the token's life is left (or 20% of it, if shorter).
+const REFRESH_MARGIN_MS: f64 = 60_000.0;
+const FIRST_RETRY: Duration = Duration::from_secs(1);
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refreshed {
+    SignedIn,
+    SignedOut,
+    /// No answer from the server (network error or 5xx): nothing changed.
+    Unreachable,
+}
+
+thread_local! {
+    /// The refresh in progress, shared by everyone who asks meanwhile (single flight).
+    static IN_FLIGHT: RefCell<Option<Shared<LocalBoxFuture<'static, Refreshed>>>> = const { RefCell::new(None) };
+    /// The timer for the next proactive refresh.
+    static TIMER: RefCell<Option<TimeoutHandle>> = const { RefCell::new(None) };
+}
+
+/// After hydration: restore the session silently, follow the other tabs, and keep the
+/// session fresh when the page comes back to the foreground or the network returns.
+pub fn start(auth: Auth) {
+    spawn_local(restore(auth));
+    tabs::listen(move |message| match message {
+        // Another tab signed out (or found the session over): follow without asking.
+        Message::SignedOut => {
+            if !matches!(auth.status.get_untracked(), Status::SignedOut(_)) {
+                signed_out(auth, None);
+            }
+        }
+        // Another tab signed in: pick the session up from the shared cookie.
+        Message::SignedIn => {
+            if !matches!(auth.status.get_untracked(), Status::SignedIn(_)) {
+                spawn_local(restore(auth));
+            }
+        }
+    });
+    let on_return = move || {
+        if matches!(auth.status.get_untracked(), Status::SignedIn(_)) && is_stale() {
+            spawn_local(async move {
+                refresh(auth).await;
+            });
+        } else if auth.reconnecting.get_untracked() {
+            spawn_local(restore(auth));
+        }
+    };
+    // The handles live as long as the page does.
+    std::mem::forget(window_event_listener(ev::visibilitychange, move |_| {
+        if document().visibility_state() == web_sys::VisibilityState::Visible {
+            on_return();
+        }
+    }));
+    std::mem::forget(window_event_listener(ev::pageshow, move |_| on_return()));
+    std::mem::forget(window_event_listener(ev::online, move |_| on_return()));
+}
+
+/// Silent refresh with the cookie, retried with backoff while the server is unreachable.
+async fn restore(auth: Auth) {
+    let mut delay = FIRST_RETRY;
+    while refresh(auth).await == Refreshed::Unreachable {
+        sleep(delay).await;
+        delay = (delay * 2).min(MAX_BACKOFF);
+    }
+}
+
+/// True when the held access token is missing or about to expire.
+pub fn is_stale() -> bool {
+    token_store::is_stale(REFRESH_MARGIN_MS)
+}
+
+/// One refresh at a time per tab; concurrent callers share its outcome.
+pub async fn refresh(auth: Auth) -> Refreshed {
+    let flight = IN_FLIGHT.with(|slot| {
+        slot.borrow_mut()
+            .get_or_insert_with(|| tabs::exclusively(refresh_request(auth)).boxed_local().shared())
+            .clone()
+    });
+    let outcome = flight.clone().await;
+    IN_FLIGHT.with(|slot| {
+        let mut slot = slot.borrow_mut();
+        if slot.as_ref().is_some_and(|current| current.ptr_eq(&flight)) {
+            *slot = None;
+        }
+    });
+    outcome
+}
+
+/// One refresh request, made while no other tab of this browser is refreshing.
+async fn refresh_request(auth: Auth) -> Refreshed {
+    let response = match Request::post("/api/auth/refresh").send().await {
+        Ok(response) => response,
+        Err(_) => return unreachable(auth),
+    };
+    match response.status() {
+        200 => match response.json::<SessionBody>().await {
+            Ok(session) => {
+                accept(auth, session);
+                Refreshed::SignedIn
+            }
+            Err(_) => unreachable(auth),
+        },
+        401 => {
+            let code = response.json::<ErrorBody>().await.map(|body| body.error).ok();
+            let was_signed_in = matches!(auth.status.get_untracked(), Status::SignedIn(_));
+            let notice = match code {
+                Some(ErrorCode::RefreshTokenReuse) => Some(Notice::SessionReused),
+                Some(ErrorCode::SessionExpired) => Some(Notice::SessionExpired),
+                Some(ErrorCode::SessionRevoked | ErrorCode::InvalidRefreshToken) if was_signed_in => {
+                    Some(Notice::SessionRevoked)
+                }
+                _ => None,
+            };
+            signed_out(auth, notice);
+            tabs::announce(Message::SignedOut);
+            Refreshed::SignedOut
+        }
+        _ => unreachable(auth),
+    }
+}
+
+fn unreachable(auth: Auth) -> Refreshed {
+    auth.reconnecting.set(true);
+    Refreshed::Unreachable
+}
+
+/// Takes a session from a sign-in or sign-up made in this tab, and tells the other tabs,
+/// which then pick it up from the shared cookie.
+pub fn signed_in_here(auth: Auth, session: SessionBody) {
+    accept(auth, session);
+    tabs::announce(Message::SignedIn);
+}
+
+/// Forgets the session after a sign-out made in this tab, and tells the other tabs.
+pub fn signed_out_here(auth: Auth) {
+    signed_out(auth, None);
+    tabs::announce(Message::SignedOut);
+}
+
+/// Takes a new session: the token into the store, the user into the UI, the next refresh
+/// onto the timer.
+fn accept(auth: Auth, session: SessionBody) {
+    token_store::set(session.access_token, session.expires_in);
+    auth.reconnecting.set(false);
+    auth.status.set(Status::SignedIn(session.user));
+    let life_ms = session.expires_in as f64 * 1000.0;
+    let delay_ms = (life_ms - REFRESH_MARGIN_MS).max(life_ms * 0.8);
+    schedule(auth, Duration::from_millis(delay_ms as u64));
+}
+
+fn schedule(auth: Auth, delay: Duration) {
+    cancel_timer();
+    let handle = set_timeout_with_handle(
+        move || {
+            spawn_local(async move {
+                if refresh(auth).await == Refreshed::Unreachable {
+                    restore(auth).await;
+                }
+            });
+        },
+        delay,
+    );
+    TIMER.with(|timer| *timer.borrow_mut() = handle.ok());
+}
+
+fn cancel_timer() {
+    if let Some(handle) = TIMER.with(|timer| timer.borrow_mut().take()) {
+        handle.clear();
+    }
+}
+
+fn signed_out(auth: Auth, notice: Option<Notice>) {
+    cancel_timer();
+    token_store::clear();
+    auth.reconnecting.set(false);
+    auth.status.set(Status::SignedOut(notice));
+}

@@ -1,0 +1,200 @@
+//! The HTTP API's wire types, written once and compiled into both the server (`ssr`), which
+//! serialises them, and the WASM client (`hydrate`), which deserialises the same types.
+//! Every stable code the API speaks (error codes, security-event kinds, why a session ended)
+//! is an enum here; its string form comes from the variant name, so no code is spelled out
+//! anywhere else, and a new variant is a compile error until every `match` handles it.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// `{email, password}` for sign-up and sign-in. Missing fields are the server's to report
+/// (422 per field), so they deserialise as `None` rather than failing the whole body.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Credentials {
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+/// `{current_password, new_password}` for `POST /api/account/password`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct PasswordChange {
+    #[serde(default)]
+    pub current_password: Option<String>,
+    #[serde(default)]
+    pub new_password: Option<String>,
+}
+
+/// What sign-up, sign-in and refresh answer with. The refresh token is never in it: it
+/// travels only in the `HttpOnly` cookie.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SessionBody {
+    pub access_token: String,
+    pub token_type: TokenType,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+    pub user: User,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TokenType {
+    Bearer,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub id: String,
+    pub email: String,
+}
+
+/// `GET /api/me`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Me {
+    pub id: String,
+    pub email: String,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+/// One entry of `GET /api/sessions`: a signed-in device.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SessionView {
+    pub id: String,
+    pub current: bool,
+    pub user_agent: String,
+    /// The user agent as a person reads it ("Firefox 128 on Windows").
+    pub device: String,
+    pub ip: String,
+    pub created_at: String,
+    pub last_used_at: String,
+}
+
+/// One entry of `GET /api/security-events`, newest first.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SecurityEventView {
+    pub kind: EventKind,
+    pub at: String,
+    pub ip: String,
+    pub user_agent: String,
+    pub device: String,
+    pub session_id: Option<String>,
+}
+
+/// Every error: `{"error": code, "message": text, "fields": {field: problem}}`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorCode,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields: Option<BTreeMap<String, String>>,
+}
+
+/// The stable error codes of the API.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum ErrorCode {
+    MalformedRequest,
+    InvalidFields,
+    /// No credentials were sent.
+    Unauthenticated,
+    /// The access token was sent but is not (or no longer) valid.
+    InvalidToken,
+    InvalidCredentials,
+    MissingRefreshToken,
+    InvalidRefreshToken,
+    /// A retired refresh token came back: the session was ended as possibly stolen.
+    RefreshTokenReuse,
+    SessionExpired,
+    /// The session was signed out (by the user, elsewhere, or by a password change).
+    SessionRevoked,
+    CrossOriginRequest,
+    NotFound,
+    MethodNotAllowed,
+    EmailTaken,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    RateLimited,
+    Unavailable,
+    InternalError,
+    /// A code this build does not know (a newer server); never sent by this one.
+    #[serde(other)]
+    Unrecognised,
+}
+
+/// What happened to an account, as recorded and shown on the security page.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum EventKind {
+    SignedUp,
+    SignedIn,
+    /// A sign-in from a browser and OS this account had not signed in from before.
+    SignedInNewDevice,
+    RefreshTokenReuse,
+    SessionRevoked,
+    OtherSessionsRevoked,
+    PasswordChanged,
+}
+
+/// Why a session ended; stored with it, and behind the error code a refresh answers with.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum EndReason {
+    SignedOut,
+    Expired,
+    RefreshTokenReuse,
+    RevokedByUser,
+    PasswordChanged,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
+impl EventKind {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
+impl EndReason {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wire_and_the_database_spell_codes_alike() {
+        for kind in [EventKind::SignedInNewDevice, EventKind::RefreshTokenReuse] {
+            let wire = serde_json::to_value(kind).unwrap();
+            assert_eq!(wire, kind.as_str());
+            assert_eq!(kind.as_str().parse::<EventKind>().unwrap(), kind);
+        }
+        let reason = EndReason::RevokedByUser;
+        assert_eq!(serde_json::to_value(reason).unwrap(), reason.as_str());
+        let code = ErrorCode::InvalidRefreshToken;
+        assert_eq!(serde_json::to_value(code).unwrap(), "invalid_refresh_token");
+        assert_eq!(code.as_str(), "invalid_refresh_token");
+    }
+
+    #[test]
+    fn an_unknown_error_code_still_reads() {
+        let body: ErrorBody =
+            serde_json::from_str(r#"{"error":"from_the_future","message":"later"}"#).unwrap();
+        assert_eq!(body.error, ErrorCode::Unrecognised);
+    }
+}

@@ -1,0 +1,133 @@
+//! What a signed-in user can do with their own account: see it, change the password, see
+//! what happened to it, and look after the devices signed in to it.
+
+use app::contract::{Me, PasswordChange, SecurityEventView, SessionView};
+
+use super::{
+    client_info::ClientInfo,
+    device,
+    email::Email,
+    events,
+    password::Password,
+    service::{AuthError, AuthResult, AuthService},
+    sign_in::account_key,
+    users,
+};
+use crate::clock;
+
+/// How many security events the page shows.
+const EVENTS_SHOWN: i64 = 100;
+
+/// The caller, as proven by a valid access token.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user_id: String,
+    pub session_id: String,
+}
+
+impl AuthService {
+    pub async fn me(&self, caller: &Caller) -> AuthResult<Me> {
+        let user = users::by_id(&self.db, &caller.user_id)
+            .await?
+            .ok_or(AuthError::AccountGone)?;
+        Ok(Me {
+            id: user.id,
+            email: user.email,
+            created_at: clock::rfc3339(user.created_at),
+        })
+    }
+
+    /// Checks the current password (throttled like a sign-in), then stores the new one and
+    /// signs out every other session, in one transaction.
+    pub async fn change_password(
+        &self,
+        caller: &Caller,
+        change: PasswordChange,
+        client: &ClientInfo,
+    ) -> AuthResult<()> {
+        let user = users::by_id(&self.db, &caller.user_id)
+            .await?
+            .ok_or(AuthError::AccountGone)?;
+        let account = account_key(&user.email);
+        self.throttle
+            .check(&account, &client.ip)
+            .map_err(|retry_after| AuthError::Throttled { retry_after })?;
+
+        let current = change.current_password.unwrap_or_default();
+        if !self.hasher.verify(&current, Some(&user.password_hash)).await? {
+            self.throttle.failed(&account, &client.ip);
+            return Err(field("current_password", "This is not your current password."));
+        }
+        let email = Email::parse(&user.email).ok();
+        let new_password = Password::parse(change.new_password.as_deref().unwrap_or_default(), email.as_ref())
+            .map_err(|problem| field("new_password", problem))?;
+        if new_password.expose() == current {
+            return Err(field(
+                "new_password",
+                "Choose a password different from the current one.",
+            ));
+        }
+        let hash = self.hasher.hash(&new_password).await?;
+        let ended = self
+            .sessions
+            .change_password(&caller.user_id, &caller.session_id, client, &hash)
+            .await?;
+        tracing::info!(user = %caller.user_id, other_sessions_ended = ended, "password changed");
+        Ok(())
+    }
+
+    /// The account's security events, newest first.
+    pub async fn security_events(&self, caller: &Caller) -> AuthResult<Vec<SecurityEventView>> {
+        let events = events::list(&self.db, &caller.user_id, EVENTS_SHOWN).await?;
+        Ok(events
+            .into_iter()
+            .map(|event| SecurityEventView {
+                kind: event.kind,
+                at: clock::rfc3339(event.at),
+                device: device::describe(&event.user_agent),
+                ip: event.ip,
+                user_agent: event.user_agent,
+                session_id: event.session_id,
+            })
+            .collect())
+    }
+
+    /// Every live session of the account, the caller's own marked `current`.
+    pub async fn sessions(&self, caller: &Caller) -> AuthResult<Vec<SessionView>> {
+        let sessions = self.sessions.list_active(&caller.user_id).await?;
+        Ok(sessions
+            .into_iter()
+            .map(|session| SessionView {
+                current: session.id == caller.session_id,
+                device: device::describe(&session.user_agent),
+                created_at: clock::rfc3339(session.created_at),
+                last_used_at: clock::rfc3339(session.last_used_at),
+                id: session.id,
+                user_agent: session.user_agent,
+                ip: session.ip,
+            })
+            .collect())
+    }
+
+    /// Signs out one of the caller's sessions. Another user's session, an unknown id and an
+    /// ended session all answer `SessionNotFound`, so nobody can probe for them.
+    pub async fn revoke_session(&self, caller: &Caller, session_id: &str, client: &ClientInfo) -> AuthResult<()> {
+        if self.sessions.revoke(&caller.user_id, session_id, client).await? {
+            Ok(())
+        } else {
+            Err(AuthError::SessionNotFound)
+        }
+    }
+
+    /// Signs out every session of the account but the caller's.
+    pub async fn revoke_other_sessions(&self, caller: &Caller, client: &ClientInfo) -> AuthResult<()> {
+        self.sessions
+            .revoke_others(&caller.user_id, &caller.session_id, client)
+            .await?;
+        Ok(())
+    }
+}
+
+fn field(name: &str, problem: impl Into<String>) -> AuthError {
+    AuthError::InvalidFields([(name.to_string(), problem.into())].into())
+}

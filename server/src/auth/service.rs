@@ -1,0 +1,115 @@
+//! The authentication core's entry point: one call per thing a user can do (sign up, sign
+//! in, refresh, sign out, change the password, look after their sessions). It knows nothing
+//! of HTTP; the API layer translates requests into these calls and `AuthError` into
+//! responses (in `crate::error`, the one place errors become HTTP).
+
+use std::{collections::BTreeMap, time::Duration};
+
+use app::contract::User;
+
+use super::{
+    password::PasswordHasher, refresh_token::RefreshToken, sessions::Issued, sessions::SessionStore,
+    throttle::LoginThrottle, tokens::TokenIssuer,
+};
+use crate::db::Db;
+
+#[derive(Clone)]
+pub struct AuthService {
+    pub(super) db: Db,
+    pub(super) hasher: PasswordHasher,
+    pub(super) sessions: SessionStore,
+    pub(super) tokens: TokenIssuer,
+    pub(super) throttle: LoginThrottle,
+}
+
+/// A session the client may use now: an access token for its memory and a refresh token
+/// for its cookie.
+#[derive(Debug)]
+pub struct SignedIn {
+    pub user: User,
+    pub access_token: String,
+    /// Seconds the access token lives.
+    pub expires_in: u64,
+    pub refresh_token: RefreshToken,
+    /// When the refresh token stops working if unused (Unix ms).
+    pub refresh_expires_at: i64,
+}
+
+/// Why the core refused, in its own terms.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    /// Field name → what is wrong with it.
+    #[error("invalid fields")]
+    InvalidFields(BTreeMap<String, String>),
+    #[error("an account with this email exists")]
+    EmailTaken,
+    #[error("wrong email or password")]
+    InvalidCredentials,
+    #[error("too many failed attempts")]
+    Throttled { retry_after: Duration },
+    /// A refresh or sign-out without a refresh cookie.
+    #[error("no refresh token")]
+    NoRefreshToken,
+    /// The refresh cookie cannot be used again; the client should drop it.
+    #[error("session over: {0:?}")]
+    SessionOver(SessionOver),
+    /// A valid access token whose account no longer exists.
+    #[error("the account no longer exists")]
+    AccountGone,
+    #[error("session not found")]
+    SessionNotFound,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+/// Why a refresh token no longer works.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionOver {
+    /// Garbage, or not a token this server issued.
+    InvalidToken,
+    /// The token was good but its account has been deleted.
+    AccountGone,
+    /// A retired token came back: the session was ended as possibly stolen.
+    Reused,
+    Expired,
+    /// Signed out, revoked by the user, or ended by a password change.
+    Revoked,
+}
+
+pub type AuthResult<T> = Result<T, AuthError>;
+
+impl AuthService {
+    pub fn new(
+        db: Db,
+        hasher: PasswordHasher,
+        sessions: SessionStore,
+        tokens: TokenIssuer,
+        throttle: LoginThrottle,
+    ) -> Self {
+        Self {
+            db,
+            hasher,
+            sessions,
+            tokens,
+            throttle,
+        }
+    }
+
+    /// Mints the access token for a session just started or refreshed.
+    pub(super) fn signed_in(&self, issued: Issued, email: String) -> AuthResult<SignedIn> {
+        let not_after = u64::try_from(issued.expires_at / 1000).unwrap_or(0);
+        let (access_token, expires_in) = self.tokens.mint(&issued.user_id, &issued.session_id, not_after)?;
+        Ok(SignedIn {
+            user: User {
+                id: issued.user_id,
+                email,
+            },
+            access_token,
+            expires_in,
+            refresh_token: issued.token,
+            refresh_expires_at: issued.expires_at,
+        })
+    }
+}

@@ -1,0 +1,145 @@
+//! Ending sessions: sign-out, the user revoking one device, all other devices, or a password
+//! change. Each ends its sessions in one transaction with the event it records, and puts them
+//! in the revocation set so their access tokens stop working at once.
+
+use app::contract::{EndReason, EventKind};
+use sqlx::Row;
+
+use super::{SessionStore, end_session, notify_revoked};
+use crate::{
+    auth::{client_info::ClientInfo, events::NewEvent, refresh_token::RefreshToken},
+    clock,
+    db::WritePool,
+    with_pool,
+};
+
+/// Why every other session of a user ends.
+#[derive(Clone, Copy)]
+enum EndOthers<'a> {
+    UserAsked,
+    /// The password changes in the same transaction, so the two can never come apart.
+    PasswordChanged { new_hash: &'a str },
+}
+
+impl SessionStore {
+    /// Ends the session a refresh token belongs to (sign-out). Returns its id, if any.
+    pub async fn end_by_token(&self, presented: &RefreshToken) -> Result<Option<String>, sqlx::Error> {
+        let hash = presented.keyed_hash(&self.hash_key);
+        let now = clock::now_millis();
+        let session_id = with_pool!(&self.db, |pool| {
+            let mut tx = pool.begin_write().await?;
+            let session_id = sqlx::query("SELECT session_id FROM refresh_tokens WHERE token_hash = $1")
+                .bind(&hash)
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|row| row.get::<String, _>("session_id"));
+            if let Some(session_id) = &session_id {
+                end_session!(pool, tx, session_id.as_str(), EndReason::SignedOut, now);
+            }
+            tx.commit().await?;
+            session_id
+        });
+        if let Some(session_id) = &session_id {
+            self.revocations.insert(session_id);
+        }
+        Ok(session_id)
+    }
+
+    /// Ends one of the user's own sessions. False when it is not theirs or already ended,
+    /// so nobody can probe or touch another user's sessions.
+    pub async fn revoke(
+        &self,
+        user_id: &str,
+        session_id: &str,
+        client: &ClientInfo,
+    ) -> Result<bool, sqlx::Error> {
+        let now = clock::now_millis();
+        let ended = with_pool!(&self.db, |pool| {
+            let mut tx = pool.begin_write().await?;
+            let owned = sqlx::query("SELECT 1 AS found FROM sessions WHERE id = $1 AND user_id = $2")
+                .bind(session_id)
+                .bind(user_id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .is_some();
+            let ended = owned && end_session!(pool, tx, session_id, EndReason::RevokedByUser, now);
+            if ended {
+                let event = NewEvent::new(user_id, EventKind::SessionRevoked, client, Some(session_id));
+                event.insert().execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            ended
+        });
+        if ended {
+            self.revocations.insert(session_id);
+        }
+        Ok(ended)
+    }
+
+    /// Ends every session of the user but `keep`. Returns how many ended.
+    pub async fn revoke_others(
+        &self,
+        user_id: &str,
+        keep: &str,
+        client: &ClientInfo,
+    ) -> Result<usize, sqlx::Error> {
+        self.end_others(user_id, keep, client, EndOthers::UserAsked).await
+    }
+
+    /// Stores a new password hash and ends every session of the user but `keep`, as one
+    /// transaction. Returns how many sessions ended.
+    pub async fn change_password(
+        &self,
+        user_id: &str,
+        keep: &str,
+        client: &ClientInfo,
+        new_hash: &str,
+    ) -> Result<usize, sqlx::Error> {
+        self.end_others(user_id, keep, client, EndOthers::PasswordChanged { new_hash })
+            .await
+    }
+
+    async fn end_others(
+        &self,
+        user_id: &str,
+        keep: &str,
+        client: &ClientInfo,
+        why: EndOthers<'_>,
+    ) -> Result<usize, sqlx::Error> {
+        let now = clock::now_millis();
+        let (reason, kind) = match why {
+            EndOthers::UserAsked => (EndReason::RevokedByUser, EventKind::OtherSessionsRevoked),
+            EndOthers::PasswordChanged { .. } => (EndReason::PasswordChanged, EventKind::PasswordChanged),
+        };
+        let ended: Vec<String> = with_pool!(&self.db, |pool| {
+            let mut tx = pool.begin_write().await?;
+            if let EndOthers::PasswordChanged { new_hash } = why {
+                sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+                    .bind(new_hash)
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let others: Vec<String> =
+                sqlx::query("SELECT id FROM sessions WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL")
+                    .bind(user_id)
+                    .bind(keep)
+                    .fetch_all(&mut *tx)
+                    .await?
+                    .iter()
+                    .map(|row| row.get("id"))
+                    .collect();
+            for id in &others {
+                end_session!(pool, tx, id.as_str(), reason, now);
+            }
+            let event = NewEvent::new(user_id, kind, client, Some(keep));
+            event.insert().execute(&mut *tx).await?;
+            tx.commit().await?;
+            others
+        });
+        for id in &ended {
+            self.revocations.insert(id);
+        }
+        Ok(ended.len())
+    }
+}

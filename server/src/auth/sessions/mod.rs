@@ -1,0 +1,162 @@
+//! The session store: one session per sign-in, and the chain of refresh tokens it was given,
+//! kept by keyed hash. Opening a session is here; rotating its refresh token is in `rotate`,
+//! ending sessions in `end`, listing them in `list`.
+//!
+//! Every write runs in one write-locked transaction, so concurrent refreshes of a session are
+//! serialised on every backend and every instance.
+
+mod end;
+mod list;
+mod rotate;
+
+use std::time::Duration;
+
+use app::contract::{EndReason, EventKind};
+
+use super::{client_info::ClientInfo, events::NewEvent, refresh_token::RefreshToken, revocations::Revocations};
+use crate::{
+    clock,
+    db::{Db, WritePool},
+    secret::ServerSecret,
+    with_pool,
+};
+
+#[derive(Debug, Clone, Copy)]
+pub struct SessionPolicy {
+    pub idle: Duration,
+    pub lifetime: Duration,
+    pub grace: Duration,
+}
+
+/// A session with a refresh token the client may use now.
+#[derive(Debug)]
+pub struct Issued {
+    pub session_id: String,
+    pub user_id: String,
+    pub token: RefreshToken,
+    /// When the refresh token stops working if unused (Unix ms): the idle or absolute limit.
+    pub expires_at: i64,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Rejected {
+    /// Not a token this server issued (or its session was purged).
+    Unknown,
+    /// The session ended earlier, for this reason.
+    Ended { reason: EndReason },
+    /// The session just passed its idle or absolute limit.
+    Expired,
+    /// A retired token was presented: the session has now been revoked.
+    Reused,
+}
+
+#[derive(Clone)]
+pub struct SessionStore {
+    db: Db,
+    hash_key: [u8; 32],
+    successor_key: [u8; 32],
+    policy: SessionPolicy,
+    revocations: Revocations,
+}
+
+fn millis(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}
+
+fn for_update<P: WritePool>(_: &P) -> &'static str {
+    P::FOR_UPDATE
+}
+
+fn notify_revoked<P: WritePool>(_: &P) -> Option<&'static str> {
+    P::NOTIFY_REVOKED
+}
+
+/// Ends a session inside the caller's transaction (keeping the first reason if it had already
+/// ended) and, where other instances exist, tells them when it commits. Evaluates to whether
+/// this call ended it.
+macro_rules! end_session {
+    ($pool:expr, $tx:expr, $session_id:expr, $why:expr, $now:expr) => {{
+        let session_id: &str = $session_id;
+        let why: app::contract::EndReason = $why;
+        let ended = sqlx::query(
+            "UPDATE sessions SET revoked_at = $1, revoked_reason = $2 WHERE id = $3 AND revoked_at IS NULL",
+        )
+        .bind($now)
+        .bind(why.as_str())
+        .bind(session_id)
+        .execute(&mut *$tx)
+        .await?
+        .rows_affected()
+            > 0;
+        if ended {
+            if let Some(notify) = notify_revoked($pool) {
+                sqlx::query(notify).bind(session_id).execute(&mut *$tx).await?;
+            }
+        }
+        ended
+    }};
+}
+use end_session;
+
+impl SessionStore {
+    pub fn new(db: Db, secret: &ServerSecret, policy: SessionPolicy, revocations: Revocations) -> Self {
+        Self {
+            db,
+            hash_key: secret.refresh_hash_key,
+            successor_key: secret.successor_key,
+            policy,
+            revocations,
+        }
+    }
+
+    fn expiry(&self, last_used_at: i64, absolute: i64) -> i64 {
+        (last_used_at + millis(self.policy.idle)).min(absolute)
+    }
+
+    /// Opens a new session (a sign-in) with its first refresh token, recording `event`.
+    pub async fn start(
+        &self,
+        user_id: &str,
+        client: &ClientInfo,
+        event: EventKind,
+    ) -> Result<Issued, sqlx::Error> {
+        let now = clock::now_millis();
+        let session_id = uuid::Uuid::new_v4().to_string();
+        let token = RefreshToken::generate();
+        let absolute = now + millis(self.policy.lifetime);
+        let hash = token.keyed_hash(&self.hash_key);
+        with_pool!(&self.db, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO sessions (id, user_id, created_at, last_used_at, expires_at, user_agent, ip) \
+                 VALUES ($1, $2, $3, $3, $4, $5, $6)",
+            )
+            .bind(&session_id)
+            .bind(user_id)
+            .bind(now)
+            .bind(absolute)
+            .bind(&client.user_agent)
+            .bind(&client.ip)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO refresh_tokens (token_hash, session_id, generation, issued_at) \
+                 VALUES ($1, $2, 1, $3)",
+            )
+            .bind(&hash)
+            .bind(&session_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            let event = NewEvent::new(user_id, event, client, Some(&session_id));
+            event.insert().execute(&mut *tx).await?;
+            tx.commit().await?;
+        });
+        Ok(Issued {
+            session_id,
+            user_id: user_id.to_string(),
+            token,
+            expires_at: self.expiry(now, absolute),
+        })
+    }
+}

@@ -1,0 +1,130 @@
+//! Refresh-token rotation and reuse detection:
+//! - the current token is retired and its successor (generation + 1) becomes current;
+//! - the just-retired token, within the grace window, yields that same successor again
+//!   (a retried request, tabs refreshing together) and never a second branch;
+//! - any other retired token ends the session: it was copied, and whoever holds the other
+//!   copy cannot be told apart from the owner.
+
+use app::contract::{EndReason, EventKind};
+use sqlx::Row;
+
+use super::{Issued, Rejected, SessionStore, end_session, for_update, millis, notify_revoked};
+use crate::{
+    auth::{client_info::ClientInfo, events::NewEvent, refresh_token::RefreshToken},
+    clock,
+    db::WritePool,
+    with_pool,
+};
+
+impl SessionStore {
+    /// Exchanges a refresh token for its successor, following the rules above.
+    pub async fn rotate(
+        &self,
+        presented: &RefreshToken,
+        client: &ClientInfo,
+    ) -> Result<Result<Issued, Rejected>, sqlx::Error> {
+        let hash = presented.keyed_hash(&self.hash_key);
+        let successor = presented.successor(&self.successor_key);
+        let successor_hash = successor.keyed_hash(&self.hash_key);
+        let idle = millis(self.policy.idle);
+        let grace = millis(self.policy.grace);
+
+        with_pool!(&self.db, |pool| {
+            let mut tx = pool.begin_write().await?;
+            let Some(session_id) = sqlx::query("SELECT session_id FROM refresh_tokens WHERE token_hash = $1")
+                .bind(&hash)
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|row| row.get::<String, _>("session_id"))
+            else {
+                return Ok(Err(Rejected::Unknown));
+            };
+            // Locking the session row serialises every rotation of this session.
+            let session = sqlx::query(&format!(
+                "SELECT user_id, last_used_at, expires_at, revoked_reason FROM sessions WHERE id = $1{}",
+                for_update(pool)
+            ))
+            .bind(&session_id)
+            .fetch_one(&mut *tx)
+            .await?;
+            let user_id: String = session.get("user_id");
+            let last_used_at: i64 = session.get("last_used_at");
+            let absolute: i64 = session.get("expires_at");
+            if let Some(reason) = session.get::<Option<String>, _>("revoked_reason") {
+                // A reason this build does not know (a newer instance wrote it) still ended it.
+                let reason = reason.parse().unwrap_or(EndReason::RevokedByUser);
+                return Ok(Err(Rejected::Ended { reason }));
+            }
+
+            let now = clock::now_millis();
+            if now >= absolute || now >= last_used_at + idle {
+                end_session!(pool, tx, &session_id, EndReason::Expired, now);
+                tx.commit().await?;
+                self.revocations.insert(&session_id);
+                return Ok(Err(Rejected::Expired));
+            }
+
+            let token = sqlx::query(
+                "SELECT t.generation, t.retired_at, \
+                        (SELECT MAX(generation) FROM refresh_tokens WHERE session_id = t.session_id) AS newest \
+                 FROM refresh_tokens t WHERE t.token_hash = $1",
+            )
+            .bind(&hash)
+            .fetch_one(&mut *tx)
+            .await?;
+            let generation: i64 = token.get("generation");
+            let retired_at: Option<i64> = token.get("retired_at");
+            let newest: i64 = token.get("newest");
+
+            match retired_at {
+                None => {
+                    sqlx::query("UPDATE refresh_tokens SET retired_at = $1 WHERE token_hash = $2")
+                        .bind(now)
+                        .bind(&hash)
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query(
+                        "INSERT INTO refresh_tokens (token_hash, session_id, generation, issued_at) \
+                         VALUES ($1, $2, $3, $4)",
+                    )
+                    .bind(&successor_hash)
+                    .bind(&session_id)
+                    .bind(generation + 1)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query("UPDATE sessions SET last_used_at = $1 WHERE id = $2")
+                        .bind(now)
+                        .bind(&session_id)
+                        .execute(&mut *tx)
+                        .await?;
+                    tx.commit().await?;
+                    Ok(Ok(Issued {
+                        session_id,
+                        user_id,
+                        token: successor,
+                        expires_at: self.expiry(now, absolute),
+                    }))
+                }
+                Some(retired_at) if generation == newest - 1 && now - retired_at < grace => {
+                    tx.commit().await?;
+                    Ok(Ok(Issued {
+                        session_id,
+                        user_id,
+                        token: successor,
+                        expires_at: self.expiry(last_used_at, absolute),
+                    }))
+                }
+                Some(_) => {
+                    end_session!(pool, tx, &session_id, EndReason::RefreshTokenReuse, now);
+                    let event = NewEvent::new(&user_id, EventKind::RefreshTokenReuse, client, Some(&session_id));
+                    event.insert().execute(&mut *tx).await?;
+                    tx.commit().await?;
+                    self.revocations.insert(&session_id);
+                    tracing::warn!(session = %session_id, "retired refresh token reused: session revoked");
+                    Ok(Err(Rejected::Reused))
+                }
+            }
+        })
+    }
+}
