@@ -72,7 +72,10 @@ impl Error {
             Error::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, ErrorCode::MethodNotAllowed),
             Error::Conflict { code, .. } => (StatusCode::CONFLICT, *code),
             Error::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge),
-            Error::UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, ErrorCode::UnsupportedMediaType),
+            Error::UnsupportedMediaType => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ErrorCode::UnsupportedMediaType,
+            ),
             Error::Unprocessable { .. } => (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidFields),
             Error::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited),
             Error::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable),
@@ -97,13 +100,6 @@ impl Error {
             Error::Unavailable => "The service is temporarily unavailable. Try again shortly.".into(),
             Error::Internal(_) => "Something went wrong on our side.".into(),
         }
-    }
-}
-
-/// For extractors that cannot fail (the cookie jar), in a request type that bundles several.
-impl From<std::convert::Infallible> for Error {
-    fn from(never: std::convert::Infallible) -> Self {
-        match never {}
     }
 }
 
@@ -139,9 +135,10 @@ impl From<AuthError> for Error {
                     "Your session was ended because it was used from somewhere else. Sign in \
                      again, and consider changing your password.",
                 ),
-                SessionOver::Expired => {
-                    unauthorized(ErrorCode::SessionExpired, "Your session has expired. Sign in again.")
-                }
+                SessionOver::Expired => unauthorized(
+                    ErrorCode::SessionExpired,
+                    "Your session has expired. Sign in again.",
+                ),
                 SessionOver::Revoked => unauthorized(
                     ErrorCode::SessionRevoked,
                     "This session was signed out. Sign in again.",

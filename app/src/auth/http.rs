@@ -34,7 +34,9 @@ async fn credentials(auth: Auth, path: &str, email: &str, password: &str) -> Res
         email: Some(email.to_string()),
         password: Some(password.to_string()),
     };
-    let request = Request::post(path).json(&body).map_err(|_| ApiError::Unavailable)?;
+    let request = Request::post(path)
+        .json(&body)
+        .map_err(|_| ApiError::Unavailable)?;
     let response = request.send().await.map_err(|_| ApiError::Unavailable)?;
     if !response.ok() {
         return Err(error_of(response).await);
@@ -75,7 +77,12 @@ pub async fn send(auth: Auth, method: Method, path: &str) -> Result<(), ApiError
 }
 
 /// An authenticated request with a JSON body, for actions answered with 204.
-pub async fn send_json(auth: Auth, method: Method, path: &str, body: &impl Serialize) -> Result<(), ApiError> {
+pub async fn send_json(
+    auth: Auth,
+    method: Method,
+    path: &str,
+    body: &impl Serialize,
+) -> Result<(), ApiError> {
     let body = serde_json::to_string(body).map_err(|_| ApiError::Unavailable)?;
     authorized(auth, method, path, Some(body)).await.map(drop)
 }
@@ -88,7 +95,12 @@ pub async fn get_json<T: DeserializeOwned>(auth: Auth, path: &str) -> Result<T, 
 
 /// Sends with the access token (refreshing first if it is stale); on a 401, refreshes once
 /// and retries once.
-async fn authorized(auth: Auth, method: Method, path: &str, body: Option<String>) -> Result<Response, ApiError> {
+async fn authorized(
+    auth: Auth,
+    method: Method,
+    path: &str,
+    body: Option<String>,
+) -> Result<Response, ApiError> {
     for attempt in 0..2 {
         if attempt == 1 || session::is_stale() {
             match session::refresh(auth).await {

@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 
-pub use crate::contract::User;
 use crate::contract::ErrorCode;
+pub use crate::contract::User;
 pub use http::{Method, get_json, send, send_json, sign_in, sign_out, sign_up};
 
 /// Why the user is signed out, when the server told us.

@@ -105,7 +105,9 @@ pub fn CredentialsForm(kind: CredentialsKind, #[prop(optional)] children: Option
         pending.set(true);
         problems.set(Problems::default());
         spawn_local(async move {
-            let result = kind.submit(auth, email.get_untracked(), password.get_untracked()).await;
+            let result = kind
+                .submit(auth, email.get_untracked(), password.get_untracked())
+                .await;
             pending.set(false);
             if let Err(error) = result {
                 problems.set(error.into());

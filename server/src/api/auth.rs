@@ -48,7 +48,7 @@ impl IntoResponse for SessionReply {
 /// What sign-up and sign-in read from a request: a same-origin JSON body of credentials, the
 /// client's address and browser, and the cookie jar the refresh cookie goes into.
 #[derive(FromRequest)]
-#[from_request(state(AppState), rejection(Error))]
+#[from_request(state(AppState))]
 pub struct CredentialsRequest {
     _same_origin: SameOrigin,
     client: Client,
@@ -57,13 +57,23 @@ pub struct CredentialsRequest {
 }
 
 pub async fn signup(State(auth): State<AuthService>, request: CredentialsRequest) -> Result<SessionReply> {
-    let CredentialsRequest { client: Client(client), jar, credentials: ApiJson(credentials), .. } = request;
+    let CredentialsRequest {
+        client: Client(client),
+        jar,
+        credentials: ApiJson(credentials),
+        ..
+    } = request;
     let signed_in = auth.sign_up(credentials, &client).await?;
     Ok(SessionReply::new(StatusCode::CREATED, jar, signed_in))
 }
 
 pub async fn login(State(auth): State<AuthService>, request: CredentialsRequest) -> Result<SessionReply> {
-    let CredentialsRequest { client: Client(client), jar, credentials: ApiJson(credentials), .. } = request;
+    let CredentialsRequest {
+        client: Client(client),
+        jar,
+        credentials: ApiJson(credentials),
+        ..
+    } = request;
     let signed_in = auth.sign_in(credentials, &client).await?;
     Ok(SessionReply::new(StatusCode::OK, jar, signed_in))
 }
@@ -77,7 +87,10 @@ pub async fn refresh(
     jar: CookieJar,
 ) -> (CookieJar, Result<SessionReply>) {
     match auth.refresh(cookies::read(&headers), &client).await {
-        Ok(signed_in) => (CookieJar::new(), Ok(SessionReply::new(StatusCode::OK, jar, signed_in))),
+        Ok(signed_in) => (
+            CookieJar::new(),
+            Ok(SessionReply::new(StatusCode::OK, jar, signed_in)),
+        ),
         Err(err @ AuthError::SessionOver(_)) => (cookies::clear(jar), Err(Error::from(err))),
         Err(err) => (jar, Err(Error::from(err))),
     }

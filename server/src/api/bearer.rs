@@ -50,7 +50,9 @@ where
         }
         let claims = verified.map_err(|err| match err {
             TokenError::Expired => Error::InvalidToken("The access token has expired."),
-            TokenError::Invalid | TokenError::UnknownKey => Error::InvalidToken("The access token is not valid."),
+            TokenError::Invalid | TokenError::UnknownKey => {
+                Error::InvalidToken("The access token is not valid.")
+            }
         })?;
         // Signed and unexpired is not enough: the session may have ended since.
         if Revocations::from_ref(state).contains(&claims.sid) {

@@ -11,7 +11,10 @@ use app::contract::SessionView;
 use super::{bearer::AuthUser, client_address::Client};
 use crate::{auth::AuthService, error::Result};
 
-pub async fn list(AuthUser(caller): AuthUser, State(auth): State<AuthService>) -> Result<Json<Vec<SessionView>>> {
+pub async fn list(
+    AuthUser(caller): AuthUser,
+    State(auth): State<AuthService>,
+) -> Result<Json<Vec<SessionView>>> {
     Ok(Json(auth.sessions(&caller).await?))
 }
 

@@ -59,8 +59,9 @@ impl AuthService {
             return Err(field("current_password", "This is not your current password."));
         }
         let email = Email::parse(&user.email).ok();
-        let new_password = Password::parse(change.new_password.as_deref().unwrap_or_default(), email.as_ref())
-            .map_err(|problem| field("new_password", problem))?;
+        let new_password =
+            Password::parse(change.new_password.as_deref().unwrap_or_default(), email.as_ref())
+                .map_err(|problem| field("new_password", problem))?;
         if new_password.expose() == current {
             return Err(field(
                 "new_password",
@@ -111,7 +112,12 @@ impl AuthService {
 
     /// Signs out one of the caller's sessions. Another user's session, an unknown id and an
     /// ended session all answer `SessionNotFound`, so nobody can probe for them.
-    pub async fn revoke_session(&self, caller: &Caller, session_id: &str, client: &ClientInfo) -> AuthResult<()> {
+    pub async fn revoke_session(
+        &self,
+        caller: &Caller,
+        session_id: &str,
+        client: &ClientInfo,
+    ) -> AuthResult<()> {
         if self.sessions.revoke(&caller.user_id, session_id, client).await? {
             Ok(())
         } else {

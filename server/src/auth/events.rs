@@ -78,7 +78,12 @@ pub struct NewEvent<'a> {
 }
 
 impl<'a> NewEvent<'a> {
-    pub fn new(user_id: &'a str, kind: EventKind, client: &'a ClientInfo, session_id: Option<&'a str>) -> Self {
+    pub fn new(
+        user_id: &'a str,
+        kind: EventKind,
+        client: &'a ClientInfo,
+        session_id: Option<&'a str>,
+    ) -> Self {
         Self {
             user_id,
             kind,

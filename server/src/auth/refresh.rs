@@ -18,8 +18,14 @@ impl From<Rejected> for SessionOver {
     fn from(rejected: Rejected) -> Self {
         match rejected {
             Rejected::Unknown => SessionOver::InvalidToken,
-            Rejected::Reused | Rejected::Ended { reason: EndReason::RefreshTokenReuse } => SessionOver::Reused,
-            Rejected::Expired | Rejected::Ended { reason: EndReason::Expired } => SessionOver::Expired,
+            Rejected::Reused
+            | Rejected::Ended {
+                reason: EndReason::RefreshTokenReuse,
+            } => SessionOver::Reused,
+            Rejected::Expired
+            | Rejected::Ended {
+                reason: EndReason::Expired,
+            } => SessionOver::Expired,
             Rejected::Ended {
                 reason: EndReason::SignedOut | EndReason::RevokedByUser | EndReason::PasswordChanged,
             } => SessionOver::Revoked,
@@ -32,7 +38,9 @@ impl AuthService {
     pub async fn refresh(&self, presented: PresentedToken, client: &ClientInfo) -> AuthResult<SignedIn> {
         let token = match presented {
             None => return Err(AuthError::NoRefreshToken),
-            Some(Err(MalformedRefreshToken)) => return Err(AuthError::SessionOver(SessionOver::InvalidToken)),
+            Some(Err(MalformedRefreshToken)) => {
+                return Err(AuthError::SessionOver(SessionOver::InvalidToken));
+            }
             Some(Ok(token)) => token,
         };
         let issued = self
@@ -49,10 +57,10 @@ impl AuthService {
     /// Ends the session the refresh token belongs to, if it names one. Signing out without
     /// a (valid) cookie is not an error: the client ends up signed out either way.
     pub async fn sign_out(&self, presented: PresentedToken) -> AuthResult<()> {
-        if let Some(Ok(token)) = presented {
-            if let Some(session) = self.sessions.end_by_token(&token).await? {
-                tracing::info!(%session, "signed out");
-            }
+        if let Some(Ok(token)) = presented
+            && let Some(session) = self.sessions.end_by_token(&token).await?
+        {
+            tracing::info!(%session, "signed out");
         }
         Ok(())
     }

@@ -28,7 +28,10 @@ impl AuthService {
     /// Creates an account and its first session.
     pub async fn sign_up(&self, credentials: Credentials, client: &ClientInfo) -> AuthResult<SignedIn> {
         let email = Email::parse(credentials.email.as_deref().unwrap_or_default());
-        let password = Password::parse(credentials.password.as_deref().unwrap_or_default(), email.as_ref().ok());
+        let password = Password::parse(
+            credentials.password.as_deref().unwrap_or_default(),
+            email.as_ref().ok(),
+        );
         let (email, password) = match (email, password) {
             (Ok(email), Ok(password)) => (email, password),
             (email, password) => {

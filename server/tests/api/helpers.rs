@@ -47,8 +47,15 @@ pub struct TestApp {
 /// A database that exists only for one test: a SQLite file in a temporary directory, or a
 /// database on the test PostgreSQL server that is dropped afterwards.
 pub enum TestDatabase {
-    Sqlite { url: String, _dir: tempfile::TempDir },
-    Postgres { url: String, admin_url: String, name: String },
+    Sqlite {
+        url: String,
+        _dir: tempfile::TempDir,
+    },
+    Postgres {
+        url: String,
+        admin_url: String,
+        name: String,
+    },
 }
 
 impl TestDatabase {
@@ -245,9 +252,17 @@ impl TestApp {
     /// token.
     pub async fn assert_session_ended(&self, session: &Session) {
         let me = self.get_with_token("/api/me", &session.access_token).await;
-        assert_eq!(me.status(), StatusCode::UNAUTHORIZED, "the access token is refused");
+        assert_eq!(
+            me.status(),
+            StatusCode::UNAUTHORIZED,
+            "the access token is refused"
+        );
         let refresh = self.refresh(&session.refresh_token).await;
-        assert_eq!(refresh.status(), StatusCode::UNAUTHORIZED, "the refresh token is refused");
+        assert_eq!(
+            refresh.status(),
+            StatusCode::UNAUTHORIZED,
+            "the refresh token is refused"
+        );
     }
 
     /// The session's access token still works. (Its refresh token is left alone: using it

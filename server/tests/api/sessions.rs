@@ -131,7 +131,7 @@ async fn revoke_others_keeps_only_the_current_session(backend: Backend) {
     let response = post(&app, "/api/sessions/revoke-others", &laptop.access_token, None).await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     for other in [&phone, &tablet] {
-        app.assert_session_ended(&other).await;
+        app.assert_session_ended(other).await;
     }
     let left = sessions_of(&app, &laptop).await;
     assert_eq!(left.len(), 1);

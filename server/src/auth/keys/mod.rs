@@ -117,7 +117,12 @@ impl KeyRing {
     }
 
     pub fn decoding_key(&self, kid: &str) -> Option<DecodingKey> {
-        self.ring.read().expect("key ring lock").decoding.get(kid).cloned()
+        self.ring
+            .read()
+            .expect("key ring lock")
+            .decoding
+            .get(kid)
+            .cloned()
     }
 
     /// The JWKS document (RFC 7517) of every key that may still verify a live token.

@@ -18,7 +18,9 @@ use crate::{
 enum EndOthers<'a> {
     UserAsked,
     /// The password changes in the same transaction, so the two can never come apart.
-    PasswordChanged { new_hash: &'a str },
+    PasswordChanged {
+        new_hash: &'a str,
+    },
 }
 
 impl SessionStore {

@@ -13,7 +13,9 @@ use std::time::Duration;
 
 use app::contract::{EndReason, EventKind};
 
-use super::{client_info::ClientInfo, events::NewEvent, refresh_token::RefreshToken, revocations::Revocations};
+use super::{
+    client_info::ClientInfo, events::NewEvent, refresh_token::RefreshToken, revocations::Revocations,
+};
 use crate::{
     clock,
     db::{Db, WritePool},

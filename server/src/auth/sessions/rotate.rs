@@ -117,7 +117,8 @@ impl SessionStore {
                 }
                 Some(_) => {
                     end_session!(pool, tx, &session_id, EndReason::RefreshTokenReuse, now);
-                    let event = NewEvent::new(&user_id, EventKind::RefreshTokenReuse, client, Some(&session_id));
+                    let event =
+                        NewEvent::new(&user_id, EventKind::RefreshTokenReuse, client, Some(&session_id));
                     event.insert().execute(&mut *tx).await?;
                     tx.commit().await?;
                     self.revocations.insert(&session_id);
