@@ -5,6 +5,7 @@ use std::{collections::BTreeMap, time::Duration};
 
 use axum::{
     Json,
+    extract::rejection::PathRejection,
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -103,6 +104,13 @@ impl Error {
     }
 }
 
+/// A path segment that does not decode (e.g. `/api/sessions/%FF`).
+impl From<PathRejection> for Error {
+    fn from(_: PathRejection) -> Self {
+        Error::Malformed("The address contains a value that is not valid.".into())
+    }
+}
+
 /// The auth core's refusals, in the API's words.
 impl From<AuthError> for Error {
     fn from(err: AuthError) -> Self {
@@ -121,6 +129,11 @@ impl From<AuthError> for Error {
             AuthError::NoRefreshToken => unauthorized(
                 ErrorCode::MissingRefreshToken,
                 "There is no session to refresh. Sign in.",
+            ),
+            AuthError::DuplicatedRefreshCookie => Error::Malformed(
+                "The request carries more than one refresh cookie, so none of them is used. Clear \
+                 this site's cookies and sign in again."
+                    .into(),
             ),
             AuthError::SessionOver(over) => match over {
                 SessionOver::InvalidToken => unauthorized(
@@ -155,14 +168,28 @@ impl From<AuthError> for Error {
 impl From<sqlx::Error> for Error {
     fn from(err: sqlx::Error) -> Self {
         match err {
-            // The database is unreachable or saturated: the client should retry, not give up.
+            // The database is unreachable, saturated or busy: the client should retry, not give up.
             sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
                 tracing::warn!(error = %err, "database unavailable");
+                Error::Unavailable
+            }
+            sqlx::Error::Database(ref db) if is_busy(db.as_ref()) => {
+                tracing::warn!(error = %err, "database busy");
                 Error::Unavailable
             }
             other => Error::Internal(other.into()),
         }
     }
+}
+
+/// Another writer held the lock for too long (SQLite's BUSY or LOCKED, with their extended
+/// codes), or PostgreSQL refuses connections or locks for now.
+fn is_busy(err: &dyn sqlx::error::DatabaseError) -> bool {
+    let Some(code) = err.code() else { return false };
+    if err.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+        return code.parse::<i32>().is_ok_and(|code| matches!(code & 0xff, 5 | 6));
+    }
+    matches!(code.as_ref(), "55P03" | "57P03" | "53300")
 }
 
 impl IntoResponse for Error {

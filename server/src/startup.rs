@@ -23,6 +23,7 @@ use crate::{
     },
     config::Config,
     db::Db,
+    error::Error,
     health,
     secret::ServerSecret,
     state::AppState,
@@ -149,6 +150,7 @@ fn router(state: AppState) -> Router {
             provide_request_nonce,
             shell,
         ))
+        .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(api::headers::BODY_LIMIT))
         .layer(middleware::from_fn_with_state(
             state.config.clone(),

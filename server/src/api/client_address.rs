@@ -30,7 +30,9 @@ where
         let ip = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| client_ip(addr.ip(), &parts.headers, &config.trusted_proxies).to_string())
+            .map(|ConnectInfo(addr)| {
+                client_ip(addr.ip(), &parts.headers, &config.trusted_proxies).to_string()
+            })
             .unwrap_or_default();
         let user_agent: String = parts
             .headers
@@ -47,25 +49,33 @@ where
 }
 
 /// The peer, or — when the peer is a trusted proxy — the nearest address in X-Forwarded-For
-/// that is not one of our proxies. Entries further left were written by the client and could
-/// say anything.
+/// that is not one of our proxies, walking from the right (the entries our proxies appended)
+/// to the left (what the client wrote, which could say anything). An entry that is not an
+/// address ends the walk: nothing left of it can be trusted, so the last of our hops counts.
 fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
     let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
-    if !is_trusted(&peer) {
-        return peer;
+    let mut nearest = peer;
+    if !is_trusted(&nearest) {
+        return nearest;
     }
-    let forwarded: Vec<IpAddr> = headers
+    let entries: Vec<&str> = headers
         .get_all("x-forwarded-for")
         .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(','))
-        .map_while(|entry| entry.trim().parse::<IpAddr>().ok())
+        .flat_map(|value| match value.to_str() {
+            Ok(value) => value.split(',').collect(),
+            Err(_) => vec!["(not text)"],
+        })
         .collect();
-    forwarded
-        .into_iter()
-        .rev()
-        .find(|ip| !is_trusted(ip))
-        .unwrap_or(peer)
+    for entry in entries.into_iter().rev() {
+        let Ok(hop) = entry.trim().parse::<IpAddr>() else {
+            break;
+        };
+        nearest = hop;
+        if !is_trusted(&hop) {
+            break;
+        }
+    }
+    nearest
 }
 
 #[cfg(test)]
@@ -98,6 +108,26 @@ mod tests {
         assert_eq!(
             client_ip("10.0.0.1".parse().unwrap(), &forwarded("garbage"), &[proxy]),
             "10.0.0.1".parse::<IpAddr>().unwrap()
+        );
+    }
+
+    #[test]
+    fn a_malformed_entry_stops_the_walk_before_anything_the_client_wrote() {
+        let proxy: IpNet = "10.0.0.0/8".parse().unwrap();
+        let peer: IpAddr = "10.0.0.1".parse().unwrap();
+        // The client wrote the first two entries; our proxy appended the real address.
+        let headers = forwarded("198.51.100.7, garbage, 203.0.113.9");
+        assert_eq!(
+            client_ip(peer, &headers, &[proxy]),
+            "203.0.113.9".parse::<IpAddr>().unwrap()
+        );
+        // Nothing valid right of the garbage: the last hop we trust is all we know.
+        let headers = forwarded("198.51.100.7, garbage");
+        assert_eq!(client_ip(peer, &headers, &[proxy]), peer);
+        let headers = forwarded("198.51.100.7, garbage, 10.0.0.2");
+        assert_eq!(
+            client_ip(peer, &headers, &[proxy]),
+            "10.0.0.2".parse::<IpAddr>().unwrap()
         );
     }
 }

@@ -32,24 +32,29 @@ pub fn clear(jar: CookieJar) -> CookieJar {
     jar.add(cookie)
 }
 
-/// The refresh token the request carries: `None` without the cookie, an error when the cookie
-/// is there but holds no token. Read from the raw headers, so a cookie too mangled for a
-/// cookie parser still counts as present (and gets cleared).
+/// The refresh token the request carries. Read from the raw headers, so a cookie too mangled
+/// for a cookie parser still counts as present (and gets cleared), and a second cookie of the
+/// same name is noticed rather than ignored.
 pub fn read(headers: &HeaderMap) -> PresentedToken {
-    headers
+    let mut values = headers
         .get_all(header::COOKIE)
         .iter()
         .flat_map(|value| value.as_bytes().split(|&b| b == b';'))
-        .find_map(|pair| {
-            let pair = pair.trim_ascii();
-            let value = pair.strip_prefix(NAME.as_bytes())?.strip_prefix(b"=")?;
-            Some(
-                std::str::from_utf8(value)
-                    .ok()
-                    .and_then(RefreshToken::parse)
-                    .ok_or(MalformedRefreshToken),
-            )
-        })
+        .filter_map(|pair| {
+            pair.trim_ascii()
+                .strip_prefix(NAME.as_bytes())?
+                .strip_prefix(b"=")
+        });
+    let Some(value) = values.next() else {
+        return PresentedToken::Missing;
+    };
+    if values.next().is_some() {
+        return PresentedToken::Duplicated;
+    }
+    match std::str::from_utf8(value).ok().and_then(RefreshToken::parse) {
+        Some(token) => PresentedToken::Token(token),
+        None => PresentedToken::Malformed(MalformedRefreshToken),
+    }
 }
 
 fn base(value: String) -> Cookie<'static> {

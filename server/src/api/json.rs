@@ -1,5 +1,6 @@
 //! `ApiJson`: a JSON body, with every failure mapped to the API's error body: wrong content
-//! type 415, too large 413, broken JSON 400, a field of the wrong type 422.
+//! type 415, too large 413, broken JSON 400 (also trailing data or a key given twice), a field of
+//! the wrong type 422.
 
 use axum::{
     body::Bytes,
@@ -29,18 +30,24 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         if bytes.trim_ascii_start().first() != Some(&b'{') {
             return Err(Error::Malformed("The request body must be a JSON object.".into()));
         }
-        let deserializer = &mut serde_json::Deserializer::from_slice(&bytes);
-        match serde_path_to_error::deserialize(deserializer) {
-            Ok(value) => Ok(ApiJson(value)),
-            Err(err) => {
-                let path = err.path().to_string();
-                if err.into_inner().is_data() {
-                    Err(Error::field(path, "has the wrong type"))
-                } else {
-                    Err(Error::Malformed("The request body is not valid JSON.".into()))
-                }
+        let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
+        let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+            let path = err.path().to_string();
+            let inner = err.into_inner();
+            if inner.to_string().starts_with("duplicate field") {
+                // Which copy would count is anybody's guess: refuse rather than pick one.
+                Error::Malformed(format!("The request body is ambiguous: {inner}."))
+            } else if inner.is_data() {
+                Error::field(path, "has the wrong type")
+            } else {
+                Error::Malformed("The request body is not valid JSON.".into())
             }
-        }
+        })?;
+        // Strict: nothing but whitespace may follow the object.
+        deserializer
+            .end()
+            .map_err(|_| Error::Malformed("The request body has something after the JSON object.".into()))?;
+        Ok(ApiJson(value))
     }
 }
 

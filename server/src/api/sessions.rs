@@ -2,7 +2,7 @@
 
 use axum::{
     Json,
-    extract::{Path, State},
+    extract::{Path, State, rejection::PathRejection},
     http::StatusCode,
 };
 
@@ -22,8 +22,9 @@ pub async fn revoke(
     AuthUser(caller): AuthUser,
     State(auth): State<AuthService>,
     Client(client): Client,
-    Path(session_id): Path<String>,
+    session_id: Result<Path<String>, PathRejection>,
 ) -> Result<StatusCode> {
+    let Path(session_id) = session_id?;
     auth.revoke_session(&caller, &session_id, &client).await?;
     Ok(StatusCode::NO_CONTENT)
 }

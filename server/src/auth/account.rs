@@ -50,14 +50,14 @@ impl AuthService {
             .ok_or(AuthError::AccountGone)?;
         let account = account_key(&user.email);
         self.throttle
-            .check(&account, &client.ip)
+            .reserve(&account, &client.ip)
             .map_err(|retry_after| AuthError::Throttled { retry_after })?;
 
         let current = change.current_password.unwrap_or_default();
         if !self.hasher.verify(&current, Some(&user.password_hash)).await? {
-            self.throttle.failed(&account, &client.ip);
             return Err(field("current_password", "This is not your current password."));
         }
+        self.throttle.succeeded(&account, &client.ip);
         let email = Email::parse(&user.email).ok();
         let new_password =
             Password::parse(change.new_password.as_deref().unwrap_or_default(), email.as_ref())

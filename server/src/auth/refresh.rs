@@ -11,8 +11,17 @@ use super::{
     users,
 };
 
-/// What the request's refresh cookie held: nothing, garbage, or a well-formed token.
-pub type PresentedToken = Option<Result<RefreshToken, MalformedRefreshToken>>;
+/// What the request's refresh cookie held.
+#[derive(Debug)]
+pub enum PresentedToken {
+    Missing,
+    /// A cookie that cannot be a token this server issued.
+    Malformed(MalformedRefreshToken),
+    /// More than one cookie of that name (e.g. one tossed in by a sibling subdomain): which
+    /// is ours cannot be told, so neither is used.
+    Duplicated,
+    Token(RefreshToken),
+}
 
 impl From<Rejected> for SessionOver {
     fn from(rejected: Rejected) -> Self {
@@ -37,11 +46,10 @@ impl AuthService {
     /// Exchanges the refresh token for its successor and a new access token.
     pub async fn refresh(&self, presented: PresentedToken, client: &ClientInfo) -> AuthResult<SignedIn> {
         let token = match presented {
-            None => return Err(AuthError::NoRefreshToken),
-            Some(Err(MalformedRefreshToken)) => {
-                return Err(AuthError::SessionOver(SessionOver::InvalidToken));
-            }
-            Some(Ok(token)) => token,
+            PresentedToken::Missing => return Err(AuthError::NoRefreshToken),
+            PresentedToken::Malformed(_) => return Err(AuthError::SessionOver(SessionOver::InvalidToken)),
+            PresentedToken::Duplicated => return Err(AuthError::DuplicatedRefreshCookie),
+            PresentedToken::Token(token) => token,
         };
         let issued = self
             .sessions
@@ -55,9 +63,13 @@ impl AuthService {
     }
 
     /// Ends the session the refresh token belongs to, if it names one. Signing out without
-    /// a (valid) cookie is not an error: the client ends up signed out either way.
+    /// a (valid) cookie is not an error: the client ends up signed out either way. Two cookies
+    /// are: the one that is ours could be either.
     pub async fn sign_out(&self, presented: PresentedToken) -> AuthResult<()> {
-        if let Some(Ok(token)) = presented
+        if let PresentedToken::Duplicated = presented {
+            return Err(AuthError::DuplicatedRefreshCookie);
+        }
+        if let PresentedToken::Token(token) = presented
             && let Some(session) = self.sessions.end_by_token(&token).await?
         {
             tracing::info!(%session, "signed out");

@@ -50,6 +50,9 @@ pub enum AuthError {
     /// A refresh or sign-out without a refresh cookie.
     #[error("no refresh token")]
     NoRefreshToken,
+    /// Two refresh cookies came with the request.
+    #[error("more than one refresh cookie")]
+    DuplicatedRefreshCookie,
     /// The refresh cookie cannot be used again; the client should drop it.
     #[error("session over: {0:?}")]
     SessionOver(SessionOver),

@@ -71,8 +71,9 @@ impl AuthService {
             ));
         };
         let account = account_key(&raw_email);
+        // Reserved before hashing, so concurrent guesses are counted before any is checked.
         self.throttle
-            .check(&account, &client.ip)
+            .reserve(&account, &client.ip)
             .map_err(|retry_after| AuthError::Throttled { retry_after })?;
 
         // Unknown and malformed emails cost the same hashing work as a wrong password and get
@@ -84,10 +85,9 @@ impl AuthService {
         let stored_hash = user.as_ref().map(|user| user.password_hash.as_str());
         let verified = self.hasher.verify(&password, stored_hash).await?;
         let Some(user) = user.filter(|_| verified) else {
-            self.throttle.failed(&account, &client.ip);
             return Err(AuthError::InvalidCredentials);
         };
-        self.throttle.succeeded(&account);
+        self.throttle.succeeded(&account, &client.ip);
 
         let event = self.sign_in_event(&user.id, client).await?;
         let issued = self.sessions.start(&user.id, client, event).await?;

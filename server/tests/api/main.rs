@@ -5,6 +5,7 @@
 mod helpers;
 
 mod auth;
+mod hardening;
 mod health;
 mod input;
 mod instances;

@@ -5,7 +5,7 @@
 use app::contract::{EndReason, EventKind};
 use sqlx::Row;
 
-use super::{SessionStore, end_session, notify_revoked};
+use super::{SessionStore, end_session, is_live, millis, notify_revoked};
 use crate::{
     auth::{client_info::ClientInfo, events::NewEvent, refresh_token::RefreshToken},
     clock,
@@ -47,8 +47,8 @@ impl SessionStore {
         Ok(session_id)
     }
 
-    /// Ends one of the user's own sessions. False when it is not theirs or already ended,
-    /// so nobody can probe or touch another user's sessions.
+    /// Ends one of the user's own live sessions. False when it is not theirs, already ended or
+    /// expired, so nobody can probe or touch another user's sessions.
     pub async fn revoke(
         &self,
         user_id: &str,
@@ -56,11 +56,18 @@ impl SessionStore {
         client: &ClientInfo,
     ) -> Result<bool, sqlx::Error> {
         let now = clock::now_millis();
+        let idle_cutoff = now - millis(self.policy.idle);
         let ended = with_pool!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
-            let owned = sqlx::query("SELECT 1 AS found FROM sessions WHERE id = $1 AND user_id = $2")
+            let owned_and_live = format!(
+                "SELECT 1 AS found FROM sessions WHERE id = $1 AND user_id = $2 AND {}",
+                is_live(3, 4)
+            );
+            let owned = sqlx::query(&owned_and_live)
                 .bind(session_id)
                 .bind(user_id)
+                .bind(now)
+                .bind(idle_cutoff)
                 .fetch_optional(&mut *tx)
                 .await?
                 .is_some();

@@ -1,6 +1,6 @@
 //! The user's live sessions, as the sessions page shows them.
 
-use super::{SessionStore, millis};
+use super::{SessionStore, is_live, millis};
 use crate::{clock, with_pool};
 
 /// A live session: not ended, within its idle and absolute limits.
@@ -19,11 +19,11 @@ impl SessionStore {
         let now = clock::now_millis();
         let idle = millis(self.policy.idle);
         with_pool!(&self.db, |pool| {
-            sqlx::query_as::<_, ActiveSession>(
+            sqlx::query_as::<_, ActiveSession>(&format!(
                 "SELECT id, user_agent, ip, created_at, last_used_at FROM sessions \
-                 WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 AND last_used_at > $3 \
-                 ORDER BY last_used_at DESC, created_at DESC",
-            )
+                 WHERE user_id = $1 AND {} ORDER BY last_used_at DESC, created_at DESC",
+                is_live(2, 3)
+            ))
             .bind(user_id)
             .bind(now)
             .bind(now - idle)

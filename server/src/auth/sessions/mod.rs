@@ -65,6 +65,12 @@ fn millis(duration: Duration) -> i64 {
     i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
 }
 
+/// The SQL condition that a session is live (not ended, within its absolute and idle limits),
+/// given the parameter numbers that hold the current time and the idle cut-off (Unix ms).
+fn is_live(now: usize, idle_cutoff: usize) -> String {
+    format!("revoked_at IS NULL AND expires_at > ${now} AND last_used_at > ${idle_cutoff}")
+}
+
 fn for_update<P: WritePool>(_: &P) -> &'static str {
     P::FOR_UPDATE
 }

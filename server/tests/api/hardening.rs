@@ -1,0 +1,189 @@
+//! Promises that must also hold under concurrency and hostile input: guesses counted before
+//! hashing, strict JSON, one refresh cookie, expired sessions not "yours", a busy database
+//! answered with 503, and every rejection in the JSON error body.
+
+use std::time::Duration;
+
+use reqwest::{StatusCode, header};
+use serde_json::Value;
+use server::db::Db;
+use sqlx::Executor;
+
+use crate::helpers::{Backend, ORIGIN, PASSWORD, error_code, on_both_backends, spawn_app, spawn_app_with};
+
+on_both_backends!(
+    concurrent_wrong_passwords_are_counted_before_any_is_hashed,
+    a_body_with_anything_after_the_json_is_malformed,
+    a_duplicate_key_is_malformed_and_named,
+    two_refresh_cookies_are_refused_and_rotate_nothing,
+    an_expired_session_of_ones_own_is_not_found,
+    every_rejection_speaks_the_json_error_body,
+);
+
+async fn concurrent_wrong_passwords_are_counted_before_any_is_hashed(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.signed_up("ada@example.com").await;
+
+    let guesses: Vec<String> = (0..50).map(|i| format!("wrong guess number {i}")).collect();
+    let answers =
+        futures::future::join_all(guesses.iter().map(|guess| app.login("ada@example.com", guess))).await;
+
+    let refused = answers
+        .iter()
+        .filter(|r| r.status() == StatusCode::UNAUTHORIZED)
+        .count();
+    let throttled: Vec<_> = answers
+        .iter()
+        .filter(|r| r.status() == StatusCode::TOO_MANY_REQUESTS)
+        .collect();
+    assert!(
+        refused <= 5,
+        "{refused} guesses were checked against a limit of 5"
+    );
+    assert_eq!(
+        refused + throttled.len(),
+        50,
+        "every guess is refused or throttled"
+    );
+    assert!(
+        throttled
+            .iter()
+            .all(|r| r.headers().contains_key(header::RETRY_AFTER))
+    );
+}
+
+async fn a_body_with_anything_after_the_json_is_malformed(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let body = format!(r#"{{"email": "ada@example.com", "password": "{PASSWORD}"}} not json"#);
+    let response = app
+        .client
+        .post(app.url("/api/auth/signup"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(error_code(response).await, "malformed_request");
+    assert_eq!(
+        app.login("ada@example.com", PASSWORD).await.status(),
+        StatusCode::UNAUTHORIZED,
+        "no account was created"
+    );
+}
+
+async fn a_duplicate_key_is_malformed_and_named(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let body =
+        format!(r#"{{"email": "ada@example.com", "email": "eve@example.com", "password": "{PASSWORD}"}}"#);
+    let response = app
+        .client
+        .post(app.url("/api/auth/signup"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"], "malformed_request");
+    assert!(body["message"].as_str().unwrap().contains("email"), "{body}");
+}
+
+async fn two_refresh_cookies_are_refused_and_rotate_nothing(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let session = app.signed_up("ada@example.com").await;
+    let planted = "A".repeat(43);
+    for cookies in [
+        format!("latch_refresh={}; latch_refresh={planted}", session.refresh_token),
+        format!("latch_refresh={planted}; latch_refresh={}", session.refresh_token),
+    ] {
+        let response = app
+            .client
+            .post(app.url("/api/auth/refresh"))
+            .header(header::COOKIE, cookies)
+            .header(header::ORIGIN, ORIGIN)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(error_code(response).await, "malformed_request");
+    }
+    assert_eq!(
+        app.refresh(&session.refresh_token).await.status(),
+        StatusCode::OK,
+        "the session was neither rotated nor ended"
+    );
+}
+
+async fn an_expired_session_of_ones_own_is_not_found(backend: Backend) {
+    let app = spawn_app_with(backend, &["--session-idle-timeout", "2"]).await;
+    let laptop = app.signed_up("ada@example.com").await;
+    let phone = app.login("ada@example.com", PASSWORD).await;
+    assert_eq!(phone.status(), StatusCode::OK);
+    let listed: Vec<Value> = app
+        .get_with_token("/api/sessions", &laptop.access_token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let phone_id = listed.iter().find(|s| s["current"] == false).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // The laptop stays active; the phone goes idle past its limit.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let laptop = crate::helpers::Session::from(app.refresh(&laptop.refresh_token).await).await;
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+
+    let response = app
+        .client
+        .delete(app.url(&format!("/api/sessions/{phone_id}")))
+        .bearer_auth(&laptop.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert_eq!(error_code(response).await, "not_found");
+}
+
+async fn every_rejection_speaks_the_json_error_body(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let session = app.signed_up("ada@example.com").await;
+    for path in ["/healthz", "/readyz", "/.well-known/jwks.json", "/api/me"] {
+        let response = app.client.put(app.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED, "{path}");
+        assert_eq!(error_code(response).await, "method_not_allowed", "{path}");
+    }
+    let response = app
+        .client
+        .delete(app.url("/api/sessions/%FF"))
+        .bearer_auth(&session.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(error_code(response).await, "malformed_request");
+}
+
+/// Holds SQLite's write lock, as a long write of another request would.
+async fn hold_the_write_lock(db: &Db) -> sqlx::pool::PoolConnection<sqlx::Sqlite> {
+    let Db::Sqlite(pool) = db else {
+        unreachable!("SQLite only")
+    };
+    let mut connection = pool.acquire().await.unwrap();
+    connection.execute("BEGIN IMMEDIATE").await.unwrap();
+    connection
+}
+
+#[tokio::test]
+async fn a_busy_database_answers_503_with_retry_after() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let mut writer = hold_the_write_lock(&app.db).await;
+    let response = app.signup("ada@example.com", PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(response.headers().contains_key(header::RETRY_AFTER));
+    assert_eq!(error_code(response).await, "unavailable");
+    writer.execute("ROLLBACK").await.unwrap();
+}
