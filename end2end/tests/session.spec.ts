@@ -209,3 +209,28 @@ test('the server going down for a moment does not sign me out', async ({ page })
     await server.stop();
   }
 });
+
+test('a refresh whose answer is lost four times in a row still keeps me signed in', async ({ page }) => {
+  const email = newEmail();
+  await signUpThroughTheForm(page, email);
+
+  // The server receives each refresh and rotates; the first four answers never reach the page,
+  // so its retries present the just-retired token, inside the server's 10-second grace window.
+  let attempts = 0;
+  await page.route('**/api/auth/refresh', async (route) => {
+    attempts += 1;
+    if (attempts > 4) return route.continue();
+    const request = route.request();
+    const headers = Object.fromEntries(
+      Object.entries(await request.allHeaders()).filter(([name]) => !['host', 'connection', 'content-length'].includes(name)),
+    );
+    const answered = await fetch(request.url(), { method: 'POST', headers });
+    expect(answered.status).toBe(200);
+    await route.abort('connectionreset');
+  });
+  await page.reload();
+
+  await expect(page.getByTestId('signed-in-as')).toHaveText(email, { timeout: 20_000 });
+  await expect(page.getByTestId('account-email')).toHaveText(email);
+  expect(attempts).toBe(5);
+});

@@ -19,7 +19,11 @@ use crate::contract::{ErrorBody, ErrorCode, SessionBody};
 
 /// Refresh when less than this much of the token's life is left (or 20% of it, if shorter).
 const REFRESH_MARGIN_MS: f64 = 60_000.0;
-const FIRST_RETRY: Duration = Duration::from_secs(1);
+/// Retries of an unanswered refresh start here and double: 0.5, 1, 2 and 4 s, so the first
+/// four land within 7.5 s, inside the server's grace window (10 s by default) in which the
+/// retired token still yields the same successor. A response lost for longer than the window
+/// cannot be told from theft, and ends the session.
+const FIRST_RETRY: Duration = Duration::from_millis(500);
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

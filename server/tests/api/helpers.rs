@@ -238,6 +238,18 @@ impl TestApp {
             .expect("request reaches the server")
     }
 
+    /// Like `refresh`, from a browser that says it is `user_agent`.
+    pub async fn refresh_as(&self, refresh_token: &str, user_agent: &str) -> Response {
+        self.client
+            .post(self.url("/api/auth/refresh"))
+            .header(header::COOKIE, format!("latch_refresh={refresh_token}"))
+            .header(header::ORIGIN, ORIGIN)
+            .header(header::USER_AGENT, user_agent)
+            .send()
+            .await
+            .expect("request reaches the server")
+    }
+
     pub async fn logout(&self, refresh_token: &str) -> Response {
         self.client
             .post(self.url("/api/auth/logout"))

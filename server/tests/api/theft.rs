@@ -12,7 +12,27 @@ on_both_backends!(
     replaying_an_older_ancestor_revokes_the_session_even_within_the_window,
     a_retry_within_the_grace_window_gets_the_identical_successor,
     fifty_parallel_refreshes_with_one_token_converge_on_one_successor,
+    a_replay_within_the_window_from_another_browser_is_reuse,
 );
+
+const CHROME: &str =
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
+const FIREFOX: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0";
+
+async fn a_replay_within_the_window_from_another_browser_is_reuse(backend: Backend) {
+    let app = spawn_app_with(backend, &["--refresh-grace", "30"]).await;
+    let first = app.signed_up("ada@example.com").await;
+    let rotated = Session::from(app.refresh_as(&first.refresh_token, CHROME).await).await;
+
+    let thief = app.refresh_as(&first.refresh_token, FIREFOX).await;
+    assert_eq!(
+        thief.status(),
+        StatusCode::UNAUTHORIZED,
+        "well inside the window, yet another browser"
+    );
+    assert_eq!(error_code(thief).await, "refresh_token_reuse");
+    app.assert_session_ended(&rotated).await;
+}
 
 async fn replaying_the_previous_token_after_the_grace_window_revokes_the_session(backend: Backend) {
     let app = spawn_app_with(backend, &["--refresh-grace", "0"]).await;

@@ -136,8 +136,9 @@ impl SessionStore {
         with_pool!(&self.db, |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query(
-                "INSERT INTO sessions (id, user_id, created_at, last_used_at, expires_at, user_agent, ip) \
-                 VALUES ($1, $2, $3, $3, $4, $5, $6)",
+                "INSERT INTO sessions \
+                 (id, user_id, created_at, last_used_at, expires_at, user_agent, ip, last_user_agent, last_ip) \
+                 VALUES ($1, $2, $3, $3, $4, $5, $6, $5, $6)",
             )
             .bind(&session_id)
             .bind(user_id)

@@ -1,7 +1,8 @@
 //! Refresh-token rotation and reuse detection:
 //! - the current token is retired and its successor (generation + 1) becomes current;
-//! - the just-retired token, within the grace window, yields that same successor again
-//!   (a retried request, tabs refreshing together) and never a second branch;
+//! - the just-retired token, within the grace window and from the browser that rotated it,
+//!   yields that same successor again (a retried request, tabs refreshing together) and never
+//!   a second branch;
 //! - any other retired token ends the session: it was copied, and whoever holds the other
 //!   copy cannot be told apart from the owner.
 
@@ -41,7 +42,8 @@ impl SessionStore {
             };
             // Locking the session row serialises every rotation of this session.
             let session = sqlx::query(&format!(
-                "SELECT user_id, last_used_at, expires_at, revoked_reason FROM sessions WHERE id = $1{}",
+                "SELECT user_id, last_used_at, expires_at, revoked_reason, last_user_agent \
+                 FROM sessions WHERE id = $1{}",
                 for_update(pool)
             ))
             .bind(&session_id)
@@ -50,6 +52,7 @@ impl SessionStore {
             let user_id: String = session.get("user_id");
             let last_used_at: i64 = session.get("last_used_at");
             let absolute: i64 = session.get("expires_at");
+            let last_user_agent: String = session.get("last_user_agent");
             if let Some(reason) = session.get::<Option<String>, _>("revoked_reason") {
                 // A reason this build does not know (a newer instance wrote it) still ended it.
                 let reason = reason.parse().unwrap_or(EndReason::RevokedByUser);
@@ -93,9 +96,13 @@ impl SessionStore {
                     .bind(now)
                     .execute(&mut *tx)
                     .await?;
-                    sqlx::query("UPDATE sessions SET last_used_at = $1 WHERE id = $2")
-                        .bind(now)
-                        .bind(&session_id)
+                    sqlx::query(
+                        "UPDATE sessions SET last_used_at = $1, last_user_agent = $2, last_ip = $3 WHERE id = $4",
+                    )
+                    .bind(now)
+                    .bind(&client.user_agent)
+                    .bind(&client.ip)
+                    .bind(&session_id)
                         .execute(&mut *tx)
                         .await?;
                     tx.commit().await?;
@@ -106,7 +113,11 @@ impl SessionStore {
                         expires_at: self.expiry(now, absolute),
                     }))
                 }
-                Some(retired_at) if generation == newest - 1 && now - retired_at < grace => {
+                Some(retired_at)
+                    if generation == newest - 1
+                        && now - retired_at < grace
+                        && client.user_agent == last_user_agent =>
+                {
                     tx.commit().await?;
                     Ok(Ok(Issued {
                         session_id,
