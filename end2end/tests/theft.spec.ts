@@ -46,6 +46,8 @@ test('a stolen refresh token revokes the session for thief and victim, and the v
 });
 
 test('two tabs reloading at the same moment, 20 times, both stay signed in', async ({ page, context }) => {
+  // Forty page loads: generous time on a busy 2-core machine (seen at 33 s there, 23 s idle).
+  test.setTimeout(90_000);
   const email = newEmail();
   await signUpThroughTheForm(page, email);
   const other = await context.newPage();

@@ -6,6 +6,9 @@ use clap::{Parser, ValueEnum};
 use secrecy::SecretString;
 use url::Url;
 
+/// The longest session lifetime or idle limit accepted, in seconds (ten years).
+pub const MAX_SESSION_SECS: u64 = 10 * 366 * 24 * 3600;
+
 #[derive(Debug, Clone, Parser)]
 #[command(
     name = "latch",
@@ -46,13 +49,14 @@ pub struct Config {
     pub access_token_ttl: u64,
 
     /// A session unused for this many seconds ends (its refresh token stops working).
+    /// At most ten years, which keeps every time computation far from overflowing.
     #[arg(long, env = "LATCH_SESSION_IDLE_TIMEOUT", default_value_t = 7 * 24 * 3600,
-          value_parser = clap::value_parser!(u64).range(1..))]
+          value_parser = clap::value_parser!(u64).range(1..=MAX_SESSION_SECS))]
     pub session_idle_timeout: u64,
 
-    /// A session ends this many seconds after sign-in, however active.
+    /// A session ends this many seconds after sign-in, however active (at most ten years).
     #[arg(long, env = "LATCH_SESSION_LIFETIME", default_value_t = 30 * 24 * 3600,
-          value_parser = clap::value_parser!(u64).range(1..))]
+          value_parser = clap::value_parser!(u64).range(1..=MAX_SESSION_SECS))]
     pub session_lifetime: u64,
 
     /// Seconds during which the just-retired refresh token still yields the same successor
@@ -219,6 +223,16 @@ mod tests {
         ])
         .unwrap();
         assert!(!format!("{config:?}").contains("c2VjcmV0"));
+    }
+
+    #[test]
+    fn lifetimes_that_would_overflow_time_arithmetic_are_refused() {
+        for flag in ["--session-lifetime", "--session-idle-timeout"] {
+            assert!(
+                Config::try_parse_from(["latch", flag, &u64::MAX.to_string()]).is_err(),
+                "{flag}"
+            );
+        }
     }
 
     #[test]

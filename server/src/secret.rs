@@ -55,7 +55,10 @@ impl ServerSecret {
 
 fn read_or_create(path: &Path) -> anyhow::Result<String> {
     match fs::read_to_string(path) {
-        Ok(encoded) => Ok(encoded),
+        Ok(encoded) => {
+            refuse_if_shared(path)?;
+            Ok(encoded)
+        }
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
             let mut bytes = [0u8; 32];
             getrandom::fill(&mut bytes).context("the OS random source failed")?;
@@ -74,6 +77,22 @@ fn read_or_create(path: &Path) -> anyhow::Result<String> {
         }
         Err(err) => Err(err).with_context(|| format!("cannot read the secret file {}", path.display())),
     }
+}
+
+/// A secret other users can read is no secret: refuse to start until it is `chmod 600`.
+fn refuse_if_shared(path: &Path) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(path)?.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            bail!(
+                "the secret file {} can be read by other users (mode {mode:o}); run `chmod 600` on it",
+                path.display()
+            );
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -102,5 +121,21 @@ mod tests {
             let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
             assert_eq!(mode, 0o600);
         }
+    }
+
+    #[test]
+    fn a_secret_file_others_can_read_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("latch.secret");
+        fs::write(&path, STANDARD.encode([7u8; 32])).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+            let err = read_or_create(&path).unwrap_err();
+            assert!(err.to_string().contains("chmod 600"), "{err}");
+            fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+        }
+        assert!(read_or_create(&path).is_ok());
     }
 }

@@ -69,6 +69,7 @@ impl Application {
         let throttle = LoginThrottle {
             per_account: Throttle::new(config.login_attempts_per_account, window),
             per_address: Throttle::new(config.login_attempts_per_address, window),
+            per_session: Throttle::new(config.login_attempts_per_account, window),
         };
         let hasher = PasswordHasher::new(config.hash_concurrency())?;
 

@@ -10,7 +10,6 @@ use super::{
     events,
     password::Password,
     service::{AuthError, AuthResult, AuthService},
-    sign_in::account_key,
     users,
 };
 use crate::clock;
@@ -37,8 +36,9 @@ impl AuthService {
         })
     }
 
-    /// Checks the current password (throttled like a sign-in), then stores the new one and
-    /// signs out every other session, in one transaction.
+    /// Checks the current password, then stores the new one and signs out every other
+    /// session, in one transaction. Guesses are limited per session, not by the account's
+    /// sign-in lock: strangers failing to sign in must not stop the owner from changing it.
     pub async fn change_password(
         &self,
         caller: &Caller,
@@ -48,16 +48,17 @@ impl AuthService {
         let user = users::by_id(&self.db, &caller.user_id)
             .await?
             .ok_or(AuthError::AccountGone)?;
-        let account = account_key(&user.email);
+        let session_key = format!("session:{}", caller.session_id);
         self.throttle
-            .reserve(&account, &client.ip)
+            .per_session
+            .reserve(&session_key)
             .map_err(|retry_after| AuthError::Throttled { retry_after })?;
 
         let current = change.current_password.unwrap_or_default();
         if !self.hasher.verify(&current, Some(&user.password_hash)).await? {
             return Err(field("current_password", "This is not your current password."));
         }
-        self.throttle.succeeded(&account, &client.ip);
+        self.throttle.per_session.clear(&session_key);
         let email = Email::parse(&user.email).ok();
         let new_password =
             Password::parse(change.new_password.as_deref().unwrap_or_default(), email.as_ref())

@@ -17,7 +17,7 @@ use super::{
 
 /// The per-account throttle key: the address as typed (normalised when it parses), whether or
 /// not an account exists, so the throttle does not reveal accounts either.
-pub(super) fn account_key(raw_email: &str) -> String {
+fn account_key(raw_email: &str) -> String {
     match Email::parse(raw_email) {
         Ok(email) => format!("account:{email}"),
         Err(_) => format!("account:{}", raw_email.trim().to_lowercase()),

@@ -111,11 +111,13 @@ impl Throttle {
     }
 }
 
-/// Both throttles that guard a password check.
+/// The throttles that guard password checks: sign-in per account and per address, and the
+/// current-password check of a signed-in session, per session.
 #[derive(Clone)]
 pub struct LoginThrottle {
     pub per_account: Throttle,
     pub per_address: Throttle,
+    pub per_session: Throttle,
 }
 
 impl LoginThrottle {
@@ -158,6 +160,7 @@ mod tests {
         let throttle = LoginThrottle {
             per_account: Throttle::new(1, Duration::from_secs(60)),
             per_address: Throttle::new(1, Duration::from_secs(60)),
+            per_session: Throttle::new(1, Duration::from_secs(60)),
         };
         throttle.reserve("account", "address").unwrap();
         assert!(throttle.reserve("account", "address").is_err());
@@ -170,6 +173,7 @@ mod tests {
         let throttle = LoginThrottle {
             per_account: Throttle::new(1, Duration::from_secs(60)),
             per_address: Throttle::new(1, Duration::from_secs(60)),
+            per_session: Throttle::new(1, Duration::from_secs(60)),
         };
         throttle.reserve("one", "address").unwrap();
         assert!(throttle.reserve("two", "address").is_err());
@@ -195,6 +199,7 @@ mod tests {
         let throttle = LoginThrottle {
             per_account: Throttle::new(10, Duration::from_secs(60)),
             per_address: Throttle::new(1, Duration::from_secs(60)),
+            per_session: Throttle::new(1, Duration::from_secs(60)),
         };
         throttle.reserve("one", "2001:db8:0:7::1").unwrap();
         assert!(

@@ -18,6 +18,7 @@ on_both_backends!(
     two_refresh_cookies_are_refused_and_rotate_nothing,
     an_expired_session_of_ones_own_is_not_found,
     every_rejection_speaks_the_json_error_body,
+    a_locked_out_account_can_still_change_its_password,
 );
 
 async fn concurrent_wrong_passwords_are_counted_before_any_is_hashed(backend: Backend) {
@@ -165,6 +166,48 @@ async fn every_rejection_speaks_the_json_error_body(backend: Backend) {
         .unwrap();
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     assert_eq!(error_code(response).await, "malformed_request");
+}
+
+async fn a_locked_out_account_can_still_change_its_password(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.signed_up("ada@example.com").await;
+    for _ in 0..5 {
+        assert_eq!(
+            app.login("ada@example.com", "a stranger's guess").await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        app.login("ada@example.com", PASSWORD).await.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "sign-in is locked for now"
+    );
+
+    let change = |current: &str, new: &str| {
+        app.client
+            .post(app.url("/api/account/password"))
+            .bearer_auth(&owner.access_token)
+            .json(&serde_json::json!({"current_password": current, "new_password": new}))
+            .send()
+    };
+    let changed = change(PASSWORD, "a brand new passphrase of mine").await.unwrap();
+    assert_eq!(
+        changed.status(),
+        StatusCode::NO_CONTENT,
+        "the signed-in owner is not locked out"
+    );
+
+    // Guessing the current password from a session has a limit of its own.
+    for _ in 0..5 {
+        let wrong = change("not the current one", "another new passphrase here")
+            .await
+            .unwrap();
+        assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let throttled = change("not the current one", "another new passphrase here")
+        .await
+        .unwrap();
+    assert_eq!(throttled.status(), StatusCode::TOO_MANY_REQUESTS);
 }
 
 /// Holds SQLite's write lock, as a long write of another request would.
