@@ -143,6 +143,15 @@ impl LoginThrottle {
 mod tests {
     use super::*;
 
+    fn login_throttle(per_account: u32, per_address: u32) -> LoginThrottle {
+        let minute = Duration::from_secs(60);
+        LoginThrottle {
+            per_account: Throttle::new(per_account, minute),
+            per_address: Throttle::new(per_address, minute),
+            per_session: Throttle::new(1, minute),
+        }
+    }
+
     #[test]
     fn the_limit_is_enforced_then_lifted() {
         let throttle = Throttle::new(2, Duration::from_millis(50));
@@ -157,11 +166,7 @@ mod tests {
 
     #[test]
     fn success_clears_the_account_and_refunds_the_address() {
-        let throttle = LoginThrottle {
-            per_account: Throttle::new(1, Duration::from_secs(60)),
-            per_address: Throttle::new(1, Duration::from_secs(60)),
-            per_session: Throttle::new(1, Duration::from_secs(60)),
-        };
+        let throttle = login_throttle(1, 1);
         throttle.reserve("account", "address").unwrap();
         assert!(throttle.reserve("account", "address").is_err());
         throttle.succeeded("account", "address");
@@ -170,11 +175,7 @@ mod tests {
 
     #[test]
     fn a_refused_address_reserves_nothing_on_the_account() {
-        let throttle = LoginThrottle {
-            per_account: Throttle::new(1, Duration::from_secs(60)),
-            per_address: Throttle::new(1, Duration::from_secs(60)),
-            per_session: Throttle::new(1, Duration::from_secs(60)),
-        };
+        let throttle = login_throttle(1, 1);
         throttle.reserve("one", "address").unwrap();
         assert!(throttle.reserve("two", "address").is_err());
         assert!(
@@ -196,11 +197,7 @@ mod tests {
 
     #[test]
     fn ipv6_clients_count_per_64() {
-        let throttle = LoginThrottle {
-            per_account: Throttle::new(10, Duration::from_secs(60)),
-            per_address: Throttle::new(1, Duration::from_secs(60)),
-            per_session: Throttle::new(1, Duration::from_secs(60)),
-        };
+        let throttle = login_throttle(10, 1);
         throttle.reserve("one", "2001:db8:0:7::1").unwrap();
         assert!(
             throttle.reserve("two", "2001:db8:0:7:ffff::2").is_err(),

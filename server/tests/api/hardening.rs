@@ -139,12 +139,8 @@ async fn an_expired_session_of_ones_own_is_not_found(backend: Backend) {
     tokio::time::sleep(Duration::from_millis(1200)).await;
 
     let response = app
-        .client
-        .delete(app.url(&format!("/api/sessions/{phone_id}")))
-        .bearer_auth(&laptop.access_token)
-        .send()
-        .await
-        .unwrap();
+        .delete_with_token(&format!("/api/sessions/{phone_id}"), &laptop.access_token)
+        .await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     assert_eq!(error_code(response).await, "not_found");
 }
@@ -158,12 +154,8 @@ async fn every_rejection_speaks_the_json_error_body(backend: Backend) {
         assert_eq!(error_code(response).await, "method_not_allowed", "{path}");
     }
     let response = app
-        .client
-        .delete(app.url("/api/sessions/%FF"))
-        .bearer_auth(&session.access_token)
-        .send()
-        .await
-        .unwrap();
+        .delete_with_token("/api/sessions/%FF", &session.access_token)
+        .await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     assert_eq!(error_code(response).await, "malformed_request");
 }

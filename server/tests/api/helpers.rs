@@ -284,6 +284,15 @@ impl TestApp {
         assert_eq!(me.status(), StatusCode::OK, "the access token still works");
     }
 
+    pub async fn delete_with_token(&self, path: &str, access_token: &str) -> Response {
+        self.client
+            .delete(self.url(path))
+            .bearer_auth(access_token)
+            .send()
+            .await
+            .expect("request reaches the server")
+    }
+
     pub async fn get_with_token(&self, path: &str, access_token: &str) -> Response {
         self.client
             .get(self.url(path))

@@ -39,15 +39,6 @@ async fn sessions_of(app: &TestApp, session: &Session) -> Vec<Value> {
     response.json::<Vec<Value>>().await.unwrap()
 }
 
-async fn delete(app: &TestApp, path: &str, token: &str) -> reqwest::Response {
-    app.client
-        .delete(app.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-}
-
 async fn post(app: &TestApp, path: &str, token: &str, body: Option<Value>) -> reqwest::Response {
     let request = app.client.post(app.url(path)).bearer_auth(token);
     let request = match body {
@@ -101,7 +92,9 @@ async fn revoking_a_session_stops_its_access_and_refresh_tokens_at_once(backend:
         .to_string();
 
     app.assert_session_alive(&phone).await;
-    let response = delete(&app, &format!("/api/sessions/{phone_id}"), &laptop.access_token).await;
+    let response = app
+        .delete_with_token(&format!("/api/sessions/{phone_id}"), &laptop.access_token)
+        .await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
 
     let me = app.get_with_token("/api/me", &phone.access_token).await;
@@ -118,7 +111,9 @@ async fn revoking_a_session_stops_its_access_and_refresh_tokens_at_once(backend:
     app.assert_session_alive(&laptop).await;
     assert_eq!(sessions_of(&app, &laptop).await.len(), 1);
 
-    let again = delete(&app, &format!("/api/sessions/{phone_id}"), &laptop.access_token).await;
+    let again = app
+        .delete_with_token(&format!("/api/sessions/{phone_id}"), &laptop.access_token)
+        .await;
     assert_eq!(again.status(), StatusCode::NOT_FOUND);
 }
 
@@ -155,7 +150,9 @@ async fn nobody_can_see_or_revoke_another_users_sessions(backend: Backend) {
             .iter()
             .all(|s| !ada_ids.contains(&s["id"].as_str().unwrap().to_string()))
     );
-    let attempt = delete(&app, &format!("/api/sessions/{}", ada_ids[0]), &eve.access_token).await;
+    let attempt = app
+        .delete_with_token(&format!("/api/sessions/{}", ada_ids[0]), &eve.access_token)
+        .await;
     assert_eq!(
         attempt.status(),
         StatusCode::NOT_FOUND,
@@ -163,7 +160,7 @@ async fn nobody_can_see_or_revoke_another_users_sessions(backend: Backend) {
     );
     app.assert_session_alive(&ada).await;
     assert_eq!(
-        delete(&app, "/api/sessions/not-a-session", &eve.access_token)
+        app.delete_with_token("/api/sessions/not-a-session", &eve.access_token)
             .await
             .status(),
         StatusCode::NOT_FOUND
