@@ -86,6 +86,12 @@ pub struct Config {
     #[arg(long, env = "LATCH_HASH_CONCURRENCY")]
     pub hash_concurrency: Option<usize>,
 
+    /// Sign-ins, sign-ups and password changes that may wait for a hashing slot; beyond that
+    /// they are refused at once with 503 and Retry-After instead of queueing without bound.
+    #[arg(long, env = "LATCH_HASH_QUEUE", default_value_t = 32,
+          value_parser = clap::value_parser!(u64).range(0..=100_000))]
+    pub hash_queue: u64,
+
     /// Add a new access-token signing key to the database and exit. Running instances keep
     /// verifying with every stored key (they re-read the keys when they meet a new one) and
     /// sign with the newest after their next start; no session is signed out.

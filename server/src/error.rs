@@ -159,6 +159,7 @@ impl From<AuthError> for Error {
             },
             AuthError::AccountGone => Error::InvalidToken("The account no longer exists."),
             AuthError::SessionNotFound => Error::NotFound,
+            AuthError::Busy => Error::Unavailable,
             AuthError::Database(err) => err.into(),
             AuthError::Internal(err) => Error::Internal(err),
         }

@@ -71,7 +71,7 @@ impl Application {
             per_address: Throttle::new(config.login_attempts_per_address, window),
             per_session: Throttle::new(config.login_attempts_per_account, window),
         };
-        let hasher = PasswordHasher::new(config.hash_concurrency())?;
+        let hasher = PasswordHasher::new(config.hash_concurrency(), config.hash_queue as usize)?;
 
         let mut leptos_options = get_configuration(None)?.leptos_options;
         leptos_options.site_addr = config.listen;

@@ -55,7 +55,11 @@ impl AuthService {
             .map_err(|retry_after| AuthError::Throttled { retry_after })?;
 
         let current = change.current_password.unwrap_or_default();
-        if !self.hasher.verify(&current, Some(&user.password_hash)).await? {
+        let verified = self.hasher.verify(&current, Some(&user.password_hash)).await;
+        if verified.is_err() {
+            self.throttle.per_session.release(&session_key);
+        }
+        if !verified? {
             return Err(field("current_password", "This is not your current password."));
         }
         self.throttle.per_session.clear(&session_key);

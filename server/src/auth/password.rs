@@ -1,6 +1,11 @@
-//! Password policy and Argon2id hashing, run off the async runtime with bounded concurrency.
+//! Password policy and Argon2id hashing, run off the async runtime with bounded concurrency
+//! and a bounded queue: beyond it a request is refused at once (`HashError::Busy`) rather than
+//! left waiting behind a flood.
 
-use std::sync::Arc;
+use std::sync::{
+    Arc,
+    atomic::{AtomicUsize, Ordering},
+};
 
 use anyhow::Context;
 use argon2::{
@@ -66,30 +71,45 @@ impl Password {
     }
 }
 
+#[derive(Debug, thiserror::Error)]
+pub enum HashError {
+    #[error("every password-hashing slot is taken and the queue is full")]
+    Busy,
+    #[error(transparent)]
+    Failed(#[from] anyhow::Error),
+}
+
 #[derive(Clone)]
 pub struct PasswordHasher {
     permits: Arc<Semaphore>,
+    /// Requests waiting for a slot, and how many may.
+    waiting: Arc<AtomicUsize>,
+    max_waiting: usize,
     /// Verified against when the account does not exist, so that costs the same work.
     dummy_hash: Arc<str>,
 }
 
 impl PasswordHasher {
-    pub fn new(concurrency: usize) -> anyhow::Result<Self> {
+    pub fn new(concurrency: usize, max_waiting: usize) -> anyhow::Result<Self> {
         let dummy_hash = hash_blocking("dummy password for unknown accounts")?;
         Ok(Self {
             permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            waiting: Arc::default(),
+            max_waiting,
             dummy_hash: dummy_hash.into(),
         })
     }
 
-    pub async fn hash(&self, password: &Password) -> anyhow::Result<String> {
+    pub async fn hash(&self, password: &Password) -> Result<String, HashError> {
         let password = password.0.clone();
-        self.run(move || hash_blocking(password.expose_secret())).await?
+        Ok(self
+            .run(move || hash_blocking(password.expose_secret()))
+            .await??)
     }
 
     /// True when `password` matches `stored`. With no stored hash (unknown account) it does
     /// the same work against a dummy hash and answers false.
-    pub async fn verify(&self, password: &str, stored: Option<&str>) -> anyhow::Result<bool> {
+    pub async fn verify(&self, password: &str, stored: Option<&str>) -> Result<bool, HashError> {
         let known = stored.is_some();
         let hash = stored.map_or_else(|| self.dummy_hash.to_string(), str::to_string);
         let password = password.to_string();
@@ -97,11 +117,40 @@ impl PasswordHasher {
         Ok(known && matches)
     }
 
-    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> anyhow::Result<T> {
-        let _permit = self.permits.acquire().await.context("hasher closed")?;
-        tokio::task::spawn_blocking(work)
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, HashError> {
+        let _permit = match self.permits.try_acquire() {
+            Ok(permit) => permit,
+            Err(_) => {
+                let _waiting = Waiting::enter(&self.waiting, self.max_waiting)?;
+                self.permits.acquire().await.context("hasher closed")?
+            }
+        };
+        Ok(tokio::task::spawn_blocking(work)
             .await
-            .context("password hashing task failed")
+            .context("password hashing task failed")?)
+    }
+}
+
+/// A place in the queue for a hashing slot, given back when dropped (also when the request
+/// is abandoned while waiting).
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl<'a> Waiting<'a> {
+    fn enter(count: &'a AtomicUsize, max: usize) -> Result<Self, HashError> {
+        let place = Waiting(count);
+        if count.fetch_add(1, Ordering::SeqCst) >= max {
+            return Err(HashError::Busy);
+        }
+        Ok(place)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -172,7 +221,7 @@ mod tests {
 
     #[tokio::test]
     async fn unknown_accounts_never_verify() {
-        let hasher = PasswordHasher::new(1).unwrap();
+        let hasher = PasswordHasher::new(1, 1).unwrap();
         assert!(
             !hasher
                 .verify("dummy password for unknown accounts", None)

@@ -8,8 +8,12 @@ use std::{collections::BTreeMap, time::Duration};
 use app::contract::User;
 
 use super::{
-    password::PasswordHasher, refresh_token::RefreshToken, sessions::Issued, sessions::SessionStore,
-    throttle::LoginThrottle, tokens::TokenIssuer,
+    password::{HashError, PasswordHasher},
+    refresh_token::RefreshToken,
+    sessions::Issued,
+    sessions::SessionStore,
+    throttle::LoginThrottle,
+    tokens::TokenIssuer,
 };
 use crate::db::Db;
 
@@ -61,6 +65,9 @@ pub enum AuthError {
     AccountGone,
     #[error("session not found")]
     SessionNotFound,
+    /// Every password-hashing slot is busy and the queue is full: try again shortly.
+    #[error("busy")]
+    Busy,
     #[error(transparent)]
     Database(#[from] sqlx::Error),
     #[error(transparent)]
@@ -82,6 +89,15 @@ pub enum SessionOver {
 }
 
 pub type AuthResult<T> = Result<T, AuthError>;
+
+impl From<HashError> for AuthError {
+    fn from(err: HashError) -> Self {
+        match err {
+            HashError::Busy => AuthError::Busy,
+            HashError::Failed(err) => AuthError::Internal(err),
+        }
+    }
+}
 
 impl AuthService {
     pub fn new(

@@ -83,7 +83,14 @@ impl AuthService {
             Err(_) => None,
         };
         let stored_hash = user.as_ref().map(|user| user.password_hash.as_str());
-        let verified = self.hasher.verify(&password, stored_hash).await?;
+        let verified = match self.hasher.verify(&password, stored_hash).await {
+            Ok(verified) => verified,
+            Err(err) => {
+                // Not a guess that was checked: a refused or failed hash costs no attempt.
+                self.throttle.refund(&account, &client.ip);
+                return Err(err.into());
+            }
+        };
         let Some(user) = user.filter(|_| verified) else {
             return Err(AuthError::InvalidCredentials);
         };

@@ -132,6 +132,12 @@ impl LoginThrottle {
         Ok(())
     }
 
+    /// The password could not be checked at all (no hashing slot): both attempts go back.
+    pub fn refund(&self, account: &str, address: &str) {
+        self.per_account.release(account);
+        self.per_address.release(&address_key(address));
+    }
+
     /// The password was right: the account starts afresh and the address gets its attempt back.
     pub fn succeeded(&self, account: &str, address: &str) {
         self.per_account.clear(account);

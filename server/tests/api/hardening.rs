@@ -19,6 +19,7 @@ on_both_backends!(
     an_expired_session_of_ones_own_is_not_found,
     every_rejection_speaks_the_json_error_body,
     a_locked_out_account_can_still_change_its_password,
+    a_sign_in_flood_beyond_the_hashing_queue_is_refused_fast,
 );
 
 async fn concurrent_wrong_passwords_are_counted_before_any_is_hashed(backend: Backend) {
@@ -200,6 +201,44 @@ async fn a_locked_out_account_can_still_change_its_password(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(throttled.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+async fn a_sign_in_flood_beyond_the_hashing_queue_is_refused_fast(backend: Backend) {
+    let settings = [
+        "--hash-concurrency",
+        "1",
+        "--hash-queue",
+        "2",
+        "--login-attempts-per-address",
+        "1000",
+    ];
+    let app = spawn_app_with(backend, &settings).await;
+    let emails: Vec<String> = (0..30).map(|i| format!("nobody{i}@example.com")).collect();
+    let answers =
+        futures::future::join_all(emails.iter().map(|email| app.login(email, "some password guess"))).await;
+
+    let checked = answers
+        .iter()
+        .filter(|r| r.status() == StatusCode::UNAUTHORIZED)
+        .count();
+    let refused: Vec<_> = answers
+        .iter()
+        .filter(|r| r.status() == StatusCode::SERVICE_UNAVAILABLE)
+        .collect();
+    assert_eq!(checked + refused.len(), 30, "every sign-in is checked or refused");
+    assert!(
+        checked >= 3,
+        "the slot and the queue were used: {checked} checked"
+    );
+    assert!(
+        !refused.is_empty(),
+        "beyond one slot and two queued, sign-ins are refused"
+    );
+    assert!(
+        refused
+            .iter()
+            .all(|r| r.headers().contains_key(header::RETRY_AFTER))
+    );
 }
 
 /// Holds SQLite's write lock, as a long write of another request would.
