@@ -8,10 +8,15 @@ use crate::{
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
+    account_page(AccountDetails)
+}
+
+/// A page of the account area: for a signed-in user only, under the account navigation.
+pub fn account_page<V: IntoView + 'static>(page: fn() -> V) -> impl IntoView {
     view! {
         <RequireAuth>
             <AccountNav/>
-            <AccountDetails/>
+            {page()}
         </RequireAuth>
     }
 }

@@ -1,23 +1,17 @@
 use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
 
 use super::{
-    account::AccountNav,
+    account::account_page,
     forms::{Field, PASSWORD_HINT, Problems},
 };
 use crate::{
     auth::{Method, send_json, use_auth},
-    components::RequireAuth,
     contract::PasswordChange,
 };
 
 #[component]
 pub fn PasswordPage() -> impl IntoView {
-    view! {
-        <RequireAuth>
-            <AccountNav/>
-            <ChangePassword/>
-        </RequireAuth>
-    }
+    account_page(ChangePassword)
 }
 
 #[component]

@@ -1,9 +1,8 @@
 use leptos::prelude::*;
 
-use super::account::AccountNav;
+use super::account::account_page;
 use crate::{
     auth::{get_json, use_auth},
-    components::RequireAuth,
     contract::{EventKind, SecurityEventView},
 };
 
@@ -33,12 +32,7 @@ fn is_alarming(kind: EventKind) -> bool {
 
 #[component]
 pub fn SecurityPage() -> impl IntoView {
-    view! {
-        <RequireAuth>
-            <AccountNav/>
-            <SecurityEvents/>
-        </RequireAuth>
-    }
+    account_page(SecurityEvents)
 }
 
 #[component]

@@ -1,20 +1,14 @@
 use leptos::{prelude::*, task::spawn_local};
 
-use super::account::AccountNav;
+use super::account::account_page;
 use crate::{
     auth::{Method, get_json, send, use_auth},
-    components::RequireAuth,
     contract::SessionView,
 };
 
 #[component]
 pub fn SessionsPage() -> impl IntoView {
-    view! {
-        <RequireAuth>
-            <AccountNav/>
-            <Sessions/>
-        </RequireAuth>
-    }
+    account_page(Sessions)
 }
 
 #[component]
