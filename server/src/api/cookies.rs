@@ -6,10 +6,7 @@ use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use time::Duration;
 
 use crate::{
-    auth::{
-        refresh::PresentedToken,
-        refresh_token::{MalformedRefreshToken, RefreshToken},
-    },
+    auth::{refresh::PresentedToken, refresh_token::RefreshToken},
     clock,
 };
 
@@ -53,7 +50,7 @@ pub fn read(headers: &HeaderMap) -> PresentedToken {
     }
     match std::str::from_utf8(value).ok().and_then(RefreshToken::parse) {
         Some(token) => PresentedToken::Token(token),
-        None => PresentedToken::Malformed(MalformedRefreshToken),
+        None => PresentedToken::Malformed,
     }
 }
 

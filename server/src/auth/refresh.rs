@@ -5,7 +5,7 @@ use app::contract::EndReason;
 
 use super::{
     client_info::ClientInfo,
-    refresh_token::{MalformedRefreshToken, RefreshToken},
+    refresh_token::RefreshToken,
     service::{AuthError, AuthResult, AuthService, SessionOver, SignedIn},
     sessions::Rejected,
     users,
@@ -16,7 +16,7 @@ use super::{
 pub enum PresentedToken {
     Missing,
     /// A cookie that cannot be a token this server issued.
-    Malformed(MalformedRefreshToken),
+    Malformed,
     /// More than one cookie of that name (e.g. one tossed in by a sibling subdomain): which
     /// is ours cannot be told, so neither is used.
     Duplicated,
@@ -47,7 +47,7 @@ impl AuthService {
     pub async fn refresh(&self, presented: PresentedToken, client: &ClientInfo) -> AuthResult<SignedIn> {
         let token = match presented {
             PresentedToken::Missing => return Err(AuthError::NoRefreshToken),
-            PresentedToken::Malformed(_) => return Err(AuthError::SessionOver(SessionOver::InvalidToken)),
+            PresentedToken::Malformed => return Err(AuthError::SessionOver(SessionOver::InvalidToken)),
             PresentedToken::Duplicated => return Err(AuthError::DuplicatedRefreshCookie),
             PresentedToken::Token(token) => token,
         };

@@ -15,10 +15,6 @@ const TOKEN_CHARS: usize = 43;
 #[derive(Debug)]
 pub struct RefreshToken(SecretBox<[u8; TOKEN_BYTES]>);
 
-/// A cookie that is present but cannot be a refresh token this server issued.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct MalformedRefreshToken;
-
 impl PartialEq for RefreshToken {
     fn eq(&self, other: &Self) -> bool {
         self.bytes() == other.bytes()

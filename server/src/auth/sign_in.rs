@@ -17,10 +17,10 @@ use super::{
 
 /// The per-account throttle key: the address as typed (normalised when it parses), whether or
 /// not an account exists, so the throttle does not reveal accounts either.
-fn account_key(raw_email: &str) -> String {
-    match Email::parse(raw_email) {
-        Ok(email) => format!("account:{email}"),
-        Err(_) => format!("account:{}", raw_email.trim().to_lowercase()),
+fn account_key(raw_email: &str, parsed: Option<&Email>) -> String {
+    match parsed {
+        Some(email) => format!("account:{email}"),
+        None => format!("account:{}", raw_email.trim().to_lowercase()),
     }
 }
 
@@ -70,7 +70,8 @@ impl AuthService {
                     .collect(),
             ));
         };
-        let account = account_key(&raw_email);
+        let email = Email::parse(&raw_email).ok();
+        let account = account_key(&raw_email, email.as_ref());
         // Reserved before hashing, so concurrent guesses are counted before any is checked.
         self.throttle
             .reserve(&account, &client.ip)
@@ -78,9 +79,9 @@ impl AuthService {
 
         // Unknown and malformed emails cost the same hashing work as a wrong password and get
         // the same answer, so neither timing nor wording tells whether an account exists.
-        let user = match Email::parse(&raw_email) {
-            Ok(email) => users::by_email(&self.db, &email).await?,
-            Err(_) => None,
+        let user = match &email {
+            Some(email) => users::by_email(&self.db, email).await?,
+            None => None,
         };
         let stored_hash = user.as_ref().map(|user| user.password_hash.as_str());
         let verified = match self.hasher.verify(&password, stored_hash).await {

@@ -98,7 +98,7 @@ impl Throttle {
         Ok(())
     }
 
-    /// Hands back one reserved attempt (it succeeded).
+    /// Hands back one reserved attempt: it was not a failed guess.
     pub fn release(&self, key: &str) {
         if let Some(window) = self.windows.lock().expect("throttle lock").get_mut(&key_of(key)) {
             window.attempts = window.attempts.saturating_sub(1);
