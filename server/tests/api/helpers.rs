@@ -4,8 +4,12 @@ use clap::Parser;
 use reqwest::{Client, Response, StatusCode, header, redirect::Policy};
 use serde_json::{Value, json};
 use server::{config::Config, db::Db, startup::Application, state::AppState};
-use sqlx::{Connection, Executor, PgConnection};
 use tokio::sync::oneshot;
+
+pub use crate::{
+    database::TestDatabase,
+    responses::{Session, cookie_value, error_code, refresh_set_cookie},
+};
 
 #[derive(Debug, Clone, Copy)]
 pub enum Backend {
@@ -42,52 +46,6 @@ pub struct TestApp {
     _secret_dir: tempfile::TempDir,
     stop: Option<oneshot::Sender<()>>,
     database: TestDatabase,
-}
-
-/// A database that exists only for one test: a SQLite file in a temporary directory, or a
-/// database on the test PostgreSQL server that is dropped afterwards.
-pub enum TestDatabase {
-    Sqlite {
-        url: String,
-        _dir: tempfile::TempDir,
-    },
-    Postgres {
-        url: String,
-        admin_url: String,
-        name: String,
-    },
-}
-
-impl TestDatabase {
-    pub async fn new(backend: Backend) -> Self {
-        match backend {
-            Backend::Sqlite => {
-                let dir = tempfile::tempdir().expect("temporary directory");
-                let url = format!("sqlite:{}", dir.path().join("latch.db").display());
-                TestDatabase::Sqlite { url, _dir: dir }
-            }
-            Backend::Postgres => {
-                let (admin_url, name) = create_postgres_database().await;
-                let url = with_database(&admin_url, &name);
-                TestDatabase::Postgres { url, admin_url, name }
-            }
-        }
-    }
-
-    pub fn url(&self) -> &str {
-        match self {
-            TestDatabase::Sqlite { url, .. } | TestDatabase::Postgres { url, .. } => url,
-        }
-    }
-}
-
-impl Drop for TestDatabase {
-    fn drop(&mut self) {
-        // Leave nothing behind on a PostgreSQL server someone lent us.
-        if let TestDatabase::Postgres { admin_url, name, .. } = self {
-            drop_database(admin_url.clone(), name.clone());
-        }
-    }
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
@@ -139,49 +97,6 @@ pub async fn spawn_app_with(backend: Backend, settings: &[&str]) -> TestApp {
     }
 }
 
-/// Creates an empty database on the test PostgreSQL server; returns the admin URL and its name.
-async fn create_postgres_database() -> (String, String) {
-    let admin_url = std::env::var("LATCH_TEST_POSTGRES_URL").expect(
-        "LATCH_TEST_POSTGRES_URL is not set: run the tests with scripts/test, which starts a \
-         throw-away PostgreSQL, or point it at a server you may create databases on",
-    );
-    let name = format!("latch_test_{}", uuid::Uuid::new_v4().simple());
-    let mut admin = PgConnection::connect(&admin_url)
-        .await
-        .expect("connect to PostgreSQL");
-    admin
-        .execute(format!(r#"CREATE DATABASE "{name}""#).as_str())
-        .await
-        .expect("create test database");
-    (admin_url, name)
-}
-
-/// Drops a test database (from a plain thread: this runs in `Drop`, outside any runtime).
-fn drop_database(admin_url: String, name: String) {
-    let _ = std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
-        runtime
-            .block_on(async {
-                let mut admin = PgConnection::connect(&admin_url).await?;
-                admin
-                    .execute(format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#).as_str())
-                    .await
-                    .map(drop)
-            })
-            .map_err(std::io::Error::other)
-    })
-    .join();
-}
-
-/// Replaces the database name (the URL path) of a PostgreSQL URL.
-fn with_database(url: &str, name: &str) -> String {
-    let mut url = url::Url::parse(url).expect("LATCH_TEST_POSTGRES_URL is a URL");
-    url.set_path(name);
-    url.to_string()
-}
-
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
@@ -199,6 +114,17 @@ impl TestApp {
         self.client
             .post(self.url(path))
             .json(body)
+            .send()
+            .await
+            .expect("request reaches the server")
+    }
+
+    /// POSTs `body` as it is, with the given content type: for bodies `json` would not write.
+    pub async fn post_body(&self, path: &str, content_type: &str, body: String) -> Response {
+        self.client
+            .post(self.url(path))
+            .header(header::CONTENT_TYPE, content_type)
+            .body(body)
             .send()
             .await
             .expect("request reaches the server")
@@ -305,37 +231,14 @@ impl TestApp {
     /// Makes the database refuse service: the pool is closed (SQLite, for good) or the
     /// database stops accepting connections (PostgreSQL, until `bring_postgres_back`).
     pub async fn take_database_down(&self) {
-        match (&self.db, &self.database) {
-            (Db::Postgres(_), TestDatabase::Postgres { admin_url, name, .. }) => {
-                let mut admin = PgConnection::connect(admin_url).await.unwrap();
-                admin
-                    .execute(format!(r#"ALTER DATABASE "{name}" ALLOW_CONNECTIONS false"#).as_str())
-                    .await
-                    .unwrap();
-                admin
-                    .execute(
-                        format!(
-                            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-                             WHERE datname = '{name}'"
-                        )
-                        .as_str(),
-                    )
-                    .await
-                    .unwrap();
-            }
-            (db, _) => db.close().await,
+        if !self.database.refuse_connections().await {
+            self.db.close().await;
         }
     }
 
     /// Undoes `take_database_down` for PostgreSQL (a closed SQLite pool stays closed).
     pub async fn bring_postgres_back(&self) {
-        if let TestDatabase::Postgres { admin_url, name, .. } = &self.database {
-            let mut admin = PgConnection::connect(admin_url).await.unwrap();
-            admin
-                .execute(format!(r#"ALTER DATABASE "{name}" ALLOW_CONNECTIONS true"#).as_str())
-                .await
-                .unwrap();
-        }
+        self.database.allow_connections().await;
     }
 }
 
@@ -345,61 +248,4 @@ impl Drop for TestApp {
             let _ = stop.send(());
         }
     }
-}
-
-/// What a successful sign-up, sign-in or refresh hands the client.
-#[derive(Debug, Clone)]
-pub struct Session {
-    pub body: Value,
-    pub access_token: String,
-    pub refresh_token: String,
-    #[allow(dead_code)]
-    pub set_cookie: String,
-}
-
-impl Session {
-    pub async fn from(response: Response) -> Self {
-        let set_cookie = refresh_set_cookie(&response).expect("a refresh cookie is set");
-        let refresh_token = cookie_value(&set_cookie).to_string();
-        let body: Value = response.json().await.expect("a JSON session body");
-        let access_token = body["access_token"]
-            .as_str()
-            .expect("an access token")
-            .to_string();
-        Session {
-            body,
-            access_token,
-            refresh_token,
-            set_cookie,
-        }
-    }
-}
-
-/// The `Set-Cookie` header for the refresh cookie, if the response has one.
-pub fn refresh_set_cookie(response: &Response) -> Option<String> {
-    response
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .find(|value| value.starts_with("latch_refresh="))
-        .map(str::to_string)
-}
-
-pub fn cookie_value(set_cookie: &str) -> &str {
-    set_cookie
-        .split(';')
-        .next()
-        .unwrap()
-        .trim_start_matches("latch_refresh=")
-}
-
-/// Reads a JSON error body and checks its shape: `{"error": code, "message": text}`.
-pub async fn error_code(response: Response) -> String {
-    let body: Value = response.json().await.expect("a JSON error body");
-    assert!(
-        body["message"].as_str().is_some_and(|m| !m.is_empty()),
-        "error has a message: {body}"
-    );
-    body["error"].as_str().expect("error has a code").to_string()
 }

@@ -16,40 +16,31 @@ on_both_backends!(
 
 async fn malformed_bodies_get_stable_4xx_errors(backend: Backend) {
     let app = spawn_app(backend).await;
-    let signup = app.url("/api/auth/signup");
-    let send = |body: String, content_type: &'static str| {
-        app.client
-            .post(&signup)
-            .header(header::CONTENT_TYPE, content_type)
-            .body(body)
-            .send()
-    };
+    let send =
+        |body: String, content_type: &'static str| app.post_body("/api/auth/signup", content_type, body);
 
-    let broken = send("{\"email\": ".into(), "application/json").await.unwrap();
+    let broken = send("{\"email\": ".into(), "application/json").await;
     assert_eq!(broken.status(), StatusCode::BAD_REQUEST);
     assert_eq!(error_code(broken).await, "malformed_request");
 
-    let not_an_object = send("[1, 2]".into(), "application/json").await.unwrap();
+    let not_an_object = send("[1, 2]".into(), "application/json").await;
     assert_eq!(not_an_object.status(), StatusCode::BAD_REQUEST);
 
     let wrong_type = send(
         json!({"email": 5, "password": PASSWORD}).to_string(),
         "application/json",
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(wrong_type.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: Value = wrong_type.json().await.unwrap();
     assert!(body["fields"]["email"].is_string(), "{body}");
 
-    let form = send("email=a&password=b".into(), "application/x-www-form-urlencoded")
-        .await
-        .unwrap();
+    let form = send("email=a&password=b".into(), "application/x-www-form-urlencoded").await;
     assert_eq!(form.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(error_code(form).await, "unsupported_media_type");
 
     let huge = json!({"email": "a@example.com", "password": "x".repeat(20 * 1024)}).to_string();
-    let too_large = send(huge.clone(), "application/json").await.unwrap();
+    let too_large = send(huge.clone(), "application/json").await;
     assert_eq!(too_large.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(error_code(too_large).await, "payload_too_large");
     let on_refresh = app

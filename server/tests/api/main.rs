@@ -2,7 +2,9 @@
 //! PostgreSQL database per test. `scripts/test` provides PostgreSQL through
 //! `LATCH_TEST_POSTGRES_URL`.
 
+mod database;
 mod helpers;
+mod responses;
 
 mod auth;
 mod hardening;
@@ -12,4 +14,5 @@ mod instances;
 mod pages;
 mod sessions;
 mod theft;
+mod throttling;
 mod tokens;

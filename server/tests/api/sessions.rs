@@ -14,7 +14,6 @@ on_both_backends!(
     nobody_can_see_or_revoke_another_users_sessions,
     changing_the_password_signs_out_every_other_session,
     theft_is_recorded_as_a_security_event_the_user_can_see,
-    repeated_failed_sign_ins_are_throttled_per_account,
     sessions_past_their_absolute_lifetime_end,
 );
 
@@ -269,37 +268,6 @@ async fn theft_is_recorded_as_a_security_event_the_user_can_see(backend: Backend
         "the event shows who presented the stolen token"
     );
     assert!(reuse["session_id"].is_string() && reuse["at"].is_string() && reuse["ip"].is_string());
-}
-
-async fn repeated_failed_sign_ins_are_throttled_per_account(backend: Backend) {
-    let app = spawn_app_with(backend, &["--login-attempts-per-account", "3"]).await;
-    app.signed_up("ada@example.com").await;
-    for _ in 0..3 {
-        assert_eq!(
-            app.login("ada@example.com", "wrong password here").await.status(),
-            StatusCode::UNAUTHORIZED
-        );
-    }
-    let throttled = app.login("ADA@example.com", PASSWORD).await;
-    assert_eq!(
-        throttled.status(),
-        StatusCode::TOO_MANY_REQUESTS,
-        "even the right password waits"
-    );
-    let retry_after: u64 = throttled.headers()[header::RETRY_AFTER]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
-    assert!(retry_after > 0 && retry_after <= 15 * 60);
-    assert_eq!(error_code(throttled).await, "rate_limited");
-    assert_eq!(
-        app.login("nobody@example.com", "wrong password here")
-            .await
-            .status(),
-        StatusCode::UNAUTHORIZED,
-        "other accounts are unaffected"
-    );
 }
 
 async fn sessions_past_their_absolute_lifetime_end(backend: Backend) {
