@@ -51,6 +51,8 @@ export default defineConfig({
       LATCH_SECRET_FILE: join(dataDir, 'latch.secret'),
       LEPTOS_SITE_ROOT: 'target/site',
       LATCH_LOG: 'warn',
+      // Every spec signs up its own accounts, all from 127.0.0.1.
+      LATCH_SIGNUPS_PER_ADDRESS: '1000',
     },
   },
 });

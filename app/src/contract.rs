@@ -80,6 +80,19 @@ pub struct SecurityEventView {
     pub user_agent: String,
     pub device: String,
     pub session_id: Option<String>,
+    /// On a `refresh_token_reuse` event: the party that had last refreshed the session before
+    /// the retired token was presented. One of the two is the thief.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_refreshed_by: Option<PartyView>,
+}
+
+/// A client as an event names it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartyView {
+    pub ip: String,
+    pub user_agent: String,
+    /// The user agent as a person reads it.
+    pub device: String,
 }
 
 /// Every error: `{"error": code, "message": text, "fields": {field: problem}}`.

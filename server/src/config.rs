@@ -1,5 +1,9 @@
 //! The one typed configuration, read once at start-up from flags and environment variables.
 
+mod limits;
+
+pub use limits::{Limits, Retention, THROTTLE_WINDOW};
+
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use clap::{Parser, ValueEnum};
@@ -65,13 +69,11 @@ pub struct Config {
           value_parser = clap::value_parser!(u64).range(0..=120))]
     pub refresh_grace: u64,
 
-    /// Failed sign-ins allowed per account in 15 minutes before it is throttled (429).
-    #[arg(long, env = "LATCH_LOGIN_ATTEMPTS_PER_ACCOUNT", default_value_t = 5)]
-    pub login_attempts_per_account: u32,
+    #[command(flatten)]
+    pub limits: Limits,
 
-    /// Failed sign-ins allowed per client address in 15 minutes.
-    #[arg(long, env = "LATCH_LOGIN_ATTEMPTS_PER_ADDRESS", default_value_t = 50)]
-    pub login_attempts_per_address: u32,
+    #[command(flatten)]
+    pub retention: Retention,
 
     /// Reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For is believed.
     /// From anyone else the header is ignored, so clients cannot spoof their address.
@@ -82,19 +84,10 @@ pub struct Config {
     #[arg(long, env = "LATCH_JWT_AUDIENCE", default_value = "latch")]
     pub jwt_audience: String,
 
-    /// Password hashes computed at once (each takes 19 MiB and most of a core). Default: cores.
-    #[arg(long, env = "LATCH_HASH_CONCURRENCY")]
-    pub hash_concurrency: Option<usize>,
-
-    /// Sign-ins, sign-ups and password changes that may wait for a hashing slot; beyond that
-    /// they are refused at once with 503 and Retry-After instead of queueing without bound.
-    #[arg(long, env = "LATCH_HASH_QUEUE", default_value_t = 32,
-          value_parser = clap::value_parser!(u64).range(0..=100_000))]
-    pub hash_queue: u64,
-
-    /// Add a new access-token signing key to the database and exit. Running instances keep
-    /// verifying with every stored key (they re-read the keys when they meet a new one) and
-    /// sign with the newest after their next start; no session is signed out.
+    /// Add a new access-token signing key to the database and exit. Running instances sign
+    /// with it within two minutes (they re-read the keys every minute, and at once when they
+    /// meet a token signed by it); the old key keeps verifying, and stays in the JWKS, until no
+    /// token it signed can still be valid. No session is signed out.
     #[arg(long)]
     pub rotate_signing_key: bool,
 
@@ -166,12 +159,6 @@ impl Config {
 
     pub fn access_token_ttl(&self) -> Duration {
         Duration::from_secs(self.access_token_ttl)
-    }
-
-    pub fn hash_concurrency(&self) -> usize {
-        self.hash_concurrency
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-            .max(1)
     }
 }
 

@@ -21,6 +21,8 @@ pub struct ServerSecret {
     pub successor_key: [u8; 32],
     /// Seals the private signing keys stored in the database.
     pub key_seal_key: [u8; 32],
+    /// Signs the device cookies that exempt a known browser from the per-account lock.
+    pub device_cookie_key: [u8; 32],
 }
 
 impl ServerSecret {
@@ -49,6 +51,7 @@ impl ServerSecret {
             refresh_hash_key: derive("refresh-token-hash"),
             successor_key: derive("refresh-token-successor"),
             key_seal_key: derive("signing-key-seal"),
+            device_cookie_key: derive("device-cookie"),
         }
     }
 }
@@ -105,6 +108,7 @@ mod tests {
         assert_ne!(secret.refresh_hash_key, secret.successor_key);
         assert_ne!(secret.refresh_hash_key, secret.key_seal_key);
         assert_ne!(secret.successor_key, secret.key_seal_key);
+        assert_ne!(secret.device_cookie_key, secret.key_seal_key);
     }
 
     #[test]

@@ -15,10 +15,12 @@ use crate::{
     auth::{
         AuthService,
         keys::KeyRing,
+        known_device::DeviceCookies,
         password::PasswordHasher,
+        purge::Purge,
         revocations::Revocations,
         sessions::{SessionPolicy, SessionStore},
-        throttle::{LoginThrottle, Throttle},
+        throttle::Throttles,
         tokens::TokenIssuer,
     },
     config::Config,
@@ -42,15 +44,17 @@ impl Application {
         config.validate()?;
         let secret = ServerSecret::load(&config)?;
         let db = Db::connect(&config.database_url, config.db_max_connections).await?;
-        let keys = KeyRing::load_or_create(&db, &secret).await?;
+        // The longest an access token can live, leeway included: revocations, retired keys
+        // and ended sessions are remembered at least this long.
+        let longest_token = config.access_token_ttl() + Duration::from_secs(60);
+        let keys = KeyRing::load_or_create(&db, &secret, longest_token).await?;
         let tokens = TokenIssuer::new(
             keys,
             config.origin(),
             config.jwt_audience.clone(),
             config.access_token_ttl(),
         );
-        // Remember a revoked session for as long as one of its access tokens can live.
-        let revocations = Revocations::new(config.access_token_ttl() + Duration::from_secs(60));
+        let revocations = Revocations::new(longest_token);
         revocations.load(&db).await?;
         if let Db::Postgres(pool) = &db {
             revocations.follow(pool.clone());
@@ -64,14 +68,20 @@ impl Application {
                 grace: Duration::from_secs(config.refresh_grace),
             },
             revocations.clone(),
+            config.limits.refreshes_per_session,
         );
-        let window = Duration::from_secs(15 * 60);
-        let throttle = LoginThrottle {
-            per_account: Throttle::new(config.login_attempts_per_account, window),
-            per_address: Throttle::new(config.login_attempts_per_address, window),
-            per_session: Throttle::new(config.login_attempts_per_account, window),
-        };
-        let hasher = PasswordHasher::new(config.hash_concurrency(), config.hash_queue as usize)?;
+        let purge = Purge::new(
+            db.clone(),
+            Duration::from_secs(config.session_idle_timeout),
+            &config.retention,
+            longest_token,
+        );
+        let throttle = Throttles::new(&config.limits);
+        let devices = DeviceCookies::new(secret.device_cookie_key);
+        let hasher = PasswordHasher::new(
+            config.limits.hash_concurrency(),
+            config.limits.hash_queue as usize,
+        )?;
 
         let mut leptos_options = get_configuration(None)?.leptos_options;
         leptos_options.site_addr = config.listen;
@@ -80,7 +90,7 @@ impl Application {
             .await
             .map_err(|err| anyhow::anyhow!("cannot listen on {}: {err}", config.listen))?;
 
-        let auth = AuthService::new(db.clone(), hasher, sessions, tokens.clone(), throttle);
+        let auth = AuthService::new(db.clone(), hasher, sessions, tokens.clone(), throttle, devices);
         let state = AppState {
             leptos_options,
             db,
@@ -88,6 +98,7 @@ impl Application {
             auth,
             tokens,
             revocations,
+            purge,
         };
         Ok(Self {
             listener,
@@ -109,6 +120,9 @@ impl Application {
 
     /// Serves until `shutdown` completes, then lets in-flight requests finish.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let purge_interval = Duration::from_secs(self.state.config.retention.purge_interval);
+        self.state.purge.clone().spawn(purge_interval);
+        self.state.tokens.keys().follow();
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
@@ -123,7 +137,8 @@ pub async fn rotate_signing_key(config: &Config) -> anyhow::Result<String> {
     config.validate()?;
     let secret = ServerSecret::load(config)?;
     let db = Db::connect(&config.database_url, 1).await?;
-    let keys = KeyRing::load_or_create(&db, &secret).await?;
+    let longest_token = config.access_token_ttl() + Duration::from_secs(60);
+    let keys = KeyRing::load_or_create(&db, &secret, longest_token).await?;
     let kid = keys.rotate().await?;
     db.close().await;
     Ok(kid)

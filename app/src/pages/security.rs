@@ -51,6 +51,13 @@ fn SecurityEvents() -> impl IntoView {
                                     <li class="event" class:alarming=is_alarming(event.kind) data-kind=event.kind.as_str()>
                                         <strong>{describe(event.kind)}</strong>
                                         <p class="meta">{format!("{} · {} · IP {}", event.at, event.device, event.ip)}</p>
+                                        {event.last_refreshed_by.map(|before| view! {
+                                            <p class="meta last-refreshed-by">{format!(
+                                                "Before that, the session was last refreshed by {} · IP {}. \
+                                                 One of the two was not you.",
+                                                before.device, before.ip,
+                                            )}</p>
+                                        })}
                                     </li>
                                 }
                             }).collect_view()}

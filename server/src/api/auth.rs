@@ -27,7 +27,10 @@ pub struct SessionReply {
 
 impl SessionReply {
     fn new(status: StatusCode, jar: CookieJar, signed_in: SignedIn) -> Self {
-        let jar = cookies::set(jar, &signed_in.refresh_token, signed_in.refresh_expires_at);
+        let mut jar = cookies::set(jar, &signed_in.refresh_token, signed_in.refresh_expires_at);
+        if let Some(device) = signed_in.device_cookie {
+            jar = cookies::set_device(jar, device);
+        }
         let body = SessionBody {
             access_token: signed_in.access_token,
             token_type: TokenType::Bearer,
@@ -74,7 +77,7 @@ pub async fn login(State(auth): State<AuthService>, request: CredentialsRequest)
         credentials: ApiJson(credentials),
         ..
     } = request;
-    let signed_in = auth.sign_in(credentials, &client).await?;
+    let signed_in = auth.sign_in(credentials, &client, cookies::device(&jar)).await?;
     Ok(SessionReply::new(StatusCode::OK, jar, signed_in))
 }
 

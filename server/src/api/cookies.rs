@@ -1,5 +1,8 @@
-//! The refresh cookie: `HttpOnly; Secure; SameSite=Strict; Path=/api/auth`, so scripts cannot
-//! read it, ordinary requests do not carry it and cross-site requests never do.
+//! The cookies, both `HttpOnly; Secure; SameSite=Strict; Path=/api/auth`, so scripts cannot
+//! read them, ordinary requests do not carry them and cross-site requests never do:
+//! - `latch_refresh`, the refresh token, living as long as its session;
+//! - `latch_device`, the device cookie that exempts a browser from the account's sign-in lock
+//!   (`auth::known_device`), living 400 days (the most browsers keep a cookie).
 
 use axum::http::{HeaderMap, header};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
@@ -11,6 +14,8 @@ use crate::{
 };
 
 pub const NAME: &str = "latch_refresh";
+pub const DEVICE_NAME: &str = "latch_device";
+const DEVICE_DAYS: i64 = 400;
 /// Only refresh and logout need the cookie.
 pub const PATH: &str = "/api/auth";
 
@@ -52,6 +57,23 @@ pub fn read(headers: &HeaderMap) -> PresentedToken {
         Some(token) => PresentedToken::Token(token),
         None => PresentedToken::Malformed,
     }
+}
+
+/// Adds the device cookie a sign-in or sign-up handed out.
+pub fn set_device(jar: CookieJar, value: String) -> CookieJar {
+    let mut cookie = Cookie::build((DEVICE_NAME, value))
+        .http_only(true)
+        .secure(true)
+        .same_site(SameSite::Strict)
+        .path(PATH)
+        .build();
+    cookie.set_max_age(Duration::days(DEVICE_DAYS));
+    jar.add(cookie)
+}
+
+/// The device cookie the browser sent, if any (a forged or foreign one is ignored later).
+pub fn device(jar: &CookieJar) -> Option<&str> {
+    jar.get(DEVICE_NAME).map(Cookie::value)
 }
 
 fn base(value: String) -> Cookie<'static> {

@@ -1,7 +1,7 @@
 //! What a signed-in user can do with their own account: see it, change the password, see
 //! what happened to it, and look after the devices signed in to it.
 
-use app::contract::{Me, PasswordChange, SecurityEventView, SessionView};
+use app::contract::{Me, PartyView, PasswordChange, SecurityEventView, SessionView};
 
 use super::{
     client_info::ClientInfo,
@@ -94,6 +94,11 @@ impl AuthService {
                 ip: event.ip,
                 user_agent: event.user_agent,
                 session_id: event.session_id,
+                last_refreshed_by: event.last_refreshed_by.map(|party| PartyView {
+                    device: device::describe(&party.user_agent),
+                    ip: party.ip,
+                    user_agent: party.user_agent,
+                }),
             })
             .collect())
     }

@@ -6,6 +6,13 @@ use sqlx::Row;
 use super::client_info::ClientInfo;
 use crate::{db::Db, with_pool};
 
+/// A client as a session or event remembers it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Party {
+    pub ip: String,
+    pub user_agent: String,
+}
+
 /// One event as stored.
 #[derive(Debug, Clone)]
 pub struct Event {
@@ -14,6 +21,8 @@ pub struct Event {
     pub ip: String,
     pub user_agent: String,
     pub session_id: Option<String>,
+    /// On a reuse event: who had last refreshed the session before the retired token came back.
+    pub last_refreshed_by: Option<Party>,
 }
 
 /// An event as the table holds it, before its kind is read.
@@ -24,13 +33,16 @@ struct StoredEvent {
     ip: String,
     user_agent: String,
     session_id: Option<String>,
+    last_refreshed_ip: Option<String>,
+    last_refreshed_user_agent: Option<String>,
 }
 
 /// The user's events, newest first.
 pub async fn list(db: &Db, user_id: &str, limit: i64) -> Result<Vec<Event>, sqlx::Error> {
     let stored = with_pool!(db, |pool| {
         sqlx::query_as::<_, StoredEvent>(
-            "SELECT kind, at, ip, user_agent, session_id FROM security_events \
+            "SELECT kind, at, ip, user_agent, session_id, last_refreshed_ip, last_refreshed_user_agent \
+             FROM security_events \
              WHERE user_id = $1 ORDER BY at DESC, id DESC LIMIT $2",
         )
         .bind(user_id)
@@ -48,6 +60,10 @@ pub async fn list(db: &Db, user_id: &str, limit: i64) -> Result<Vec<Event>, sqlx
                 ip: event.ip,
                 user_agent: event.user_agent,
                 session_id: event.session_id,
+                last_refreshed_by: event
+                    .last_refreshed_ip
+                    .zip(event.last_refreshed_user_agent)
+                    .map(|(ip, user_agent)| Party { ip, user_agent }),
             })
         })
         .collect())
@@ -73,6 +89,7 @@ pub struct NewEvent<'a> {
     kind: EventKind,
     client: &'a ClientInfo,
     session_id: Option<&'a str>,
+    last_refreshed_by: Option<&'a Party>,
     id: String,
     at: i64,
 }
@@ -89,9 +106,16 @@ impl<'a> NewEvent<'a> {
             kind,
             client,
             session_id,
+            last_refreshed_by: None,
             id: uuid::Uuid::new_v4().to_string(),
             at: crate::clock::now_millis(),
         }
+    }
+
+    /// Names the party that had last refreshed the session (on a reuse event).
+    pub fn last_refreshed_by(mut self, party: &'a Party) -> Self {
+        self.last_refreshed_by = Some(party);
+        self
     }
 
     /// The INSERT, for the caller to execute on its own (concrete) connection.
@@ -102,8 +126,9 @@ impl<'a> NewEvent<'a> {
         i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
     {
         sqlx::query(
-            "INSERT INTO security_events (id, user_id, kind, at, ip, user_agent, session_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO security_events \
+             (id, user_id, kind, at, ip, user_agent, session_id, last_refreshed_ip, last_refreshed_user_agent) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(self.id.as_str())
         .bind(self.user_id)
@@ -112,5 +137,7 @@ impl<'a> NewEvent<'a> {
         .bind(self.client.ip.as_str())
         .bind(self.client.user_agent.as_str())
         .bind(self.session_id)
+        .bind(self.last_refreshed_by.map(|party| party.ip.as_str()))
+        .bind(self.last_refreshed_by.map(|party| party.user_agent.as_str()))
     }
 }

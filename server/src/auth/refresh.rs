@@ -23,9 +23,10 @@ pub enum PresentedToken {
     Token(RefreshToken),
 }
 
-impl From<Rejected> for SessionOver {
+impl From<Rejected> for AuthError {
     fn from(rejected: Rejected) -> Self {
-        match rejected {
+        let over = match rejected {
+            Rejected::TooFrequent { retry_after } => return AuthError::Throttled { retry_after },
             Rejected::Unknown => SessionOver::InvalidToken,
             Rejected::Reused
             | Rejected::Ended {
@@ -38,7 +39,8 @@ impl From<Rejected> for SessionOver {
             Rejected::Ended {
                 reason: EndReason::SignedOut | EndReason::RevokedByUser | EndReason::PasswordChanged,
             } => SessionOver::Revoked,
-        }
+        };
+        AuthError::SessionOver(over)
     }
 }
 
@@ -55,7 +57,7 @@ impl AuthService {
             .sessions
             .rotate(&token, client)
             .await?
-            .map_err(|rejected| AuthError::SessionOver(rejected.into()))?;
+            .map_err(AuthError::from)?;
         let user = users::by_id(&self.db, &issued.user_id)
             .await?
             .ok_or(AuthError::SessionOver(SessionOver::AccountGone))?;

@@ -70,31 +70,43 @@ impl Revocations {
         Ok(ids.len())
     }
 
-    /// Follows revocations made by other instances, for as long as the process runs.
+    /// Follows revocations made by other instances, for as long as the process runs. A lost
+    /// subscription is renewed at once; one that cannot be made (the database away) is
+    /// retried every second.
     pub fn follow(&self, pool: PgPool) {
         let revocations = self.clone();
         tokio::spawn(async move {
             loop {
-                if let Err(err) = revocations.listen(&pool).await {
-                    tracing::warn!(error = %err, "revocation listener lost its connection; retrying");
+                match revocations.listen(&pool).await {
+                    Ok(lost) => {
+                        let error = lost.map_or_else(|| "closed".to_string(), |err| err.to_string());
+                        tracing::warn!(%error, "revocation listener lost its connection; resubscribing");
+                    }
+                    Err(err) => {
+                        tracing::warn!(error = %err, "revocation listener cannot subscribe; retrying");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
                 }
-                tokio::time::sleep(Duration::from_secs(1)).await;
             }
         });
     }
 
-    async fn listen(&self, pool: &PgPool) -> Result<(), sqlx::Error> {
+    /// Subscribes, *then* catches up on what was revoked while not subscribed (the other order
+    /// would lose a revocation made in between), then follows notifications until the
+    /// connection is lost, returning why (`None`: closed). `Err` when it could not subscribe
+    /// or catch up.
+    async fn listen(&self, pool: &PgPool) -> Result<Option<sqlx::Error>, sqlx::Error> {
         let mut listener = PgListener::connect_with(pool).await?;
+        // sqlx would reconnect by itself and report the gap as `None`; a fresh listener per
+        // subscription keeps "subscribe, then catch up" in one place.
+        listener.eager_reconnect(false);
         listener.listen(CHANNEL).await?;
-        // Anything revoked while we were not listening.
         self.load(&Db::Postgres(pool.clone())).await?;
         loop {
-            match listener.try_recv().await? {
-                Some(notification) => self.insert(notification.payload()),
-                // The connection dropped; notifications meanwhile are lost, so catch up.
-                None => {
-                    self.load(&Db::Postgres(pool.clone())).await?;
-                }
+            match listener.try_recv().await {
+                Ok(Some(notification)) => self.insert(notification.payload()),
+                Ok(None) => return Ok(None),
+                Err(err) => return Ok(Some(err)),
             }
         }
     }

@@ -8,11 +8,12 @@ use std::{collections::BTreeMap, time::Duration};
 use app::contract::User;
 
 use super::{
+    known_device::DeviceCookies,
     password::{HashError, PasswordHasher},
     refresh_token::RefreshToken,
     sessions::Issued,
     sessions::SessionStore,
-    throttle::LoginThrottle,
+    throttle::Throttles,
     tokens::TokenIssuer,
 };
 use crate::db::Db;
@@ -23,7 +24,8 @@ pub struct AuthService {
     pub(super) hasher: PasswordHasher,
     pub(super) sessions: SessionStore,
     pub(super) tokens: TokenIssuer,
-    pub(super) throttle: LoginThrottle,
+    pub(super) throttle: Throttles,
+    pub(super) devices: DeviceCookies,
 }
 
 /// A session the client may use now: an access token for its memory and a refresh token
@@ -37,6 +39,8 @@ pub struct SignedIn {
     pub refresh_token: RefreshToken,
     /// When the refresh token stops working if unused (Unix ms).
     pub refresh_expires_at: i64,
+    /// A new device cookie, after a sign-up or sign-in (see `known_device`).
+    pub device_cookie: Option<String>,
 }
 
 /// Why the core refused, in its own terms.
@@ -105,7 +109,8 @@ impl AuthService {
         hasher: PasswordHasher,
         sessions: SessionStore,
         tokens: TokenIssuer,
-        throttle: LoginThrottle,
+        throttle: Throttles,
+        devices: DeviceCookies,
     ) -> Self {
         Self {
             db,
@@ -113,6 +118,7 @@ impl AuthService {
             sessions,
             tokens,
             throttle,
+            devices,
         }
     }
 
@@ -129,6 +135,7 @@ impl AuthService {
             expires_in,
             refresh_token: issued.token,
             refresh_expires_at: issued.expires_at,
+            device_cookie: None,
         })
     }
 }

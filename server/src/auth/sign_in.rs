@@ -12,6 +12,8 @@ use super::{
     events,
     password::Password,
     service::{AuthError, AuthResult, AuthService, SignedIn},
+    sessions::{Issued, PasswordChanged},
+    throttle::Guesser,
     users,
 };
 
@@ -46,18 +48,31 @@ impl AuthService {
             }
         };
 
-        let hash = self.hasher.hash(&password).await?;
+        // Counted whether or not the address is taken, so sign-up cannot list accounts fast.
+        self.throttle
+            .reserve_sign_up(&client.ip)
+            .map_err(|retry_after| AuthError::Throttled { retry_after })?;
+        let hash = self.hasher.hash(&password).await.inspect_err(|_| {
+            self.throttle.refund_sign_up(&client.ip);
+        })?;
         let user = users::create(&self.db, &email, hash)
             .await?
             .map_err(|users::EmailTaken| AuthError::EmailTaken)?;
-        let issued = self.sessions.start(&user.id, client, EventKind::SignedUp).await?;
+        let issued = self.start(&user, client, EventKind::SignedUp).await?;
         tracing::info!(user = %user.id, session = %issued.session_id, "signed up");
-        self.signed_in(issued, user.email)
+        self.signed_in_on_device(issued, &email)
     }
 
     /// Checks the password (throttled per account and per address) and opens a session,
     /// recorded as a sign-in from a new device when this browser and OS are new to the account.
-    pub async fn sign_in(&self, credentials: Credentials, client: &ClientInfo) -> AuthResult<SignedIn> {
+    /// `device_cookie` is the browser's device cookie, if it sent one: when it was issued for
+    /// this account, failures count against that browser instead of the account.
+    pub async fn sign_in(
+        &self,
+        credentials: Credentials,
+        client: &ClientInfo,
+        device_cookie: Option<&str>,
+    ) -> AuthResult<SignedIn> {
         let (Some(raw_email), Some(password)) = (credentials.email, credentials.password) else {
             let fields = [
                 ("email", "Enter your email address."),
@@ -72,35 +87,65 @@ impl AuthService {
         };
         let email = Email::parse(&raw_email).ok();
         let account = account_key(&raw_email, email.as_ref());
+        let known_device = email
+            .as_ref()
+            .zip(device_cookie)
+            .and_then(|(email, cookie)| self.devices.device(cookie, email));
+        let guesser = match known_device {
+            Some(device) => Guesser::KnownDevice { device },
+            None => Guesser::Stranger { account: &account },
+        };
         // Reserved before hashing, so concurrent guesses are counted before any is checked.
         self.throttle
-            .reserve(&account, &client.ip)
+            .reserve_guess(guesser, &client.ip)
             .map_err(|retry_after| AuthError::Throttled { retry_after })?;
 
-        // Unknown and malformed emails cost the same hashing work as a wrong password and get
-        // the same answer, so neither timing nor wording tells whether an account exists.
-        let user = match &email {
+        let user = match self.check_password(&password, email.as_ref()).await {
+            Ok(user) => user,
+            Err(err) => {
+                // Not a guess that was checked (no hashing slot, database down): no attempt.
+                self.throttle.refund_guess(guesser, &client.ip);
+                return Err(err);
+            }
+        };
+        let (Some(user), Some(email)) = (user, email.as_ref()) else {
+            return Err(AuthError::InvalidCredentials);
+        };
+        self.throttle.guess_succeeded(guesser, &client.ip);
+
+        let event = self.sign_in_event(&user.id, client).await?;
+        let issued = self.start(&user, client, event).await?;
+        tracing::info!(user = %user.id, session = %issued.session_id, "signed in");
+        self.signed_in_on_device(issued, email)
+    }
+
+    /// The account, if `password` is its password. Unknown and malformed emails cost the same
+    /// hashing work as a wrong password and get the same answer, so neither timing nor
+    /// wording tells whether an account exists.
+    async fn check_password(&self, password: &str, email: Option<&Email>) -> AuthResult<Option<users::User>> {
+        let user = match email {
             Some(email) => users::by_email(&self.db, email).await?,
             None => None,
         };
         let stored_hash = user.as_ref().map(|user| user.password_hash.as_str());
-        let verified = match self.hasher.verify(&password, stored_hash).await {
-            Ok(verified) => verified,
-            Err(err) => {
-                // Not a guess that was checked: a refused or failed hash costs no attempt.
-                self.throttle.refund(&account, &client.ip);
-                return Err(err.into());
-            }
-        };
-        let Some(user) = user.filter(|_| verified) else {
-            return Err(AuthError::InvalidCredentials);
-        };
-        self.throttle.succeeded(&account, &client.ip);
+        let verified = self.hasher.verify(password, stored_hash).await?;
+        Ok(user.filter(|_| verified))
+    }
 
-        let event = self.sign_in_event(&user.id, client).await?;
-        let issued = self.sessions.start(&user.id, client, event).await?;
-        tracing::info!(user = %user.id, session = %issued.session_id, "signed in");
-        self.signed_in(issued, user.email)
+    /// Opens the session, unless the password just checked has been changed since: a sign-in
+    /// that raced a password change must not outlive it.
+    async fn start(&self, user: &users::User, client: &ClientInfo, event: EventKind) -> AuthResult<Issued> {
+        self.sessions
+            .start(&user.id, &user.password_hash, client, event)
+            .await?
+            .map_err(|PasswordChanged| AuthError::InvalidCredentials)
+    }
+
+    /// The session, with a fresh device cookie for this browser and account.
+    fn signed_in_on_device(&self, issued: Issued, email: &Email) -> AuthResult<SignedIn> {
+        let mut signed_in = self.signed_in(issued, email.to_string())?;
+        signed_in.device_cookie = Some(self.devices.issue(email));
+        Ok(signed_in)
     }
 
     /// `SignedInNewDevice` when the account has never been used from this browser and OS

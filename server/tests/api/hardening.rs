@@ -17,7 +17,30 @@ on_both_backends!(
     two_refresh_cookies_are_refused_and_rotate_nothing,
     an_expired_session_of_ones_own_is_not_found,
     every_rejection_speaks_the_json_error_body,
+    a_signing_key_written_without_the_secret_stops_the_server_from_starting,
 );
+
+/// Someone with write access to the database, but not the server secret, adds a signing key
+/// of their own so that tokens they sign would be accepted.
+async fn a_signing_key_written_without_the_secret_stops_the_server_from_starting(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let insert = "INSERT INTO signing_keys (kid, generation, public_key, sealed_private_key, created_at) \
+                  VALUES ('attackers-key', 99, $1, $2, 0)";
+    server::with_pool!(&app.db, |pool| sqlx::query(insert)
+        .bind(vec![7u8; 32])
+        .bind(vec![0u8; 72])
+        .execute(pool)
+        .await
+        .map(drop)
+        .unwrap());
+    let refused = app
+        .start_again()
+        .await
+        .err()
+        .expect("the server refuses to start");
+    let why = format!("{refused:#}");
+    assert!(why.contains("attackers-key") && why.contains("secret"), "{why}");
+}
 
 async fn a_body_with_anything_after_the_json_is_malformed(backend: Backend) {
     let app = spawn_app(backend).await;

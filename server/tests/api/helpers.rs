@@ -8,7 +8,7 @@ use tokio::sync::oneshot;
 
 pub use crate::{
     database::TestDatabase,
-    responses::{Session, cookie_value, error_code, refresh_set_cookie},
+    responses::{Session, cookie_value, error_code, refresh_set_cookie, set_cookie_value},
 };
 
 #[derive(Debug, Clone, Copy)]
@@ -43,6 +43,7 @@ pub struct TestApp {
     pub client: Client,
     pub db: Db,
     pub state: AppState,
+    config: Config,
     _secret_dir: tempfile::TempDir,
     stop: Option<oneshot::Sender<()>>,
     database: TestDatabase,
@@ -72,7 +73,9 @@ pub async fn spawn_app_with(backend: Backend, settings: &[&str]) -> TestApp {
     ];
     args.extend_from_slice(settings);
     let config = Config::try_parse_from(args).expect("test configuration parses");
-    let app = Application::build(config).await.expect("application starts");
+    let app = Application::build(config.clone())
+        .await
+        .expect("application starts");
     let address = format!("http://{}", app.local_addr());
     let state = app.state();
     let db = state.db.clone();
@@ -91,6 +94,7 @@ pub async fn spawn_app_with(backend: Backend, settings: &[&str]) -> TestApp {
         client,
         db,
         state,
+        config,
         _secret_dir: secret_dir,
         stop: Some(stop),
         database,
@@ -144,6 +148,17 @@ impl TestApp {
             &json!({ "email": email, "password": password }),
         )
         .await
+    }
+
+    /// Signs in from a browser that sends `cookie` (e.g. its `latch_device` cookie).
+    pub async fn login_with_cookie(&self, email: &str, password: &str, cookie: &str) -> Response {
+        self.client
+            .post(self.url("/api/auth/login"))
+            .header(header::COOKIE, cookie)
+            .json(&json!({ "email": email, "password": password }))
+            .send()
+            .await
+            .expect("request reaches the server")
     }
 
     /// Signs up a fresh account and returns its session.
@@ -226,6 +241,21 @@ impl TestApp {
             .send()
             .await
             .expect("request reaches the server")
+    }
+
+    /// Starts a second instance on the same database and secret, as a restart would; the
+    /// error says why it would not start.
+    pub async fn start_again(&self) -> anyhow::Result<Application> {
+        Application::build(self.config.clone()).await
+    }
+
+    /// The number of rows in `table`: what the server has stored.
+    pub async fn count(&self, table: &str) -> i64 {
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        server::with_pool!(&self.db, |pool| sqlx::query_scalar::<_, i64>(&sql)
+            .fetch_one(pool)
+            .await
+            .expect("a count"))
     }
 
     /// Makes the database refuse service: the pool is closed (SQLite, for good) or the

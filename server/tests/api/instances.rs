@@ -53,6 +53,29 @@ impl Drop for Instance {
     }
 }
 
+/// How long until `instance` refuses `access_token`, polling for at most `limit`.
+async fn refused_within(
+    client: &reqwest::Client,
+    instance: &Instance,
+    access_token: &str,
+    limit: Duration,
+) -> Option<Duration> {
+    let revoked_at = Instant::now();
+    while revoked_at.elapsed() < limit {
+        let me = client
+            .get(format!("{}/api/me", instance.address))
+            .bearer_auth(access_token)
+            .send()
+            .await
+            .unwrap();
+        if me.status() == StatusCode::UNAUTHORIZED {
+            return Some(revoked_at.elapsed());
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    None
+}
+
 #[tokio::test]
 async fn two_processes_on_one_postgres_share_sessions_and_revocations() {
     let database = TestDatabase::new(Backend::Postgres).await;
@@ -106,16 +129,9 @@ async fn two_processes_on_one_postgres_share_sessions_and_revocations() {
         .await
         .unwrap();
     assert_eq!(logout.status(), StatusCode::NO_CONTENT);
-    let revoked_at = Instant::now();
-    let mut refused_after = None;
-    while revoked_at.elapsed() < Duration::from_secs(3) {
-        if me_on_b(third.access_token.clone()).await.unwrap().status() == StatusCode::UNAUTHORIZED {
-            refused_after = Some(revoked_at.elapsed());
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    let refused_after = refused_after.expect("B never refused the revoked session's token");
+    let refused_after = refused_within(&client, &b, &third.access_token, Duration::from_secs(3))
+        .await
+        .expect("B never refused the revoked session's token");
     println!("revocation reached the second instance after {refused_after:?}");
     assert!(
         refused_after < Duration::from_millis(1500),
@@ -187,4 +203,74 @@ async fn two_processes_on_one_postgres_share_sessions_and_revocations() {
         2,
         "old and new keys are both published"
     );
+}
+
+/// The revocation listener's connection is cut (as a failover or an idle-connection reaper
+/// would) right before a revocation on another instance: it must subscribe again and catch
+/// up, so the revoked token is still refused within 1.5 s. Twenty times in a row.
+#[tokio::test]
+async fn a_listener_cut_off_resubscribes_and_catches_up() {
+    let database = TestDatabase::new(Backend::Postgres).await;
+    let secret_dir = tempfile::tempdir().unwrap();
+    let secret_file = secret_dir.path().join("latch.secret");
+    let secret_file = secret_file.to_str().unwrap();
+    let a = Instance::start(database.url(), secret_file).await;
+    let b = Instance::start(database.url(), secret_file).await;
+    let admin = sqlx::PgPool::connect(database.url()).await.unwrap();
+    let client = reqwest::Client::new();
+    let credentials = serde_json::json!({"email": "ada@example.com", "password": crate::helpers::PASSWORD});
+    let signup = client
+        .post(format!("{}/api/auth/signup", a.address))
+        .json(&credentials)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signup.status(), StatusCode::CREATED);
+
+    for round in 1..=20 {
+        let login = client
+            .post(format!("{}/api/auth/login", a.address))
+            .json(&credentials)
+            .send()
+            .await
+            .unwrap();
+        let session = Session::from(login).await;
+        // Both instances are subscribed again before the next cut.
+        let listening = "SELECT COUNT(*) FROM pg_stat_activity \
+                         WHERE datname = current_database() AND query ILIKE 'LISTEN%'";
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while sqlx::query_scalar::<_, i64>(listening)
+            .fetch_one(&admin)
+            .await
+            .unwrap()
+            < 2
+        {
+            assert!(
+                Instant::now() < deadline,
+                "round {round}: the listeners never came back"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let cut: Vec<bool> = sqlx::query_scalar(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND query ILIKE 'LISTEN%'",
+        )
+        .fetch_all(&admin)
+        .await
+        .unwrap();
+        assert!(!cut.is_empty(), "round {round}: no listener connection to cut");
+        let logout = client
+            .post(format!("{}/api/auth/logout", a.address))
+            .header("cookie", format!("latch_refresh={}", session.refresh_token))
+            .header("origin", ORIGIN)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(logout.status(), StatusCode::NO_CONTENT);
+        let refused = refused_within(&client, &b, &session.access_token, Duration::from_secs(3)).await;
+        assert!(
+            refused.is_some_and(|after| after < Duration::from_millis(1500)),
+            "round {round}: B refused the revoked token after {refused:?}"
+        );
+    }
 }

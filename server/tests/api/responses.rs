@@ -43,6 +43,23 @@ pub fn refresh_set_cookie(response: &Response) -> Option<String> {
         .map(str::to_string)
 }
 
+/// The value the response sets for cookie `name`, if it sets one.
+pub fn set_cookie_value(response: &Response, name: &str) -> Option<String> {
+    let prefix = format!("{name}=");
+    response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find_map(|value| {
+            value
+                .split(';')
+                .next()?
+                .strip_prefix(prefix.as_str())
+                .map(str::to_string)
+        })
+}
+
 pub fn cookie_value(set_cookie: &str) -> &str {
     set_cookie
         .split(';')

@@ -1,10 +1,12 @@
 //! What happens when a refresh token is stolen: rotation, reuse detection, the grace window.
 
 use futures::future::join_all;
-use reqwest::StatusCode;
+use reqwest::{StatusCode, header};
+use serde_json::Value;
 
 use crate::helpers::{
-    Backend, Session, cookie_value, error_code, on_both_backends, refresh_set_cookie, spawn_app_with,
+    Backend, ORIGIN, PASSWORD, Session, TestApp, cookie_value, error_code, on_both_backends,
+    refresh_set_cookie, spawn_app_with,
 };
 
 on_both_backends!(
@@ -13,6 +15,7 @@ on_both_backends!(
     a_retry_within_the_grace_window_gets_the_identical_successor,
     fifty_parallel_refreshes_with_one_token_converge_on_one_successor,
     a_replay_within_the_window_from_another_browser_is_reuse,
+    the_reuse_event_names_the_thief_and_the_last_honest_refresh,
 );
 
 const CHROME: &str =
@@ -104,5 +107,52 @@ async fn fifty_parallel_refreshes_with_one_token_converge_on_one_successor(backe
         app.refresh(&successors[0]).await.status(),
         StatusCode::OK,
         "the session is alive"
+    );
+}
+
+/// A refresh arriving through the trusted proxy on loopback, from `address` with `browser`.
+async fn refresh_from(app: &TestApp, token: &str, address: &str, browser: &str) -> reqwest::Response {
+    app.client
+        .post(app.url("/api/auth/refresh"))
+        .header(header::COOKIE, format!("latch_refresh={token}"))
+        .header(header::ORIGIN, ORIGIN)
+        .header(header::USER_AGENT, browser)
+        .header("x-forwarded-for", address)
+        .send()
+        .await
+        .expect("request reaches the server")
+}
+
+async fn the_reuse_event_names_the_thief_and_the_last_honest_refresh(backend: Backend) {
+    let settings = ["--refresh-grace", "0", "--trusted-proxies", "127.0.0.1"];
+    let app = spawn_app_with(backend, &settings).await;
+    let stolen = app.signed_up("ada@example.com").await.refresh_token;
+    let owner = refresh_from(&app, &stolen, "198.51.100.7", CHROME).await;
+    assert_eq!(owner.status(), StatusCode::OK);
+    let thief = refresh_from(&app, &stolen, "203.0.113.9", FIREFOX).await;
+    assert_eq!(error_code(thief).await, "refresh_token_reuse");
+
+    let fresh = Session::from(app.login("ada@example.com", PASSWORD).await).await;
+    let events: Vec<Value> = app
+        .get_with_token("/api/security-events", &fresh.access_token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let reuse = events
+        .iter()
+        .find(|event| event["kind"] == "refresh_token_reuse")
+        .expect("a reuse event");
+    assert_eq!(reuse["ip"], "203.0.113.9", "who presented the retired token");
+    assert_eq!(reuse["user_agent"], FIREFOX);
+    let before = &reuse["last_refreshed_by"];
+    assert_eq!(
+        (&before["ip"], &before["user_agent"], &before["device"]),
+        (
+            &"198.51.100.7".into(),
+            &CHROME.into(),
+            &"Chrome 156 on Linux".into()
+        ),
+        "who had refreshed the session before: one of the two is the thief"
     );
 }

@@ -4,13 +4,17 @@
 
 use reqwest::{StatusCode, header};
 
-use crate::helpers::{Backend, PASSWORD, error_code, on_both_backends, spawn_app, spawn_app_with};
+use crate::helpers::{
+    Backend, PASSWORD, error_code, on_both_backends, set_cookie_value, spawn_app, spawn_app_with,
+};
 
 on_both_backends!(
     repeated_failed_sign_ins_are_throttled_per_account,
     concurrent_wrong_passwords_are_counted_before_any_is_hashed,
     a_locked_out_account_can_still_change_its_password,
     a_sign_in_flood_beyond_the_hashing_queue_is_refused_fast,
+    sign_ups_are_throttled_per_address,
+    a_browser_that_signed_in_before_is_not_locked_out_by_strangers,
 );
 
 async fn repeated_failed_sign_ins_are_throttled_per_account(backend: Backend) {
@@ -41,6 +45,84 @@ async fn repeated_failed_sign_ins_are_throttled_per_account(backend: Backend) {
             .status(),
         StatusCode::UNAUTHORIZED,
         "other accounts are unaffected"
+    );
+}
+
+async fn sign_ups_are_throttled_per_address(backend: Backend) {
+    let app = spawn_app_with(backend, &["--signups-per-address", "3"]).await;
+    for i in 0..3 {
+        app.signed_up(&format!("user{i}@example.com")).await;
+    }
+    let refused = app.signup("user3@example.com", PASSWORD).await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(refused.headers().contains_key(header::RETRY_AFTER));
+    assert_eq!(error_code(refused).await, "rate_limited");
+    assert_eq!(
+        app.login("user3@example.com", PASSWORD).await.status(),
+        StatusCode::UNAUTHORIZED,
+        "no account was created"
+    );
+    assert_eq!(
+        app.login("user0@example.com", PASSWORD).await.status(),
+        StatusCode::OK,
+        "signing in is not a sign-up"
+    );
+}
+
+/// OWASP's device cookies: strangers' failures lock the account for strangers only.
+async fn a_browser_that_signed_in_before_is_not_locked_out_by_strangers(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let signed_up = app.signup("ada@example.com", PASSWORD).await;
+    let device = set_cookie_value(&signed_up, "latch_device").expect("a device cookie is set");
+    let owners_browser = format!("latch_device={device}");
+    app.signed_up("bob@example.com").await;
+    for email in ["ada@example.com", "bob@example.com"] {
+        for _ in 0..5 {
+            assert_eq!(
+                app.login(email, "a stranger's guess").await.status(),
+                StatusCode::UNAUTHORIZED
+            );
+        }
+    }
+    assert_eq!(
+        app.login("ada@example.com", PASSWORD).await.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "a browser new to the account is locked out"
+    );
+
+    let owner = app
+        .login_with_cookie("ada@example.com", PASSWORD, &owners_browser)
+        .await;
+    assert_eq!(owner.status(), StatusCode::OK, "the owner's browser is not");
+    assert_eq!(
+        app.login_with_cookie("bob@example.com", PASSWORD, &owners_browser)
+            .await
+            .status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "the cookie vouches for its own account only"
+    );
+    let other_last = if device.ends_with('A') { "B" } else { "A" };
+    let forged = format!("latch_device={}{other_last}", &device[..device.len() - 1]);
+    assert_eq!(
+        app.login_with_cookie("ada@example.com", PASSWORD, &forged)
+            .await
+            .status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "a forged cookie vouches for nothing"
+    );
+
+    // A device cookie that guesses wrong is locked out on its own.
+    for _ in 0..5 {
+        let guess = app
+            .login_with_cookie("ada@example.com", "a wrong guess", &owners_browser)
+            .await;
+        assert_eq!(guess.status(), StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(
+        app.login_with_cookie("ada@example.com", PASSWORD, &owners_browser)
+            .await
+            .status(),
+        StatusCode::TOO_MANY_REQUESTS
     );
 }
 

@@ -1,41 +1,27 @@
 //! The key ring: the Ed25519 keys that sign access tokens, loaded into memory. They live in
 //! the database (`store`) so every instance shares them, with the private half sealed under a
-//! key derived from the server secret (`seal`). The newest generation signs; every stored key
-//! verifies and is published as JWKS.
+//! key derived from the server secret (`seal`). The newest generation signs; older keys verify
+//! and are published as JWKS until nothing they signed can still be valid (`ring`). Every
+//! instance re-reads the keys every minute, so a rotation reaches all of them without a
+//! restart.
 
+mod ring;
 mod seal;
 mod store;
 
 use std::{
-    collections::HashMap,
     sync::{Arc, Mutex, RwLock},
     time::{Duration, Instant},
 };
 
-use anyhow::{Context, anyhow};
-use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use ed25519_dalek::{SigningKey, pkcs8::EncodePrivateKey};
-use jsonwebtoken::{
-    DecodingKey, EncodingKey,
-    jwk::{
-        AlgorithmParameters, CommonParameters, EllipticCurve, Jwk, JwkSet, KeyAlgorithm,
-        OctetKeyPairParameters, OctetKeyPairType, PublicKeyUse,
-    },
-};
+use anyhow::Context;
+use jsonwebtoken::{DecodingKey, jwk::JwkSet};
 
 use self::{
-    seal::unseal,
-    store::{StoredKey, insert_new_key, stored_keys},
+    ring::Ring,
+    store::{insert_new_key, stored_keys},
 };
-use crate::{db::Db, secret::ServerSecret};
-
-struct Ring {
-    signing_kid: String,
-    signing: EncodingKey,
-    decoding: HashMap<String, DecodingKey>,
-    /// Newest first.
-    published: JwkSet,
-}
+use crate::{clock, db::Db, secret::ServerSecret};
 
 #[derive(Clone)]
 pub struct KeyRing {
@@ -44,7 +30,12 @@ pub struct KeyRing {
     db: Db,
     /// When an unknown key id last made us re-read the keys, to bound such re-reads.
     reloaded_at: Arc<Mutex<Option<Instant>>>,
+    /// The longest an access token can live, leeway included.
+    longest_token: Duration,
 }
+
+/// How often each instance re-reads the keys.
+pub const REFRESH_EVERY: Duration = Duration::from_secs(60);
 
 /// An unknown `kid` re-reads the keys at most this often (forged ids must not hammer the DB).
 const RELOAD_INTERVAL: Duration = Duration::from_secs(5);
@@ -52,22 +43,28 @@ const RELOAD_INTERVAL: Duration = Duration::from_secs(5);
 impl KeyRing {
     /// Loads the stored keys, creating the first one if there is none. Instances starting
     /// together agree on one key: generation numbers are unique, so only one insert wins.
-    pub async fn load_or_create(db: &Db, secret: &ServerSecret) -> anyhow::Result<Self> {
+    pub async fn load_or_create(
+        db: &Db,
+        secret: &ServerSecret,
+        longest_token: Duration,
+    ) -> anyhow::Result<Self> {
         let mut rows = stored_keys(db).await?;
         if rows.is_empty() {
             insert_new_key(db, &secret.key_seal_key, 1).await?;
             rows = stored_keys(db).await?;
         }
-        let ring = build_ring(&rows, &secret.key_seal_key)?;
+        let ring = ring::build(&rows, &secret.key_seal_key, clock::now_millis(), longest_token)?;
         Ok(Self {
             ring: Arc::new(RwLock::new(ring)),
             seal_key: secret.key_seal_key,
             db: db.clone(),
             reloaded_at: Arc::new(Mutex::new(None)),
+            longest_token,
         })
     }
 
-    /// Adds a new signing key; tokens signed with older keys stay valid until they expire.
+    /// Adds a new signing key; tokens signed with older keys stay valid until they expire, and
+    /// every instance signs with the new key within `ring::SWITCH_TIME`.
     pub async fn rotate(&self) -> anyhow::Result<String> {
         let newest = stored_keys(&self.db).await?.iter().map(|k| k.generation).max();
         insert_new_key(&self.db, &self.seal_key, newest.unwrap_or(0) + 1).await?;
@@ -96,9 +93,26 @@ impl KeyRing {
 
     /// Re-reads the keys, e.g. after another instance rotated.
     pub async fn reload(&self) -> anyhow::Result<()> {
-        let ring = build_ring(&stored_keys(&self.db).await?, &self.seal_key)?;
+        let rows = stored_keys(&self.db).await?;
+        let ring = ring::build(&rows, &self.seal_key, clock::now_millis(), self.longest_token)?;
         *self.ring.write().expect("key ring lock") = ring;
         Ok(())
+    }
+
+    /// Re-reads the keys every `REFRESH_EVERY`, for as long as the process runs: a rotation
+    /// starts signing, and a retired key stops verifying, without a restart.
+    pub fn follow(&self) {
+        let keys = self.clone();
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(REFRESH_EVERY);
+            ticks.tick().await;
+            loop {
+                ticks.tick().await;
+                if let Err(err) = keys.reload().await {
+                    tracing::warn!(error = format!("{err:#}"), "could not re-read the signing keys");
+                }
+            }
+        });
     }
 
     pub fn signing_kid(&self) -> String {
@@ -129,47 +143,4 @@ impl KeyRing {
     pub fn jwks(&self) -> JwkSet {
         self.ring.read().expect("key ring lock").published.clone()
     }
-}
-
-fn build_ring(rows: &[StoredKey], seal_key: &[u8; 32]) -> anyhow::Result<Ring> {
-    let newest = rows.first().ok_or_else(|| anyhow!("no signing key stored"))?;
-    let seed = unseal(seal_key, &newest.kid, &newest.sealed_private_key)?;
-    let der = SigningKey::from_bytes(&seed)
-        .to_pkcs8_der()
-        .context("encoding the signing key")?;
-    let mut decoding = HashMap::new();
-    let mut published = Vec::new();
-    for row in rows {
-        let jwk = public_jwk(row)?;
-        decoding.insert(row.kid.clone(), DecodingKey::from_jwk(&jwk)?);
-        published.push(jwk);
-    }
-    Ok(Ring {
-        signing_kid: newest.kid.clone(),
-        signing: EncodingKey::from_ed_der(der.as_bytes()),
-        decoding,
-        published: JwkSet { keys: published },
-    })
-}
-
-/// A stored public key as a JWK (RFC 8037 `OKP`/`Ed25519`).
-fn public_jwk(row: &StoredKey) -> anyhow::Result<Jwk> {
-    let x: [u8; 32] = row
-        .public_key
-        .as_slice()
-        .try_into()
-        .map_err(|_| anyhow!("stored public key {} has the wrong length", row.kid))?;
-    Ok(Jwk {
-        common: CommonParameters {
-            public_key_use: Some(PublicKeyUse::Signature),
-            key_algorithm: Some(KeyAlgorithm::EdDSA),
-            key_id: Some(row.kid.clone()),
-            ..CommonParameters::default()
-        },
-        algorithm: AlgorithmParameters::OctetKeyPair(OctetKeyPairParameters {
-            key_type: OctetKeyPairType::OctetKeyPair,
-            curve: EllipticCurve::Ed25519,
-            x: URL_SAFE_NO_PAD.encode(x),
-        }),
-    })
 }

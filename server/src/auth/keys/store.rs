@@ -14,11 +14,13 @@ pub struct StoredKey {
     pub generation: i64,
     pub public_key: Vec<u8>,
     pub sealed_private_key: Vec<u8>,
+    /// Unix ms.
+    pub created_at: i64,
 }
 
 /// Every stored key, newest generation first.
 pub async fn stored_keys(db: &Db) -> anyhow::Result<Vec<StoredKey>> {
-    const SQL: &str = "SELECT kid, generation, public_key, sealed_private_key FROM signing_keys \
+    const SQL: &str = "SELECT kid, generation, public_key, sealed_private_key, created_at FROM signing_keys \
                        ORDER BY generation DESC";
     let rows = with_pool!(db, |pool| {
         sqlx::query(SQL)
@@ -30,30 +32,42 @@ pub async fn stored_keys(db: &Db) -> anyhow::Result<Vec<StoredKey>> {
                 generation: row.get("generation"),
                 public_key: row.get("public_key"),
                 sealed_private_key: row.get("sealed_private_key"),
+                created_at: row.get("created_at"),
             })
             .collect()
     });
     Ok(rows)
 }
 
-/// Generates a key and stores it as `generation`, unless another instance got there first
-/// (generations are unique, so only one insert wins).
-pub async fn insert_new_key(db: &Db, seal_key: &[u8; 32], generation: i64) -> anyhow::Result<()> {
+/// A freshly generated key, sealed, as it is stored.
+pub fn new_key(seal_key: &[u8; 32], generation: i64, created_at: i64) -> anyhow::Result<StoredKey> {
     let mut seed = [0u8; 32];
     getrandom::fill(&mut seed).context("the OS random source failed")?;
     let public = SigningKey::from_bytes(&seed).verifying_key().to_bytes();
     let kid = key_id(&public);
-    let sealed = seal(seal_key, &kid, &seed)?;
+    let sealed_private_key = seal(seal_key, &kid, &seed)?;
+    Ok(StoredKey {
+        kid,
+        generation,
+        public_key: public.to_vec(),
+        sealed_private_key,
+        created_at,
+    })
+}
+
+/// Generates a key and stores it as `generation`, unless another instance got there first
+/// (generations are unique, so only one insert wins).
+pub async fn insert_new_key(db: &Db, seal_key: &[u8; 32], generation: i64) -> anyhow::Result<()> {
+    let key = new_key(seal_key, generation, crate::clock::now_millis())?;
     const SQL: &str = "INSERT INTO signing_keys (kid, generation, public_key, sealed_private_key, created_at) \
                        VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING";
-    let now = crate::clock::now_millis();
     with_pool!(db, |pool| {
         sqlx::query(SQL)
-            .bind(&kid)
-            .bind(generation)
-            .bind(public.to_vec())
-            .bind(sealed)
-            .bind(now)
+            .bind(&key.kid)
+            .bind(key.generation)
+            .bind(&key.public_key)
+            .bind(&key.sealed_private_key)
+            .bind(key.created_at)
             .execute(pool)
             .await
             .map(drop)?
@@ -62,6 +76,6 @@ pub async fn insert_new_key(db: &Db, seal_key: &[u8; 32], generation: i64) -> an
 }
 
 /// A key id derived from the public key (a truncated SHA-256), so it is stable and unique.
-fn key_id(public: &[u8; 32]) -> String {
+pub fn key_id(public: &[u8; 32]) -> String {
     URL_SAFE_NO_PAD.encode(&Sha256::digest(public)[..12])
 }

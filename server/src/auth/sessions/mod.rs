@@ -9,12 +9,15 @@ mod end;
 mod list;
 mod rotate;
 
+pub use rotate::KEPT_GENERATIONS;
+
 use std::time::Duration;
 
 use app::contract::{EndReason, EventKind};
 
 use super::{
     client_info::ClientInfo, events::NewEvent, refresh_token::RefreshToken, revocations::Revocations,
+    throttle::Throttle,
 };
 use crate::{
     clock,
@@ -40,6 +43,10 @@ pub struct Issued {
     pub expires_at: i64,
 }
 
+/// The password a sign-in checked is no longer the account's: it was changed meanwhile.
+#[derive(Debug, PartialEq, Eq)]
+pub struct PasswordChanged;
+
 #[derive(Debug, PartialEq, Eq)]
 pub enum Rejected {
     /// Not a token this server issued (or its session was purged).
@@ -50,6 +57,8 @@ pub enum Rejected {
     Expired,
     /// A retired token was presented: the session has now been revoked.
     Reused,
+    /// The session refreshes faster than allowed; it may try again after this long.
+    TooFrequent { retry_after: Duration },
 }
 
 #[derive(Clone)]
@@ -59,6 +68,8 @@ pub struct SessionStore {
     successor_key: [u8; 32],
     policy: SessionPolicy,
     revocations: Revocations,
+    /// Rotations per session per minute.
+    refreshes: Throttle,
 }
 
 fn millis(duration: Duration) -> i64 {
@@ -107,13 +118,20 @@ macro_rules! end_session {
 use end_session;
 
 impl SessionStore {
-    pub fn new(db: Db, secret: &ServerSecret, policy: SessionPolicy, revocations: Revocations) -> Self {
+    pub fn new(
+        db: Db,
+        secret: &ServerSecret,
+        policy: SessionPolicy,
+        revocations: Revocations,
+        refreshes_per_minute: u32,
+    ) -> Self {
         Self {
             db,
             hash_key: secret.refresh_hash_key,
             successor_key: secret.successor_key,
             policy,
             revocations,
+            refreshes: Throttle::new(refreshes_per_minute, Duration::from_secs(60)),
         }
     }
 
@@ -121,20 +139,34 @@ impl SessionStore {
         (last_used_at + millis(self.policy.idle)).min(absolute)
     }
 
-    /// Opens a new session (a sign-in) with its first refresh token, recording `event`.
+    /// Opens a new session (a sign-in) with its first refresh token, recording `event`, if
+    /// the account's password hash is still `checked_hash`. The check and the insert share the
+    /// write transaction that a password change also takes, so a sign-in that checked the old
+    /// password cannot commit after the change and escape the sessions it ended.
     pub async fn start(
         &self,
         user_id: &str,
+        checked_hash: &str,
         client: &ClientInfo,
         event: EventKind,
-    ) -> Result<Issued, sqlx::Error> {
+    ) -> Result<Result<Issued, PasswordChanged>, sqlx::Error> {
         let now = clock::now_millis();
         let session_id = uuid::Uuid::new_v4().to_string();
         let token = RefreshToken::generate();
         let absolute = now + millis(self.policy.lifetime);
         let hash = token.keyed_hash(&self.hash_key);
         with_pool!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
+            let current_hash: Option<String> = sqlx::query_scalar(&format!(
+                "SELECT password_hash FROM users WHERE id = $1{}",
+                for_update(pool)
+            ))
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if current_hash.as_deref() != Some(checked_hash) {
+                return Ok(Err(PasswordChanged));
+            }
             sqlx::query(
                 "INSERT INTO sessions \
                  (id, user_id, created_at, last_used_at, expires_at, user_agent, ip, last_user_agent, last_ip) \
@@ -161,11 +193,11 @@ impl SessionStore {
             event.insert().execute(&mut *tx).await?;
             tx.commit().await?;
         });
-        Ok(Issued {
+        Ok(Ok(Issued {
             session_id,
             user_id: user_id.to_string(),
             token,
             expires_at: self.expiry(now, absolute),
-        })
+        }))
     }
 }

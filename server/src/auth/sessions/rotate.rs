@@ -4,18 +4,28 @@
 //!   yields that same successor again (a retried request, tabs refreshing together) and never
 //!   a second branch;
 //! - any other retired token ends the session: it was copied, and whoever holds the other
-//!   copy cannot be told apart from the owner.
+//!   copy cannot be told apart from the owner. The event names both: the party presenting the
+//!   retired token and the one that last refreshed the session.
+//!
+//! A session keeps its newest `KEPT_GENERATIONS` tokens, so rotating for ever does not grow
+//! the table; a token older than that is simply unknown (refused, without an alarm: by then
+//! its copy has been useless for hundreds of refreshes). Each session may refresh only so
+//! often (`--refreshes-per-session`), checked before any write lock is taken.
 
 use app::contract::{EndReason, EventKind};
 use sqlx::Row;
 
 use super::{Issued, Rejected, SessionStore, end_session, for_update, millis, notify_revoked};
+use crate::auth::events::Party;
 use crate::{
     auth::{client_info::ClientInfo, events::NewEvent, refresh_token::RefreshToken},
     clock,
     db::WritePool,
     with_pool,
 };
+
+/// Refresh tokens each session keeps, newest first, for reuse detection.
+pub const KEPT_GENERATIONS: i64 = 256;
 
 impl SessionStore {
     /// Exchanges a refresh token for its successor, following the rules above.
@@ -31,28 +41,39 @@ impl SessionStore {
         let grace = millis(self.policy.grace);
 
         with_pool!(&self.db, |pool| {
-            let mut tx = pool.begin_write().await?;
+            // A plain read first: unknown tokens and throttled sessions never take the writer.
             let Some(session_id) = sqlx::query("SELECT session_id FROM refresh_tokens WHERE token_hash = $1")
                 .bind(&hash)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(pool)
                 .await?
                 .map(|row| row.get::<String, _>("session_id"))
             else {
                 return Ok(Err(Rejected::Unknown));
             };
+            if let Err(retry_after) = self.refreshes.reserve(&session_id) {
+                return Ok(Err(Rejected::TooFrequent { retry_after }));
+            }
+            let mut tx = pool.begin_write().await?;
             // Locking the session row serialises every rotation of this session.
             let session = sqlx::query(&format!(
-                "SELECT user_id, last_used_at, expires_at, revoked_reason, last_user_agent \
+                "SELECT user_id, last_used_at, expires_at, revoked_reason, last_user_agent, last_ip \
                  FROM sessions WHERE id = $1{}",
                 for_update(pool)
             ))
             .bind(&session_id)
-            .fetch_one(&mut *tx)
+            .fetch_optional(&mut *tx)
             .await?;
+            // Purged by the upkeep job since the read above.
+            let Some(session) = session else {
+                return Ok(Err(Rejected::Unknown));
+            };
             let user_id: String = session.get("user_id");
             let last_used_at: i64 = session.get("last_used_at");
             let absolute: i64 = session.get("expires_at");
-            let last_user_agent: String = session.get("last_user_agent");
+            let last_party = Party {
+                ip: session.get("last_ip"),
+                user_agent: session.get("last_user_agent"),
+            };
             if let Some(reason) = session.get::<Option<String>, _>("revoked_reason") {
                 // A reason this build does not know (a newer instance wrote it) still ended it.
                 let reason = reason.parse().unwrap_or(EndReason::RevokedByUser);
@@ -73,8 +94,12 @@ impl SessionStore {
                  FROM refresh_tokens t WHERE t.token_hash = $1",
             )
             .bind(&hash)
-            .fetch_one(&mut *tx)
+            .fetch_optional(&mut *tx)
             .await?;
+            // Pruned by a concurrent rotation since the read above.
+            let Some(token) = token else {
+                return Ok(Err(Rejected::Unknown));
+            };
             let generation: i64 = token.get("generation");
             let retired_at: Option<i64> = token.get("retired_at");
             let newest: i64 = token.get("newest");
@@ -96,6 +121,11 @@ impl SessionStore {
                     .bind(now)
                     .execute(&mut *tx)
                     .await?;
+                    sqlx::query("DELETE FROM refresh_tokens WHERE session_id = $1 AND generation <= $2")
+                        .bind(&session_id)
+                        .bind(generation + 1 - KEPT_GENERATIONS)
+                        .execute(&mut *tx)
+                        .await?;
                     sqlx::query(
                         "UPDATE sessions SET last_used_at = $1, last_user_agent = $2, last_ip = $3 WHERE id = $4",
                     )
@@ -116,7 +146,7 @@ impl SessionStore {
                 Some(retired_at)
                     if generation == newest - 1
                         && now - retired_at < grace
-                        && client.user_agent == last_user_agent =>
+                        && client.user_agent == last_party.user_agent =>
                 {
                     tx.commit().await?;
                     Ok(Ok(Issued {
@@ -129,7 +159,8 @@ impl SessionStore {
                 Some(_) => {
                     end_session!(pool, tx, &session_id, EndReason::RefreshTokenReuse, now);
                     let event =
-                        NewEvent::new(&user_id, EventKind::RefreshTokenReuse, client, Some(&session_id));
+                        NewEvent::new(&user_id, EventKind::RefreshTokenReuse, client, Some(&session_id))
+                            .last_refreshed_by(&last_party);
                     event.insert().execute(&mut *tx).await?;
                     tx.commit().await?;
                     self.revocations.insert(&session_id);

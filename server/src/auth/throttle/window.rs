@@ -1,11 +1,4 @@
-//! Throttling of password checks, per account and per client address, so guessing is slow
-//! whether it targets one account from many places or many accounts from one place.
-//!
-//! An attempt is *reserved* before the password is hashed: it counts as a failure from the
-//! start and is handed back only if the password turns out right. So a burst of concurrent
-//! guesses cannot all pass the check before the first failure is recorded.
-//! Counts are per instance (in memory): behind a load balancer each instance throttles on
-//! its own, which bounds guessing at (instances × limit) per window.
+//! A throttle: at most `limit` attempts per key in a fixed window, counted in memory.
 //!
 //! Memory is bounded whatever clients send: keys are kept as a 16-byte hash (never the raw,
 //! attacker-chosen text), the map holds at most `capacity` live keys (a new key beyond that is
@@ -111,51 +104,16 @@ impl Throttle {
     }
 }
 
-/// The throttles that guard password checks: sign-in per account and per address, and the
-/// current-password check of a signed-in session, per session.
-#[derive(Clone)]
-pub struct LoginThrottle {
-    pub per_account: Throttle,
-    pub per_address: Throttle,
-    pub per_session: Throttle,
-}
-
-impl LoginThrottle {
-    /// Reserves one attempt against the account and one against the address, before any
-    /// hashing; `Err(wait)` (reserving nothing) if either must wait.
-    pub fn reserve(&self, account: &str, address: &str) -> Result<(), Duration> {
-        self.per_account.reserve(account)?;
-        if let Err(wait) = self.per_address.reserve(&address_key(address)) {
-            self.per_account.release(account);
-            return Err(wait);
-        }
-        Ok(())
-    }
-
-    /// The password could not be checked at all (no hashing slot): both attempts go back.
-    pub fn refund(&self, account: &str, address: &str) {
-        self.per_account.release(account);
-        self.per_address.release(&address_key(address));
-    }
-
-    /// The password was right: the account starts afresh and the address gets its attempt back.
-    pub fn succeeded(&self, account: &str, address: &str) {
-        self.per_account.clear(account);
-        self.per_address.release(&address_key(address));
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn login_throttle(per_account: u32, per_address: u32) -> LoginThrottle {
-        let minute = Duration::from_secs(60);
-        LoginThrottle {
-            per_account: Throttle::new(per_account, minute),
-            per_address: Throttle::new(per_address, minute),
-            per_session: Throttle::new(1, minute),
-        }
+    #[test]
+    fn ipv6_addresses_are_grouped_per_64() {
+        assert_eq!(address_key("203.0.113.9"), "203.0.113.9");
+        assert_eq!(address_key("::ffff:203.0.113.9"), "203.0.113.9");
+        assert_eq!(address_key("2001:db8:0:7:1:2:3:4"), "2001:db8:0:7::/64");
+        assert_eq!(address_key("2001:db8:0:7:ffff::2"), "2001:db8:0:7::/64");
     }
 
     #[test]
@@ -171,26 +129,6 @@ mod tests {
     }
 
     #[test]
-    fn success_clears_the_account_and_refunds_the_address() {
-        let throttle = login_throttle(1, 1);
-        throttle.reserve("account", "address").unwrap();
-        assert!(throttle.reserve("account", "address").is_err());
-        throttle.succeeded("account", "address");
-        assert!(throttle.reserve("account", "address").is_ok());
-    }
-
-    #[test]
-    fn a_refused_address_reserves_nothing_on_the_account() {
-        let throttle = login_throttle(1, 1);
-        throttle.reserve("one", "address").unwrap();
-        assert!(throttle.reserve("two", "address").is_err());
-        assert!(
-            throttle.per_account.reserve("two").is_ok(),
-            "account two was not charged"
-        );
-    }
-
-    #[test]
     fn a_full_throttle_refuses_new_keys_until_windows_lapse() {
         let throttle = Throttle::with_capacity(5, Duration::from_millis(50), 2);
         assert!(throttle.reserve(&"x".repeat(16 * 1024)).is_ok());
@@ -199,22 +137,5 @@ mod tests {
         assert!(throttle.reserve("b").is_ok(), "known keys still count");
         std::thread::sleep(Duration::from_millis(60));
         assert!(throttle.reserve("c").is_ok(), "lapsed windows make room");
-    }
-
-    #[test]
-    fn ipv6_clients_count_per_64() {
-        let throttle = login_throttle(10, 1);
-        throttle.reserve("one", "2001:db8:0:7::1").unwrap();
-        assert!(
-            throttle.reserve("two", "2001:db8:0:7:ffff::2").is_err(),
-            "same /64"
-        );
-        assert!(
-            throttle.reserve("three", "2001:db8:0:8::1").is_ok(),
-            "another /64"
-        );
-        assert_eq!(address_key("203.0.113.9"), "203.0.113.9");
-        assert_eq!(address_key("::ffff:203.0.113.9"), "203.0.113.9");
-        assert_eq!(address_key("2001:db8:0:7:1:2:3:4"), "2001:db8:0:7::/64");
     }
 }
