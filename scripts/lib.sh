@@ -6,6 +6,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$ROOT/end2end/node_modules/.bin:$PATH"
 
 CARGO_LEPTOS_VERSION="0.3.11"
+# The API fuzzer (PyPI), in its own virtual environment under .tools/.
+SCHEMATHESIS_VERSION="4.32.5"
+SCHEMATHESIS="$ROOT/.tools/schemathesis/bin/schemathesis"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 fail() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }

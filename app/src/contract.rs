@@ -11,25 +11,33 @@ use serde::{Deserialize, Serialize};
 /// `{email, password}` for sign-up and sign-in. Missing fields are the server's to report
 /// (422 per field), so they deserialise as `None` rather than failing the whole body.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Credentials {
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(format = Email, max_length = 254))]
     pub email: Option<String>,
+    /// Sign-up also requires it to be strong (scored by zxcvbn) and not built from the email.
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(min_length = 10, max_length = 128))]
     pub password: Option<String>,
 }
 
 /// `{current_password, new_password}` for `POST /api/account/password`.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PasswordChange {
     #[serde(default)]
     pub current_password: Option<String>,
+    /// Also required to be strong (scored by zxcvbn) and not built from the email.
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(min_length = 10, max_length = 128))]
     pub new_password: Option<String>,
 }
 
 /// What sign-up, sign-in and refresh answer with. The refresh token is never in it: it
 /// travels only in the `HttpOnly` cookie.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SessionBody {
     pub access_token: String,
     pub token_type: TokenType,
@@ -39,11 +47,13 @@ pub struct SessionBody {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum TokenType {
     Bearer,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct User {
     pub id: String,
     pub email: String,
@@ -51,6 +61,7 @@ pub struct User {
 
 /// `GET /api/me`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Me {
     pub id: String,
     pub email: String,
@@ -60,6 +71,7 @@ pub struct Me {
 
 /// One entry of `GET /api/sessions`: a signed-in device.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SessionView {
     pub id: String,
     pub current: bool,
@@ -73,6 +85,7 @@ pub struct SessionView {
 
 /// One entry of `GET /api/security-events`, newest first.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SecurityEventView {
     pub kind: EventKind,
     pub at: String,
@@ -88,6 +101,7 @@ pub struct SecurityEventView {
 
 /// A client as an event names it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PartyView {
     pub ip: String,
     pub user_agent: String,
@@ -97,6 +111,7 @@ pub struct PartyView {
 
 /// Every error: `{"error": code, "message": text, "fields": {field: problem}}`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     pub error: ErrorCode,
     pub message: String,
@@ -106,6 +121,7 @@ pub struct ErrorBody {
 
 /// The stable error codes of the API.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum ErrorCode {
@@ -141,6 +157,7 @@ pub enum ErrorCode {
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString,
 )]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum EventKind {
@@ -158,6 +175,7 @@ pub enum EventKind {
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString,
 )]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum EndReason {

@@ -37,6 +37,10 @@ async fn start(name: &'static str, database_url: String, dir: tempfile::TempDir)
         "0",
         "--login-attempts-per-address",
         "100000",
+        "--signups-per-address",
+        "100000",
+        "--refreshes-per-session",
+        "1000000",
     ])
     .unwrap();
     let app = Application::build(config).await.expect("server starts");
@@ -92,6 +96,65 @@ fn percentile(samples: &mut [Duration], p: f64) -> f64 {
     samples[index].as_secs_f64() * 1000.0
 }
 
+/// 500 sequential `GET /api/me` (token validation, no database).
+async fn me_samples(client: &Client, base: &str, access: &str) -> Vec<Duration> {
+    let mut samples = Vec::new();
+    for _ in 0..500 {
+        let started = Instant::now();
+        let response = client
+            .get(format!("{base}/api/me"))
+            .bearer_auth(access)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        samples.push(started.elapsed());
+    }
+    samples
+}
+
+/// Token validation while 64 clients flood sign-in with unknown emails (each costs a full
+/// Argon2id hash, or a fast 503 once the hashing queue is full): `GET /api/me` p99, idle and
+/// during the flood.
+async fn flood(target: &Target) -> String {
+    let client = Client::new();
+    let base = &target.base;
+    let (access, _) = signup(&client, base, "flood@example.com").await;
+    let idle = percentile(&mut me_samples(&client, base, &access).await, 0.99);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flooders: Vec<_> = (0..64)
+        .map(|i| {
+            let (client, base, stop) = (client.clone(), base.clone(), stop.clone());
+            tokio::spawn(async move {
+                let mut n = 0u64;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let email = format!("nobody{i}-{n}@example.com");
+                    let body = json!({"email": email, "password": "a wrong password guess"});
+                    let _ = client
+                        .post(format!("{base}/api/auth/login"))
+                        .json(&body)
+                        .send()
+                        .await;
+                    n += 1;
+                }
+                n
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let flooded = percentile(&mut me_samples(&client, base, &access).await, 0.99);
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut attempts = 0;
+    for flooder in flooders {
+        attempts += flooder.await.unwrap();
+    }
+    format!(
+        "| {} | {idle:.2} ms | {flooded:.2} ms | {:.2} | {attempts} |",
+        target.name,
+        flooded / idle
+    )
+}
+
 async fn measure(target: &Target) -> Vec<String> {
     let client = Client::new();
     let base = &target.base;
@@ -118,18 +181,7 @@ async fn measure(target: &Target) -> Vec<String> {
         cookie = refresh(&client, base, &cookie).await;
         refreshes.push(started.elapsed());
     }
-    let mut me = Vec::new();
-    for _ in 0..500 {
-        let started = Instant::now();
-        let response = client
-            .get(format!("{base}/api/me"))
-            .bearer_auth(&access)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200);
-        me.push(started.elapsed());
-    }
+    let mut me = me_samples(&client, base, &access).await;
 
     // Throughput: 32 sessions refreshing concurrently for 5 seconds.
     let mut sessions = Vec::new();
@@ -184,9 +236,12 @@ async fn measure(target: &Target) -> Vec<String> {
 #[tokio::main]
 async fn main() {
     let mut rows = Vec::new();
+    let mut floods = Vec::new();
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite:{}", dir.path().join("bench.db").display());
-    rows.extend(measure(&start("SQLite", url, dir).await).await);
+    let sqlite = start("SQLite", url, dir).await;
+    rows.extend(measure(&sqlite).await);
+    floods.push(flood(&sqlite).await);
 
     if let Ok(admin_url) = std::env::var("LATCH_TEST_POSTGRES_URL") {
         let name = format!("latch_bench_{}", uuid::Uuid::new_v4().simple());
@@ -197,7 +252,9 @@ async fn main() {
             .unwrap();
         let mut url = url::Url::parse(&admin_url).unwrap();
         url.set_path(&name);
-        rows.extend(measure(&start("PostgreSQL", url.to_string(), tempfile::tempdir().unwrap()).await).await);
+        let postgres = start("PostgreSQL", url.to_string(), tempfile::tempdir().unwrap()).await;
+        rows.extend(measure(&postgres).await);
+        floods.push(flood(&postgres).await);
         let _ = admin
             .execute(format!(r#"DROP DATABASE "{name}" WITH (FORCE)"#).as_str())
             .await;
@@ -208,6 +265,14 @@ async fn main() {
     println!("| backend | operation | p50 | p95 | throughput |");
     println!("|---|---|---|---|---|");
     for row in rows {
+        println!("{row}");
+    }
+    println!();
+    println!(
+        "| backend | `GET /api/me` p99 idle | p99 during a sign-in flood | flood ÷ idle | sign-in attempts |"
+    );
+    println!("|---|---|---|---|---|");
+    for row in floods {
         println!("{row}");
     }
 }

@@ -1,9 +1,13 @@
 //! The connection pool for whichever backend `DATABASE_URL` names, and its migrations.
 
+mod unavailable;
+
+pub use unavailable::Unavailable;
+
 use std::{future::Future, pin::Pin, str::FromStr, time::Duration};
 
 use sqlx::{
-    PgPool, SqlitePool,
+    Connection, PgPool, SqlitePool,
     postgres::PgPoolOptions,
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
@@ -110,6 +114,16 @@ impl Db {
                 let pool = SqlitePoolOptions::new()
                     .max_connections(max_connections)
                     .acquire_timeout(ACQUIRE_TIMEOUT)
+                    // A COMMIT refused by a full disk is rolled back by SQLite itself, but sqlx
+                    // still counts the transaction as open, and every later BEGIN on that
+                    // connection would fail. The ping lets any queued rollback run first; a
+                    // connection still "in a transaction" after it is dropped, not reused.
+                    .before_acquire(|conn, _| {
+                        Box::pin(async move {
+                            conn.ping().await?;
+                            Ok(!conn.is_in_transaction())
+                        })
+                    })
                     .connect_with(options)
                     .await
                     .map_err(DbError::Connect)?;

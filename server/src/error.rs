@@ -12,7 +12,10 @@ use axum::{
 
 use app::contract::{ErrorBody, ErrorCode};
 
-use crate::auth::{AuthError, SessionOver};
+use crate::{
+    auth::{AuthError, SessionOver},
+    db::Unavailable,
+};
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -168,29 +171,20 @@ impl From<AuthError> for Error {
 
 impl From<sqlx::Error> for Error {
     fn from(err: sqlx::Error) -> Self {
-        match err {
-            // The database is unreachable, saturated or busy: the client should retry, not give up.
-            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
-                tracing::warn!(error = %err, "database unavailable");
+        match Unavailable::of(&err) {
+            // Said loudly, once per refused request: writes stay refused until someone acts.
+            Some(why) if why.needs_an_operator() => {
+                tracing::error!(error = %err, "{why}; answering 503 until then");
                 Error::Unavailable
             }
-            sqlx::Error::Database(ref db) if is_busy(db.as_ref()) => {
-                tracing::warn!(error = %err, "database busy");
+            // The client should retry, not give up.
+            Some(why) => {
+                tracing::warn!(error = %err, "{why}");
                 Error::Unavailable
             }
-            other => Error::Internal(other.into()),
+            None => Error::Internal(err.into()),
         }
     }
-}
-
-/// Another writer held the lock for too long (SQLite's BUSY or LOCKED, with their extended
-/// codes), or PostgreSQL refuses connections or locks for now.
-fn is_busy(err: &dyn sqlx::error::DatabaseError) -> bool {
-    let Some(code) = err.code() else { return false };
-    if err.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
-        return code.parse::<i32>().is_ok_and(|code| matches!(code & 0xff, 5 | 6));
-    }
-    matches!(code.as_ref(), "55P03" | "57P03" | "53300")
 }
 
 impl IntoResponse for Error {

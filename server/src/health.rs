@@ -14,11 +14,18 @@ use crate::{
 const READY_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The process is up and serving HTTP.
+#[utoipa::path(get, path = "/healthz", tag = "meta",
+    responses((status = 200, description = "`{\"status\": \"ok\"}`", body = Object)))]
 pub async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
 /// The instance can do useful work: its database answers.
+#[utoipa::path(get, path = "/readyz", tag = "meta",
+    responses(
+        (status = 200, description = "`{\"status\": \"ready\"}`", body = Object),
+        (status = 503, description = "The database does not answer", body = app::contract::ErrorBody),
+    ))]
 pub async fn readyz(State(db): State<Db>) -> Result<Json<Value>> {
     match tokio::time::timeout(READY_TIMEOUT, db.ping()).await {
         Ok(Ok(())) => Ok(Json(json!({ "status": "ready" }))),

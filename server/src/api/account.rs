@@ -2,16 +2,35 @@
 
 use axum::{Json, extract::State, http::StatusCode};
 
-use app::contract::{Me, PasswordChange, SecurityEventView};
+use app::contract::{ErrorBody, Me, PasswordChange, SecurityEventView};
 
 use super::{bearer::AuthUser, client_address::Client, json::ApiJson};
 use crate::{auth::AuthService, error::Result};
 
+/// The signed-in user.
+#[utoipa::path(get, path = "/api/me", tag = "account", security(("bearer" = [])),
+    responses(
+        (status = 200, body = Me),
+        (status = 401, description = "No or invalid access token", body = ErrorBody),
+        (status = 503, description = "Database unavailable", body = ErrorBody),
+    ))]
 pub async fn me(AuthUser(caller): AuthUser, State(auth): State<AuthService>) -> Result<Json<Me>> {
     Ok(Json(auth.me(&caller).await?))
 }
 
 /// Changes the password and signs out every other session, in one transaction.
+#[utoipa::path(post, path = "/api/account/password", tag = "account", security(("bearer" = [])),
+    request_body = PasswordChange,
+    responses(
+        (status = 204, description = "Changed; every other session ended"),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "No or invalid access token", body = ErrorBody),
+        (status = 413, description = "Body over 16 KiB", body = ErrorBody),
+        (status = 415, description = "Not application/json", body = ErrorBody),
+        (status = 422, description = "Wrong current password or weak new one, per field", body = ErrorBody),
+        (status = 429, description = "Too many wrong current passwords", body = ErrorBody),
+        (status = 503, description = "Busy or database unavailable", body = ErrorBody),
+    ))]
 pub async fn change_password(
     AuthUser(caller): AuthUser,
     State(auth): State<AuthService>,
@@ -22,6 +41,13 @@ pub async fn change_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// What happened to the account, newest first.
+#[utoipa::path(get, path = "/api/security-events", tag = "account", security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<SecurityEventView>),
+        (status = 401, description = "No or invalid access token", body = ErrorBody),
+        (status = 503, description = "Database unavailable", body = ErrorBody),
+    ))]
 pub async fn security_events(
     AuthUser(caller): AuthUser,
     State(auth): State<AuthService>,

@@ -9,7 +9,7 @@ use axum::{
 };
 use axum_extra::extract::CookieJar;
 
-use app::contract::{Credentials, SessionBody, TokenType};
+use app::contract::{Credentials, ErrorBody, SessionBody, TokenType};
 
 use super::{client_address::Client, cookies, json::ApiJson, same_origin::SameOrigin};
 use crate::{
@@ -59,6 +59,20 @@ pub struct CredentialsRequest {
     credentials: ApiJson<Credentials>,
 }
 
+/// Creates an account and signs it in.
+#[utoipa::path(post, path = "/api/auth/signup", tag = "auth",
+    request_body = Credentials,
+    responses(
+        (status = 201, description = "Signed up; the refresh token is in the `latch_refresh` cookie", body = SessionBody),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 403, description = "Cross-origin request", body = ErrorBody),
+        (status = 409, description = "An account with this email exists", body = ErrorBody),
+        (status = 413, description = "Body over 16 KiB", body = ErrorBody),
+        (status = 415, description = "Not application/json", body = ErrorBody),
+        (status = 422, description = "Invalid email or password, per field", body = ErrorBody),
+        (status = 429, description = "Too many sign-ups from this address", body = ErrorBody),
+        (status = 503, description = "Busy or database unavailable", body = ErrorBody),
+    ))]
 pub async fn signup(State(auth): State<AuthService>, request: CredentialsRequest) -> Result<SessionReply> {
     let CredentialsRequest {
         client: Client(client),
@@ -70,6 +84,21 @@ pub async fn signup(State(auth): State<AuthService>, request: CredentialsRequest
     Ok(SessionReply::new(StatusCode::CREATED, jar, signed_in))
 }
 
+/// Signs in with email and password.
+#[utoipa::path(post, path = "/api/auth/login", tag = "auth",
+    request_body = Credentials,
+    params(("latch_device" = Option<String>, Cookie, description = "Device cookie from an earlier sign-in")),
+    responses(
+        (status = 200, description = "Signed in; the refresh token is in the `latch_refresh` cookie", body = SessionBody),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "Wrong email or password", body = ErrorBody),
+        (status = 403, description = "Cross-origin request", body = ErrorBody),
+        (status = 413, description = "Body over 16 KiB", body = ErrorBody),
+        (status = 415, description = "Not application/json", body = ErrorBody),
+        (status = 422, description = "A field is missing", body = ErrorBody),
+        (status = 429, description = "Too many failed attempts", body = ErrorBody),
+        (status = 503, description = "Busy or database unavailable", body = ErrorBody),
+    ))]
 pub async fn login(State(auth): State<AuthService>, request: CredentialsRequest) -> Result<SessionReply> {
     let CredentialsRequest {
         client: Client(client),
@@ -81,7 +110,18 @@ pub async fn login(State(auth): State<AuthService>, request: CredentialsRequest)
     Ok(SessionReply::new(StatusCode::OK, jar, signed_in))
 }
 
-/// A refused refresh also drops the cookie when it can never work again.
+/// Rotates the refresh token and issues a new access token. A refused refresh also drops the
+/// cookie when it can never work again.
+#[utoipa::path(post, path = "/api/auth/refresh", tag = "auth",
+    params(("latch_refresh" = Option<String>, Cookie, description = "The refresh token")),
+    responses(
+        (status = 200, description = "Refreshed; the rotated token is in the cookie", body = SessionBody),
+        (status = 400, description = "More than one refresh cookie", body = ErrorBody),
+        (status = 401, description = "No, unknown, reused, expired or revoked refresh token", body = ErrorBody),
+        (status = 403, description = "Cross-origin request", body = ErrorBody),
+        (status = 429, description = "The session refreshes too often", body = ErrorBody),
+        (status = 503, description = "Database unavailable", body = ErrorBody),
+    ))]
 pub async fn refresh(
     _: SameOrigin,
     State(auth): State<AuthService>,
@@ -99,6 +139,15 @@ pub async fn refresh(
     }
 }
 
+/// Ends the session of the refresh cookie and clears it.
+#[utoipa::path(post, path = "/api/auth/logout", tag = "auth",
+    params(("latch_refresh" = Option<String>, Cookie, description = "The refresh token")),
+    responses(
+        (status = 204, description = "Signed out (also without a valid cookie)"),
+        (status = 400, description = "More than one refresh cookie", body = ErrorBody),
+        (status = 403, description = "Cross-origin request", body = ErrorBody),
+        (status = 503, description = "Database unavailable", body = ErrorBody),
+    ))]
 pub async fn logout(
     _: SameOrigin,
     State(auth): State<AuthService>,

@@ -131,3 +131,63 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use axum::http::HeaderValue;
+    use proptest::{collection::vec, prelude::*};
+
+    use super::*;
+
+    fn header_bytes() -> impl Strategy<Value = Vec<u8>> {
+        vec(prop_oneof![0x20u8..=0x7E, 0x80u8..=0xFF, Just(b'\t')], 0..80)
+    }
+
+    /// Entries a client or a chain of proxies might write: addresses, ours or not, and junk.
+    fn entry() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<IpAddr>().prop_map(|ip| ip.to_string()),
+            any::<[u8; 2]>().prop_map(|[a, b]| format!("10.0.{a}.{b}")),
+            "[ -~]{0,20}",
+        ]
+    }
+
+    fn forwarded(values: &[Vec<u8>]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for value in values {
+            headers.append("x-forwarded-for", HeaderValue::from_bytes(value).unwrap());
+        }
+        headers
+    }
+
+    proptest! {
+        #[test]
+        fn the_answer_is_the_peer_or_an_address_the_header_names(
+            values in vec(prop_oneof![header_bytes(), vec(entry(), 0..5).prop_map(|e| e.join(",").into_bytes())], 0..3),
+            peer in prop_oneof![any::<IpAddr>(), Just("10.0.0.1".parse().unwrap())],
+        ) {
+            let proxies: IpNet = "10.0.0.0/8".parse().unwrap();
+            let headers = forwarded(&values);
+            let ip = client_ip(peer, &headers, &[proxies]);
+            if !proxies.contains(&peer) {
+                prop_assert_eq!(ip, peer);
+            }
+            let named = values.iter().any(|value| {
+                String::from_utf8_lossy(value).split(',').any(|entry| entry.trim().parse() == Ok(ip))
+            });
+            prop_assert!(ip == peer || named, "{ip} came from nowhere");
+        }
+
+        #[test]
+        fn what_the_client_wrote_cannot_hide_the_address_our_proxy_saw(
+            written in vec(prop_oneof![entry(), "[ -~]{0,30}"], 0..6),
+            client in any::<IpAddr>().prop_filter("not a proxy", |ip| !"10.0.0.0/8".parse::<IpNet>().unwrap().contains(ip)),
+        ) {
+            let proxies: IpNet = "10.0.0.0/8".parse().unwrap();
+            let mut entries = written;
+            entries.push(client.to_string());
+            let headers = forwarded(&[entries.join(", ").into_bytes()]);
+            prop_assert_eq!(client_ip("10.0.0.1".parse().unwrap(), &headers, &[proxies]), client);
+        }
+    }
+}

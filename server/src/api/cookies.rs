@@ -84,3 +84,74 @@ fn base(value: String) -> Cookie<'static> {
         .path(PATH)
         .build()
 }
+
+#[cfg(test)]
+mod properties {
+    use axum::http::HeaderValue;
+    use proptest::{collection::vec, prelude::*};
+
+    use super::*;
+
+    /// A byte a header value may hold: visible ASCII, space, tab, and the 0x80..=0xFF range.
+    fn header_byte() -> impl Strategy<Value = u8> {
+        prop_oneof![0x20u8..=0x7E, 0x80u8..=0xFF, Just(b'\t')]
+    }
+
+    /// Some other site's cookie: any name but ours, any value a browser would send.
+    fn foreign_cookie() -> impl Strategy<Value = String> {
+        ("[a-zA-Z_]{1,14}", "[!-:<-~]{0,50}")
+            .prop_filter("not ours", |(name, _)| name != NAME)
+            .prop_map(|(name, value)| format!("{name}={value}"))
+    }
+
+    /// `cookies` in random order, spread over two `Cookie` headers split at `split`.
+    fn headers(mut cookies: Vec<String>, split: usize) -> HeaderMap {
+        let rest = cookies.split_off(split.min(cookies.len()));
+        let mut headers = HeaderMap::new();
+        for part in [cookies, rest] {
+            headers.append(header::COOKIE, HeaderValue::from_str(&part.join("; ")).unwrap());
+        }
+        headers
+    }
+
+    proptest! {
+        #[test]
+        fn any_cookie_header_is_read_without_panicking(values in vec(vec(header_byte(), 0..120), 0..3)) {
+            let mut headers = HeaderMap::new();
+            for value in values {
+                headers.append(header::COOKIE, HeaderValue::from_bytes(&value).unwrap());
+            }
+            let _ = read(&headers);
+            let _ = device(&CookieJar::from_headers(&headers));
+        }
+
+        #[test]
+        fn two_refresh_cookies_are_duplicated_wherever_they_sit(
+            cookies in (vec(foreign_cookie(), 0..6), "[!-:<-~]{0,50}", "[!-:<-~]{0,50}")
+                .prop_flat_map(|(mut others, first, second)| {
+                    others.push(format!("{NAME}={first}"));
+                    others.push(format!("{NAME}={second}"));
+                    Just(others).prop_shuffle()
+                }),
+            split in 0usize..8,
+        ) {
+            prop_assert!(matches!(read(&headers(cookies, split)), PresentedToken::Duplicated));
+        }
+
+        #[test]
+        fn our_cookie_is_found_among_strangers(
+            others in vec(foreign_cookie(), 0..6),
+            at in any::<prop::sample::Index>(),
+            split in 0usize..8,
+        ) {
+            let token = RefreshToken::generate();
+            let mut cookies = others.clone();
+            cookies.insert(at.index(others.len() + 1), format!("{NAME}={}", token.encode()));
+            match read(&headers(cookies, split)) {
+                PresentedToken::Token(found) => prop_assert_eq!(found, token),
+                other => prop_assert!(false, "{other:?}"),
+            }
+            prop_assert!(matches!(read(&headers(others, split)), PresentedToken::Missing));
+        }
+    }
+}

@@ -8,6 +8,7 @@ mod client_address;
 mod cookies;
 pub mod headers;
 mod json;
+mod openapi;
 mod same_origin;
 mod sessions;
 
@@ -16,7 +17,7 @@ use axum::{
     extract::State,
     http::header,
     response::IntoResponse,
-    routing::{get, post},
+    routing::{any, get, post},
 };
 
 use crate::{auth::tokens::TokenIssuer, error::Error, state::AppState};
@@ -34,13 +35,20 @@ pub fn routes() -> Router<AppState> {
         .route("/sessions/{id}", axum::routing::delete(sessions::revoke))
         .route("/account/password", post(account::change_password))
         .route("/security-events", get(account::security_events))
+        .route("/openapi.json", get(openapi::document))
         .fallback(|| async { Error::NotFound })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed });
     Router::new()
         .nest("/api", api)
+        // `nest` leaves the bare `/api/` to the page router; it is the API's too.
+        .route("/api/", any(|| async { Error::NotFound }))
         .route("/.well-known/jwks.json", get(jwks))
 }
 
+/// The public keys that verify access tokens (RFC 7517), for other services.
+#[utoipa::path(get, path = "/.well-known/jwks.json", tag = "meta",
+    responses((status = 200, description = "Every key that may still verify a live token",
+               body = Object, content_type = "application/json")))]
 async fn jwks(State(tokens): State<TokenIssuer>) -> impl IntoResponse {
     // Short caching: a verifier that meets an unknown `kid` refetches anyway.
     (

@@ -128,6 +128,11 @@ impl AuthService {
         session_id: &str,
         client: &ClientInfo,
     ) -> AuthResult<()> {
+        // Session ids are UUIDs; anything else names no session (and a NUL byte, which
+        // PostgreSQL text cannot hold, never reaches the database).
+        if uuid::Uuid::parse_str(session_id).is_err() {
+            return Err(AuthError::SessionNotFound);
+        }
         if self.sessions.revoke(&caller.user_id, session_id, client).await? {
             Ok(())
         } else {

@@ -95,3 +95,41 @@ mod tests {
         assert!(Email::parse("zoë@exämple.org").is_ok());
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Strings shaped like addresses, with the oddities clients send: case, padding, dots,
+    /// hyphens, non-ASCII letters and the odd invisible character.
+    fn address_like() -> impl Strategy<Value = String> {
+        "[ \t]{0,2}[a-zA-Z0-9._+\\-äÉİ\u{200B}]{1,20}@[a-zA-Z0-9\\-äÉ]{1,10}(\\.[a-zA-Z0-9\\-]{0,6}){0,3}[ \t]{0,2}"
+    }
+
+    proptest! {
+        #[test]
+        fn any_text_is_parsed_or_refused_without_panicking(raw in any::<String>()) {
+            if let Ok(email) = Email::parse(&raw) {
+                let text = email.as_str();
+                prop_assert!(text.len() <= MAX_LEN);
+                prop_assert_eq!(text.matches('@').count(), 1);
+                prop_assert!(!text.chars().any(|c| c.is_whitespace() || c.is_control() || is_invisible(c)));
+            }
+        }
+
+        #[test]
+        fn normalising_twice_changes_nothing(raw in prop_oneof![address_like(), any::<String>()]) {
+            if let Ok(email) = Email::parse(&raw) {
+                prop_assert_eq!(Email::parse(email.as_str()), Ok(email));
+            }
+        }
+
+        #[test]
+        fn ascii_case_and_padding_name_the_same_account(raw in address_like()) {
+            let shouted = format!(" \t{}  ", raw.to_ascii_uppercase());
+            prop_assert_eq!(Email::parse(&shouted), Email::parse(&raw.to_ascii_lowercase()));
+        }
+    }
+}

@@ -105,3 +105,32 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #[test]
+        fn a_forged_or_mangled_cookie_vouches_for_nothing(
+            forged in prop_oneof![any::<String>(), "[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{43}"],
+            position in any::<prop::sample::Index>(),
+            replacement in any::<char>(),
+        ) {
+            let cookies = DeviceCookies::new([7; 32]);
+            let ada = Email::parse("ada@example.com").unwrap();
+            prop_assert_eq!(cookies.device(&forged, &ada), None);
+
+            // The genuine cookie with one character changed.
+            let genuine = cookies.issue(&ada);
+            let mut chars: Vec<char> = genuine.chars().collect();
+            let at = position.index(chars.len());
+            prop_assume!(chars[at] != replacement);
+            chars[at] = replacement;
+            let mangled: String = chars.into_iter().collect();
+            prop_assert_eq!(cookies.device(&mangled, &ada), None, "{}", mangled);
+        }
+    }
+}

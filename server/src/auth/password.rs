@@ -230,3 +230,31 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        // zxcvbn is the slow part; a hundred cases still cover lengths on both sides of the limits.
+        #![proptest_config(ProptestConfig::with_cases(100))]
+
+        #[test]
+        fn any_text_is_accepted_or_refused_without_panicking(
+            raw in prop_oneof![any::<String>(), "\\PC{0,140}", ".{120,140}"],
+            email in proptest::option::of("[a-z.]{1,12}@[a-z]{1,8}\\.[a-z]{2,4}"),
+        ) {
+            let email = email.map(|email| Email::parse(&email).unwrap());
+            let chars = raw.chars().count();
+            match Password::parse(&raw, email.as_ref()) {
+                Ok(password) => {
+                    prop_assert!((MIN_CHARS..=MAX_CHARS).contains(&chars));
+                    prop_assert_eq!(password.expose(), raw.as_str());
+                }
+                Err(message) => prop_assert!(!message.is_empty()),
+            }
+        }
+    }
+}

@@ -124,3 +124,29 @@ mod tests {
         assert!(!format!("{token:?}").contains(&token.encode()));
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #[test]
+        fn every_token_survives_encode_and_parse(bytes in any::<[u8; TOKEN_BYTES]>()) {
+            let token = RefreshToken::from_bytes(bytes);
+            prop_assert_eq!(RefreshToken::parse(&token.encode()), Some(token));
+        }
+
+        /// One token, one spelling: a cookie that parses is exactly what `encode` writes, so a
+        /// client cannot present the same token under two names.
+        #[test]
+        fn whatever_parses_is_the_canonical_spelling(
+            value in prop_oneof![any::<String>(), "[A-Za-z0-9_=+/-]{42,44}", ".{43}"],
+        ) {
+            if let Some(token) = RefreshToken::parse(&value) {
+                prop_assert_eq!(token.encode(), value);
+            }
+        }
+    }
+}

@@ -35,6 +35,12 @@ impl TestDatabase {
         }
     }
 
+    /// A SQLite file in `dir`, a directory the test prepared (e.g. on a small file system).
+    pub fn sqlite_in(dir: tempfile::TempDir) -> Self {
+        let url = format!("sqlite:{}", dir.path().join("latch.db").display());
+        TestDatabase::Sqlite { url, _dir: dir }
+    }
+
     /// PostgreSQL only: stops accepting connections and ends the open ones. False for
     /// SQLite, which has no server to refuse.
     pub async fn refuse_connections(&self) -> bool {

@@ -46,3 +46,42 @@ async fn readyz_answers_503_while_the_database_is_down(backend: Backend) {
         );
     }
 }
+
+/// The OpenAPI document is generated from the handlers: every route is in it.
+#[tokio::test]
+async fn the_openapi_document_describes_every_route() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let response = app.get("/api/openapi.json").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let document: Value = response.json().await.unwrap();
+    assert!(document["openapi"].as_str().unwrap().starts_with("3.1"));
+    let routes = [
+        ("post", "/api/auth/signup"),
+        ("post", "/api/auth/login"),
+        ("post", "/api/auth/refresh"),
+        ("post", "/api/auth/logout"),
+        ("get", "/api/me"),
+        ("get", "/api/sessions"),
+        ("post", "/api/sessions/revoke-others"),
+        ("delete", "/api/sessions/{id}"),
+        ("post", "/api/account/password"),
+        ("get", "/api/security-events"),
+        ("get", "/api/openapi.json"),
+        ("get", "/.well-known/jwks.json"),
+        ("get", "/healthz"),
+        ("get", "/readyz"),
+    ];
+    for (method, path) in routes {
+        assert!(
+            document["paths"][path][method].is_object(),
+            "{method} {path} is documented"
+        );
+    }
+    let documented: usize = document["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|operations| operations.as_object().unwrap().len())
+        .sum();
+    assert_eq!(documented, routes.len(), "and nothing else");
+}

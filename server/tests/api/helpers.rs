@@ -55,7 +55,11 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 
 /// Like `spawn_app`, with extra command-line settings (e.g. `["--refresh-grace", "0"]`).
 pub async fn spawn_app_with(backend: Backend, settings: &[&str]) -> TestApp {
-    let database = TestDatabase::new(backend).await;
+    spawn_app_on(TestDatabase::new(backend).await, settings).await
+}
+
+/// Like `spawn_app_with`, on a database the test prepared.
+pub async fn spawn_app_on(database: TestDatabase, settings: &[&str]) -> TestApp {
     let database_url = database.url().to_string();
 
     let secret_dir = tempfile::tempdir().expect("temporary directory");

@@ -2,56 +2,16 @@
 //! is consistent across them, and a revocation on one reaches the others within a second.
 
 use std::{
-    process::{Child, Command, Stdio},
+    process::Command,
     time::{Duration, Instant},
 };
 
 use reqwest::StatusCode;
 
-use crate::helpers::{Backend, ORIGIN, Session, TestDatabase};
-
-/// A `server` process of this build, on its own port.
-struct Instance {
-    child: Child,
-    address: String,
-}
-
-impl Instance {
-    async fn start(database_url: &str, secret_file: &str) -> Instance {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(env!("CARGO_BIN_EXE_server"))
-            .env("LATCH_LISTEN", format!("127.0.0.1:{port}"))
-            .env("LATCH_PUBLIC_ORIGIN", ORIGIN)
-            .env("DATABASE_URL", database_url)
-            .env("LATCH_SECRET_FILE", secret_file)
-            .env("LATCH_LOG", "warn")
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("the server binary starts");
-        let address = format!("http://127.0.0.1:{port}");
-        let client = reqwest::Client::new();
-        for _ in 0..300 {
-            if let Ok(response) = client.get(format!("{address}/readyz")).send().await {
-                if response.status() == StatusCode::OK {
-                    return Instance { child, address };
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        panic!("instance on port {port} did not become ready");
-    }
-}
-
-impl Drop for Instance {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use crate::{
+    helpers::{Backend, ORIGIN, Session, TestDatabase},
+    process::Instance,
+};
 
 /// How long until `instance` refuses `access_token`, polling for at most `limit`.
 async fn refused_within(

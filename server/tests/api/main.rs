@@ -4,14 +4,18 @@
 
 mod database;
 mod helpers;
+mod process;
 mod responses;
 
 mod auth;
+mod corpus;
+mod faults;
 mod hardening;
 mod health;
 mod input;
 mod instances;
 mod pages;
+mod properties;
 mod races;
 mod sessions;
 mod theft;

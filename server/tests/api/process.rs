@@ -1,0 +1,68 @@
+//! Servers as separate processes of this build: for several instances on one database, and
+//! for crashes.
+
+use std::{
+    process::{Child, Command, Stdio},
+    time::Duration,
+};
+
+use reqwest::StatusCode;
+
+use crate::helpers::ORIGIN;
+
+/// A `server` process of this build, on its own port.
+pub struct Instance {
+    child: Child,
+    pub address: String,
+}
+
+impl Instance {
+    pub async fn start(database_url: &str, secret_file: &str) -> Instance {
+        Self::start_with(database_url, secret_file, &[]).await
+    }
+
+    /// Like `start`, with extra settings in the environment (e.g. `("LATCH_REFRESH_GRACE", "30")`).
+    pub async fn start_with(database_url: &str, secret_file: &str, settings: &[(&str, &str)]) -> Instance {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(env!("CARGO_BIN_EXE_server"))
+            .env("LATCH_LISTEN", format!("127.0.0.1:{port}"))
+            .env("LATCH_PUBLIC_ORIGIN", ORIGIN)
+            .env("DATABASE_URL", database_url)
+            .env("LATCH_SECRET_FILE", secret_file)
+            .env("LATCH_LOG", "warn")
+            .envs(settings.iter().copied())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("the server binary starts");
+        let address = format!("http://127.0.0.1:{port}");
+        let client = reqwest::Client::new();
+        for _ in 0..300 {
+            if let Ok(response) = client.get(format!("{address}/readyz")).send().await {
+                if response.status() == StatusCode::OK {
+                    return Instance { child, address };
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("instance on port {port} did not become ready");
+    }
+}
+
+impl Instance {
+    /// Kills the process at once (SIGKILL): no graceful shutdown, as in a crash.
+    pub fn kill(mut self) {
+        self.child.kill().expect("the server process can be killed");
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
