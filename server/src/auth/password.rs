@@ -128,9 +128,39 @@ impl PasswordHasher {
                 self.permits.acquire().await.context("hasher closed")?
             }
         };
-        Ok(tokio::task::spawn_blocking(work)
-            .await
-            .context("password hashing task failed")?)
+        Ok(tokio::task::spawn_blocking(|| {
+            let _background = Background::enter();
+            work()
+        })
+        .await
+        .context("password hashing task failed")?)
+    }
+}
+
+/// Hashing runs at the lowest CPU priority (nice 19), so a flood of sign-ins slows sign-ins,
+/// not the token checks and refreshes every signed-in page depends on. The thread's priority
+/// is put back afterwards where the OS allows it (raising it again needs CAP_SYS_NICE), since
+/// tokio reuses blocking threads for other work.
+struct Background;
+
+impl Background {
+    fn enter() -> Self {
+        set_own_niceness(19);
+        Background
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        set_own_niceness(0);
+    }
+}
+
+/// Linux keeps a nice value per thread; `gettid` names this one.
+fn set_own_niceness(nice: i32) {
+    // SAFETY: plain system calls on the calling thread, with no pointers involved.
+    unsafe {
+        let _ = libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, nice);
     }
 }
 
