@@ -100,6 +100,12 @@ impl PasswordHasher {
         })
     }
 
+    /// Every slot busy and the queue full: a new request would be refused. A cheap, racy
+    /// look that lets a flood be turned away before any other work (`run` decides for real).
+    pub fn is_full(&self) -> bool {
+        self.permits.available_permits() == 0 && self.waiting.load(Ordering::Relaxed) >= self.max_waiting
+    }
+
     pub async fn hash(&self, password: &Password) -> Result<String, HashError> {
         let password = password.0.clone();
         Ok(self

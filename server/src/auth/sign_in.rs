@@ -123,6 +123,9 @@ impl AuthService {
     /// hashing work as a wrong password and get the same answer, so neither timing nor
     /// wording tells whether an account exists.
     async fn check_password(&self, password: &str, email: Option<&Email>) -> AuthResult<Option<users::User>> {
+        if self.hasher.is_full() {
+            return Err(AuthError::Busy);
+        }
         let user = match email {
             Some(email) => users::by_email(&self.db, email).await?,
             None => None,

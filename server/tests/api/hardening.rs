@@ -97,12 +97,7 @@ async fn an_expired_session_of_ones_own_is_not_found(backend: Backend) {
     let laptop = app.signed_up("ada@example.com").await;
     let phone = app.login("ada@example.com", PASSWORD).await;
     assert_eq!(phone.status(), StatusCode::OK);
-    let listed: Vec<Value> = app
-        .get_with_token("/api/sessions", &laptop.access_token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let listed = app.get_list("/api/sessions", &laptop.access_token).await;
     let phone_id = listed.iter().find(|s| s["current"] == false).unwrap()["id"]
         .as_str()
         .unwrap()

@@ -238,6 +238,13 @@ impl TestApp {
             .expect("request reaches the server")
     }
 
+    /// GETs a JSON list with the bearer token: sessions, security events.
+    pub async fn get_list(&self, path: &str, access_token: &str) -> Vec<Value> {
+        let response = self.get_with_token(path, access_token).await;
+        assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+        response.json().await.expect("a JSON list")
+    }
+
     pub async fn get_with_token(&self, path: &str, access_token: &str) -> Response {
         self.client
             .get(self.url(path))

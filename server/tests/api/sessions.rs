@@ -250,12 +250,7 @@ async fn theft_is_recorded_as_a_security_event_the_user_can_see(backend: Backend
 
     let relogin = app.login("ada@example.com", PASSWORD).await;
     let fresh = Session::from(relogin).await;
-    let events: Vec<Value> = app
-        .get_with_token("/api/security-events", &fresh.access_token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let events = app.get_list("/api/security-events", &fresh.access_token).await;
     let kinds: Vec<&str> = events.iter().map(|e| e["kind"].as_str().unwrap()).collect();
     assert_eq!(
         kinds,

@@ -2,7 +2,6 @@
 
 use futures::future::join_all;
 use reqwest::{StatusCode, header};
-use serde_json::Value;
 
 use crate::helpers::{
     Backend, ORIGIN, PASSWORD, Session, TestApp, cookie_value, error_code, on_both_backends,
@@ -133,12 +132,7 @@ async fn the_reuse_event_names_the_thief_and_the_last_honest_refresh(backend: Ba
     assert_eq!(error_code(thief).await, "refresh_token_reuse");
 
     let fresh = Session::from(app.login("ada@example.com", PASSWORD).await).await;
-    let events: Vec<Value> = app
-        .get_with_token("/api/security-events", &fresh.access_token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let events = app.get_list("/api/security-events", &fresh.access_token).await;
     let reuse = events
         .iter()
         .find(|event| event["kind"] == "refresh_token_reuse")

@@ -9,8 +9,6 @@ mod end;
 mod list;
 mod rotate;
 
-pub use rotate::KEPT_GENERATIONS;
-
 use std::time::Duration;
 
 use app::contract::{EndReason, EventKind};
