@@ -65,3 +65,61 @@ impl std::fmt::Display for Unavailable {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use sqlx::{
+        Connection, Executor, SqliteConnection,
+        sqlite::{SqliteConnectOptions, SqliteJournalMode},
+    };
+
+    use super::*;
+
+    async fn open(path: &std::path::Path, read_only: bool) -> SqliteConnection {
+        let options = SqliteConnectOptions::from_str(&format!("sqlite:{}", path.display()))
+            .unwrap()
+            .create_if_missing(!read_only)
+            .read_only(read_only)
+            .journal_mode(SqliteJournalMode::Wal);
+        SqliteConnection::connect_with(&options).await.unwrap()
+    }
+
+    /// Real SQLite errors, not made-up codes: a read-only file, a full one, a held lock.
+    #[tokio::test]
+    async fn sqlite_storage_and_lock_errors_are_unavailable_not_bugs() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let mut writer = open(&path, false).await;
+        writer.execute("CREATE TABLE t (x BLOB)").await.unwrap();
+
+        let mut reader = open(&path, true).await;
+        let read_only = reader.execute("INSERT INTO t VALUES (x'00')").await.unwrap_err();
+        assert_eq!(
+            Unavailable::of(&read_only),
+            Some(Unavailable::StorageReadOnly),
+            "{read_only}"
+        );
+
+        // The file may not grow past its current pages: what a full disk looks like to SQLite.
+        writer.execute("PRAGMA max_page_count = 3").await.unwrap();
+        let full = writer
+            .execute("INSERT INTO t VALUES (zeroblob(100000))")
+            .await
+            .unwrap_err();
+        assert_eq!(Unavailable::of(&full), Some(Unavailable::StorageFull), "{full}");
+        assert!(Unavailable::StorageFull.needs_an_operator());
+
+        writer.execute("PRAGMA max_page_count = 1000000").await.unwrap();
+        writer.execute("BEGIN IMMEDIATE").await.unwrap();
+        let mut other = open(&path, false).await;
+        other.execute("PRAGMA busy_timeout = 0").await.unwrap();
+        let busy = other.execute("BEGIN IMMEDIATE").await.unwrap_err();
+        assert_eq!(Unavailable::of(&busy), Some(Unavailable::Busy), "{busy}");
+        assert!(!Unavailable::Busy.needs_an_operator());
+
+        let bug = writer.execute("SELECT * FROM no_such_table").await.unwrap_err();
+        assert_eq!(Unavailable::of(&bug), None, "a bug stays a 500");
+    }
+}
