@@ -32,8 +32,9 @@ export function newEmail(): string {
   return `user-${Date.now()}-${Math.random().toString(36).slice(2, 10)}@example.com`;
 }
 
-export async function signUpThroughTheForm(page: Page, email: string): Promise<void> {
-  await page.goto('/signup');
+/** Signs up through the form, on the suite's server or on `origin` (an `OwnServer`'s). */
+export async function signUpThroughTheForm(page: Page, email: string, origin = ''): Promise<void> {
+  await page.goto(`${origin}/signup`);
   await hydrated(page);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(PASSWORD);

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { test, expect, hydrated, newEmail, onPath, OwnServer, PASSWORD } from './fixtures';
+import { test, expect, newEmail, onPath, OwnServer, PASSWORD, signUpThroughTheForm } from './fixtures';
 
 const pgCluster = (command: string, dir: string) =>
   execFileSync(resolve(__dirname, '..', '..', 'scripts', 'pg-cluster'), [command, dir], { encoding: 'utf8' }).trim();
@@ -27,12 +27,7 @@ test('PostgreSQL stopped for 30 seconds: 503s and "Reconnecting…", never the s
   await server.start();
   try {
     const email = newEmail();
-    await page.goto(`${server.origin}/signup`);
-    await hydrated(page);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await expect(page.getByTestId('account-email')).toHaveText(email);
+    await signUpThroughTheForm(page, email, server.origin);
     await page.addInitScript(watchForSignedOutUi);
     await page.evaluate(watchForSignedOutUi);
 

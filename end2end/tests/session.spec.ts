@@ -187,12 +187,7 @@ test('the server going down for a moment does not sign me out', async ({ page })
   await server.start();
   try {
     const email = newEmail();
-    await page.goto(`${server.origin}/signup`);
-    await hydrated(page);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await expect(page.getByTestId('account-email')).toHaveText(email);
+    await signUpThroughTheForm(page, email, server.origin);
 
     await server.stop();
     await expect(page.getByTestId('reconnecting')).toBeVisible({ timeout: 15_000 });

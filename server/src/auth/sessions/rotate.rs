@@ -16,9 +16,12 @@ use app::contract::{EndReason, EventKind};
 use sqlx::Row;
 
 use super::{Issued, Rejected, SessionStore, end_session, for_update, millis, notify_revoked};
-use crate::auth::events::Party;
 use crate::{
-    auth::{client_info::ClientInfo, events::NewEvent, refresh_token::RefreshToken},
+    auth::{
+        client_info::ClientInfo,
+        events::{NewEvent, Party},
+        refresh_token::RefreshToken,
+    },
     clock,
     db::WritePool,
     with_pool,
