@@ -6,7 +6,7 @@ use leptos_router::{
     hooks::{use_location, use_navigate},
 };
 
-use crate::auth::{Status, sign_out, use_auth};
+use crate::auth::{Status, dismiss_blocked_attempt, sign_out, use_auth};
 
 /// Sign-in links, or the user's email and a sign-out button; "checking" until we know.
 #[component]
@@ -53,6 +53,35 @@ pub fn ReconnectingBanner() -> impl IntoView {
         <Show when=move || auth.reconnecting.get()>
             <p class="banner" role="status" data-testid="reconnecting">"Reconnecting…"</p>
         </Show>
+    }
+}
+
+/// Someone tried this session without the browser's key and was refused: say so, calmly, and
+/// offer what to do. Nothing was lost; the notice stays until dismissed.
+#[component]
+pub fn BlockedAttemptNotice() -> impl IntoView {
+    let auth = use_auth();
+    view! {
+        {move || auth.blocked.get().map(|attempt| view! {
+            <div class="banner warning" role="alert" data-testid="blocked-attempt">
+                <p>
+                    <strong>"Someone tried to use your session and was blocked. "</strong>
+                    {format!(
+                        "The attempt came from {} · IP {}, without this browser's key, so it failed. \
+                         You are still signed in.",
+                        attempt.device, attempt.ip,
+                    )}
+                </p>
+                <p class="actions">
+                    <a href="/account/security">"Review security activity"</a>
+                    <a href="/account/sessions">"Sign out other sessions"</a>
+                    <a href="/account/password">"Change password"</a>
+                    <button type="button" class="link-button" on:click=move |_| dismiss_blocked_attempt(auth)>
+                        "Dismiss"
+                    </button>
+                </p>
+            </div>
+        })}
     }
 }
 

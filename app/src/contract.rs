@@ -50,6 +50,9 @@ pub struct SessionBody {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum TokenType {
     Bearer,
+    /// Bound to the browser's key: send as `Authorization: DPoP <token>` with a `DPoP` proof.
+    #[serde(rename = "DPoP")]
+    Dpop,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -81,6 +84,8 @@ pub struct SessionView {
     pub ip: String,
     pub created_at: String,
     pub last_used_at: String,
+    /// Bound to a key that cannot leave its browser (DPoP): its cookie is useless elsewhere.
+    pub device_bound: bool,
 }
 
 /// One entry of `GET /api/security-events`, newest first.
@@ -146,6 +151,13 @@ pub enum ErrorCode {
     PayloadTooLarge,
     UnsupportedMediaType,
     RateLimited,
+    /// The `DPoP` proof is missing where the session needs one, malformed, from another key,
+    /// replayed, or made for another request.
+    InvalidDpopProof,
+    /// Retry once with the nonce in the `DPoP-Nonce` header.
+    UseDpopNonce,
+    /// This server only starts device-bound sessions: send a `DPoP` proof.
+    DpopRequired,
     Unavailable,
     InternalError,
     /// A code this build does not know (a newer server); never sent by this one.
@@ -166,6 +178,9 @@ pub enum EventKind {
     /// A sign-in from a browser and OS this account had not signed in from before.
     SignedInNewDevice,
     RefreshTokenReuse,
+    /// A device-bound session's refresh cookie was presented without its key's proof: the
+    /// attempt was refused and the session left alone.
+    RefreshWithoutDeviceKey,
     SessionRevoked,
     OtherSessionsRevoked,
     PasswordChanged,

@@ -13,7 +13,7 @@ use leptos_router::{
     path,
 };
 
-use components::{ReconnectingBanner, SessionMenu};
+use components::{BlockedAttemptNotice, ReconnectingBanner, SessionMenu};
 use pages::{
     AccountPage, HomePage, LoginPage, NotFound, PasswordPage, SecurityPage, SessionsPage, SignupPage,
 };
@@ -54,6 +54,7 @@ pub fn App() -> impl IntoView {
                 <SessionMenu/>
             </header>
             <ReconnectingBanner/>
+            <BlockedAttemptNotice/>
             <main>
                 <ErrorBoundary fallback=|errors| view! { <ErrorPage errors/> }>
                     <Routes fallback=NotFound>

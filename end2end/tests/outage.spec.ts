@@ -23,7 +23,8 @@ test('PostgreSQL stopped for 30 seconds: 503s and "Reconnecting…", never the s
   const dir = join(tmpdir(), `latch-outage-${process.pid}-${Date.now()}`);
   const url = pgCluster('start', dir);
   // Short access tokens, so the client must refresh (and meet the database) during the outage.
-  const server = new OwnServer(3141, { DATABASE_URL: url, LATCH_ACCESS_TOKEN_TTL: '4' });
+  // Binding `allow`, so the keyless sign-in below reaches the database (the page still binds).
+  const server = new OwnServer(3141, { DATABASE_URL: url, LATCH_ACCESS_TOKEN_TTL: '4', LATCH_DEVICE_BINDING: 'allow' });
   await server.start();
   try {
     const email = newEmail();

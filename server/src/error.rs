@@ -3,19 +3,15 @@
 
 use std::{collections::BTreeMap, time::Duration};
 
+mod from;
+
 use axum::{
     Json,
-    extract::rejection::PathRejection,
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
 
 use app::contract::{ErrorBody, ErrorCode};
-
-use crate::{
-    auth::{AuthError, SessionOver},
-    db::Unavailable,
-};
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -30,6 +26,23 @@ pub enum Error {
     /// An access token was sent and is not valid; the message says why.
     #[error("{0}")]
     InvalidToken(&'static str),
+    /// Like `InvalidToken`, where the token is (or should be) device-bound: the challenge
+    /// names the DPoP scheme.
+    #[error("{0}")]
+    InvalidBoundToken(&'static str),
+    /// A DPoP proof was refused: 400 on a request that starts a session, 401 elsewhere.
+    #[error("{message}")]
+    InvalidDpopProof {
+        status: StatusCode,
+        message: &'static str,
+    },
+    /// The proof needs the nonce in this response's `DPoP-Nonce` header (400 on
+    /// `/api/auth/*`, 401 elsewhere).
+    #[error("a fresh DPoP nonce is needed")]
+    UseDpopNonce { status: StatusCode },
+    /// Sessions must be device-bound here and the request carried no proof.
+    #[error("a DPoP proof is required")]
+    DpopRequired,
     /// Credentials or a refresh token were refused.
     #[error("{message}")]
     Unauthorized { code: ErrorCode, message: &'static str },
@@ -69,7 +82,12 @@ impl Error {
         match self {
             Error::Malformed(_) => (StatusCode::BAD_REQUEST, ErrorCode::MalformedRequest),
             Error::Unauthenticated => (StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated),
-            Error::InvalidToken(_) => (StatusCode::UNAUTHORIZED, ErrorCode::InvalidToken),
+            Error::InvalidToken(_) | Error::InvalidBoundToken(_) => {
+                (StatusCode::UNAUTHORIZED, ErrorCode::InvalidToken)
+            }
+            Error::InvalidDpopProof { status, .. } => (*status, ErrorCode::InvalidDpopProof),
+            Error::UseDpopNonce { status } => (*status, ErrorCode::UseDpopNonce),
+            Error::DpopRequired => (StatusCode::BAD_REQUEST, ErrorCode::DpopRequired),
             Error::Unauthorized { code, .. } => (StatusCode::UNAUTHORIZED, *code),
             Error::CrossOrigin => (StatusCode::FORBIDDEN, ErrorCode::CrossOriginRequest),
             Error::NotFound => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
@@ -92,6 +110,8 @@ impl Error {
             Error::Malformed(message) => message.clone(),
             Error::Unauthenticated => "Sign in to continue.".into(),
             Error::InvalidToken(message)
+            | Error::InvalidBoundToken(message)
+            | Error::InvalidDpopProof { message, .. }
             | Error::Unauthorized { message, .. }
             | Error::Conflict { message, .. } => (*message).to_string(),
             Error::CrossOrigin => "This request must come from the Latch app itself.".into(),
@@ -102,87 +122,26 @@ impl Error {
             Error::Unprocessable { .. } => "Some fields are not valid.".into(),
             Error::RateLimited { .. } => "Too many attempts. Wait a moment and try again.".into(),
             Error::Unavailable => "The service is temporarily unavailable. Try again shortly.".into(),
+            Error::UseDpopNonce { .. } => {
+                "Make the DPoP proof again with the nonce in the DPoP-Nonce header.".into()
+            }
+            Error::DpopRequired => {
+                "This server binds every session to the browser's key: send a DPoP proof.".into()
+            }
             Error::Internal(_) => "Something went wrong on our side.".into(),
         }
     }
 }
 
-/// A path segment that does not decode (e.g. `/api/sessions/%FF`).
-impl From<PathRejection> for Error {
-    fn from(_: PathRejection) -> Self {
-        Error::Malformed("The address contains a value that is not valid.".into())
-    }
-}
-
-/// The auth core's refusals, in the API's words.
-impl From<AuthError> for Error {
-    fn from(err: AuthError) -> Self {
-        let unauthorized = |code, message| Error::Unauthorized { code, message };
-        match err {
-            AuthError::InvalidFields(fields) => Error::Unprocessable { fields },
-            AuthError::EmailTaken => Error::Conflict {
-                code: ErrorCode::EmailTaken,
-                message: "An account with this email already exists. Sign in instead.",
-            },
-            AuthError::InvalidCredentials => unauthorized(
-                ErrorCode::InvalidCredentials,
-                "The email or password is not correct.",
-            ),
-            AuthError::Throttled { retry_after } => Error::RateLimited { retry_after },
-            AuthError::NoRefreshToken => unauthorized(
-                ErrorCode::MissingRefreshToken,
-                "There is no session to refresh. Sign in.",
-            ),
-            AuthError::DuplicatedRefreshCookie => Error::Malformed(
-                "The request carries more than one refresh cookie, so none of them is used. Clear \
-                 this site's cookies and sign in again."
-                    .into(),
-            ),
-            AuthError::SessionOver(over) => match over {
-                SessionOver::InvalidToken => unauthorized(
-                    ErrorCode::InvalidRefreshToken,
-                    "The session is not valid. Sign in again.",
-                ),
-                SessionOver::AccountGone => {
-                    unauthorized(ErrorCode::InvalidRefreshToken, "The account no longer exists.")
-                }
-                SessionOver::Reused => unauthorized(
-                    ErrorCode::RefreshTokenReuse,
-                    "Your session was ended because it was used from somewhere else. Sign in \
-                     again, and consider changing your password.",
-                ),
-                SessionOver::Expired => unauthorized(
-                    ErrorCode::SessionExpired,
-                    "Your session has expired. Sign in again.",
-                ),
-                SessionOver::Revoked => unauthorized(
-                    ErrorCode::SessionRevoked,
-                    "This session was signed out. Sign in again.",
-                ),
-            },
-            AuthError::AccountGone => Error::InvalidToken("The account no longer exists."),
-            AuthError::SessionNotFound => Error::NotFound,
-            AuthError::Busy => Error::Unavailable,
-            AuthError::Database(err) => err.into(),
-            AuthError::Internal(err) => Error::Internal(err),
-        }
-    }
-}
-
-impl From<sqlx::Error> for Error {
-    fn from(err: sqlx::Error) -> Self {
-        match Unavailable::of(&err) {
-            // Said loudly, once per refused request: writes stay refused until someone acts.
-            Some(why) if why.needs_an_operator() => {
-                tracing::error!(error = %err, "{why}; answering 503 until then");
-                Error::Unavailable
-            }
-            // The client should retry, not give up.
-            Some(why) => {
-                tracing::warn!(error = %err, "{why}");
-                Error::Unavailable
-            }
-            None => Error::Internal(err.into()),
+impl Error {
+    /// The `WWW-Authenticate` challenge of a 401 (RFC 6750, RFC 9449 §7.1).
+    fn challenge(&self) -> &'static str {
+        match self {
+            Error::InvalidToken(_) => r#"Bearer error="invalid_token""#,
+            Error::InvalidBoundToken(_) => r#"DPoP algs="ES256", error="invalid_token""#,
+            Error::InvalidDpopProof { .. } => r#"DPoP algs="ES256", error="invalid_dpop_proof""#,
+            Error::UseDpopNonce { .. } => r#"DPoP algs="ES256", error="use_dpop_nonce""#,
+            _ => "Bearer",
         }
     }
 }
@@ -193,6 +152,7 @@ impl IntoResponse for Error {
             tracing::error!(error = ?cause, "internal error");
         }
         let (status, code) = self.status_and_code();
+        let challenge = self.challenge();
         let retry_after = match &self {
             // Round up: telling a client to come back early only earns it another 429.
             Error::RateLimited { retry_after } => {
@@ -212,11 +172,6 @@ impl IntoResponse for Error {
         let mut response = (status, Json(body)).into_response();
         let headers = response.headers_mut();
         if status == StatusCode::UNAUTHORIZED {
-            let challenge = if code == ErrorCode::InvalidToken {
-                r#"Bearer error="invalid_token""#
-            } else {
-                "Bearer"
-            };
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
         }
         if let Some(seconds) = retry_after {
@@ -228,54 +183,4 @@ impl IntoResponse for Error {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use axum::body::to_bytes;
-
-    async fn render(err: Error) -> (StatusCode, axum::http::HeaderMap, serde_json::Value) {
-        let response = err.into_response();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap();
-        (status, headers, serde_json::from_slice(&bytes).unwrap())
-    }
-
-    #[tokio::test]
-    async fn internal_errors_hide_their_cause() {
-        let (status, _, body) = render(anyhow::anyhow!("secret detail").into()).await;
-        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
-        assert_eq!(body["error"], "internal_error");
-        assert!(!body.to_string().contains("secret detail"));
-    }
-
-    #[tokio::test]
-    async fn field_errors_carry_fields() {
-        let (status, _, body) = render(Error::field("email", "is not an email address")).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(body["error"], "invalid_fields");
-        assert_eq!(body["fields"]["email"], "is not an email address");
-    }
-
-    #[tokio::test]
-    async fn unauthorized_carries_a_bearer_challenge() {
-        let (_, headers, _) = render(Error::InvalidToken("bad")).await;
-        assert_eq!(
-            headers[header::WWW_AUTHENTICATE],
-            r#"Bearer error="invalid_token""#
-        );
-        let (_, headers, body) = render(Error::Unauthenticated).await;
-        assert_eq!(headers[header::WWW_AUTHENTICATE], "Bearer");
-        assert_eq!(body["error"], "unauthenticated");
-        assert!(body.get("fields").is_none());
-    }
-
-    #[tokio::test]
-    async fn rate_limits_round_retry_after_up() {
-        let (status, headers, _) = render(Error::RateLimited {
-            retry_after: Duration::from_millis(1500),
-        })
-        .await;
-        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
-        assert_eq!(headers[header::RETRY_AFTER], "2");
-    }
-}
+mod tests;

@@ -23,6 +23,8 @@ pub struct ServerSecret {
     pub key_seal_key: [u8; 32],
     /// Signs the device cookies that exempt a known browser from the per-account lock.
     pub device_cookie_key: [u8; 32],
+    /// Keys the stateless DPoP nonces (`auth::dpop`).
+    pub dpop_nonce_key: [u8; 32],
 }
 
 impl ServerSecret {
@@ -52,6 +54,7 @@ impl ServerSecret {
             successor_key: derive("refresh-token-successor"),
             key_seal_key: derive("signing-key-seal"),
             device_cookie_key: derive("device-cookie"),
+            dpop_nonce_key: derive("dpop-nonce"),
         }
     }
 }

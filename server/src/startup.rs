@@ -14,6 +14,7 @@ use crate::{
     api,
     auth::{
         AuthService,
+        dpop::DeviceBinding,
         keys::KeyRing,
         known_device::DeviceCookies,
         password::PasswordHasher,
@@ -78,6 +79,7 @@ impl Application {
         );
         let throttle = Throttles::new(&config.limits);
         let devices = DeviceCookies::new(secret.device_cookie_key);
+        let binding = DeviceBinding::new(secret.dpop_nonce_key, &db, config.device_binding);
         let hasher = PasswordHasher::new(
             config.limits.hash_concurrency(),
             config.limits.hash_queue as usize,
@@ -98,6 +100,7 @@ impl Application {
             auth,
             tokens,
             revocations,
+            binding,
             purge,
         };
         Ok(Self {
@@ -123,6 +126,7 @@ impl Application {
         let purge_interval = Duration::from_secs(self.state.config.retention.purge_interval);
         self.state.purge.clone().spawn(purge_interval);
         self.state.tokens.keys().follow();
+        self.state.binding.follow();
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
@@ -168,6 +172,10 @@ fn router(state: AppState) -> Router {
         ))
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(api::headers::BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(
+            state.binding.clone(),
+            api::dpop::hand_out_nonce,
+        ))
         .layer(middleware::from_fn_with_state(
             state.config.clone(),
             api::headers::harden,

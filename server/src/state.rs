@@ -6,7 +6,7 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
 use crate::{
-    auth::{AuthService, purge::Purge, revocations::Revocations, tokens::TokenIssuer},
+    auth::{AuthService, dpop::DeviceBinding, purge::Purge, revocations::Revocations, tokens::TokenIssuer},
     config::Config,
     db::Db,
 };
@@ -21,6 +21,8 @@ pub struct AppState {
     /// For the bearer extractor, which validates without touching the database.
     pub tokens: TokenIssuer,
     pub revocations: Revocations,
+    /// DPoP nonces and used proofs, for the extractors that check proofs.
+    pub binding: DeviceBinding,
     /// The upkeep job, also runnable on demand (tests run it at a chosen time).
     pub purge: Purge,
 }

@@ -1,6 +1,7 @@
 //! The UI's HTTP calls. Authenticated requests carry the access token (refreshed first when
-//! it is stale) and, on a 401, refresh once and retry once; failures become `ApiError`s the
-//! UI can show.
+//! it is stale) with a DPoP proof when the token is device-bound and, on a 401, refresh once
+//! and retry once; an answer asking for a fresh DPoP nonce is retried once with it. Failures
+//! become `ApiError`s the UI can show.
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::{Serialize, de::DeserializeOwned};
@@ -8,13 +9,32 @@ use serde::{Serialize, de::DeserializeOwned};
 pub use gloo_net::http::Method;
 
 use super::{
-    ApiError, Auth,
+    ApiError, Auth, dpop,
     session::{self, Refreshed},
     token_store,
 };
-use crate::contract::{Credentials, ErrorBody, SessionBody};
+use crate::contract::{Credentials, ErrorBody, ErrorCode, SessionBody};
 
-async fn error_of(response: Response) -> ApiError {
+/// Whether the server asked for the proof again with the nonce it just handed out.
+pub(super) fn wants_nonce(error: &ApiError) -> bool {
+    matches!(
+        error,
+        ApiError::Refused {
+            code: ErrorCode::UseDpopNonce,
+            ..
+        }
+    )
+}
+
+/// Adds a proof for `method path` from this browser's key, if it has one.
+pub(super) async fn with_proof(builder: RequestBuilder, method: &str, path: &str) -> RequestBuilder {
+    match dpop::proof(method, path, None).await {
+        Some(proof) => builder.header("DPoP", &proof),
+        None => builder,
+    }
+}
+
+pub(super) async fn error_of(response: Response) -> ApiError {
     let status = response.status();
     match response.json::<ErrorBody>().await {
         Ok(ErrorBody {
@@ -28,19 +48,31 @@ async fn error_of(response: Response) -> ApiError {
     }
 }
 
-/// Sign-in and sign-up share this: send credentials, take the session.
+/// Sign-in and sign-up share this: make a new device key, send the credentials with its
+/// proof, take the session (bound to the key).
 async fn credentials(auth: Auth, path: &str, email: &str, password: &str) -> Result<(), ApiError> {
     let body = Credentials {
         email: Some(email.to_string()),
         password: Some(password.to_string()),
     };
-    let request = Request::post(path)
-        .json(&body)
-        .map_err(|_| ApiError::Unavailable)?;
-    let response = request.send().await.map_err(|_| ApiError::Unavailable)?;
-    if !response.ok() {
-        return Err(error_of(response).await);
-    }
+    dpop::new_key().await;
+    let mut attempts = 0;
+    let response = loop {
+        attempts += 1;
+        let request = with_proof(Request::post(path), "POST", path)
+            .await
+            .json(&body)
+            .map_err(|_| ApiError::Unavailable)?;
+        let response = request.send().await.map_err(|_| ApiError::Unavailable)?;
+        dpop::remember_nonce(&response);
+        if response.ok() {
+            break response;
+        }
+        let error = error_of(response).await;
+        if !(attempts == 1 && wants_nonce(&error)) {
+            return Err(error);
+        }
+    };
     let session = response
         .json::<SessionBody>()
         .await
@@ -60,14 +92,21 @@ pub async fn sign_up(auth: Auth, email: &str, password: &str) -> Result<(), ApiE
 /// Revokes the session on the server, then forgets it here. If the server cannot be
 /// reached the user stays signed in (and is told), since the cookie would still work.
 pub async fn sign_out(auth: Auth) -> Result<(), ApiError> {
-    let response = Request::post("/api/auth/logout")
-        .send()
-        .await
-        .map_err(|_| ApiError::Unavailable)?;
-    if response.status() >= 500 {
-        return Err(ApiError::Unavailable);
+    const PATH: &str = "/api/auth/logout";
+    for attempt in 0..2 {
+        let request = with_proof(Request::post(PATH), "POST", PATH).await;
+        let response = request.send().await.map_err(|_| ApiError::Unavailable)?;
+        dpop::remember_nonce(&response);
+        if response.status() >= 500 {
+            return Err(ApiError::Unavailable);
+        }
+        if attempt == 0 && response.status() == 400 && wants_nonce(&error_of(response).await) {
+            continue;
+        }
+        break;
     }
     session::signed_out_here(auth);
+    dpop::forget().await;
     Ok(())
 }
 
@@ -94,27 +133,35 @@ pub async fn get_json<T: DeserializeOwned>(auth: Auth, path: &str) -> Result<T, 
 }
 
 /// Sends with the access token (refreshing first if it is stale); on a 401, refreshes once
-/// and retries once.
+/// and retries once, or, asked for a fresh DPoP nonce, retries once with it.
 async fn authorized(
     auth: Auth,
     method: Method,
     path: &str,
     body: Option<String>,
 ) -> Result<Response, ApiError> {
-    for attempt in 0..2 {
-        if attempt == 1 || session::is_stale() {
+    let mut refreshed = false;
+    let mut renonced = false;
+    loop {
+        if session::is_stale() {
             match session::refresh(auth).await {
                 Refreshed::SignedIn => {}
                 Refreshed::SignedOut => return Err(ApiError::SignedOut),
                 Refreshed::Unreachable => return Err(ApiError::Unavailable),
             }
         }
-        let Some(bearer) = token_store::bearer() else {
+        let Some((token, bound)) = token_store::held() else {
             return Err(ApiError::SignedOut);
         };
-        let builder = RequestBuilder::new(path)
-            .method(method.clone())
-            .header("Authorization", &bearer);
+        let mut builder = RequestBuilder::new(path).method(method.clone());
+        if bound {
+            builder = builder.header("Authorization", &format!("DPoP {token}"));
+            if let Some(proof) = dpop::proof(method.as_str(), path, Some(&token)).await {
+                builder = builder.header("DPoP", &proof);
+            }
+        } else {
+            builder = builder.header("Authorization", &format!("Bearer {token}"));
+        }
         let sent = match &body {
             Some(body) => {
                 builder
@@ -127,12 +174,26 @@ async fn authorized(
             None => builder.send().await,
         };
         let response = sent.map_err(|_| ApiError::Unavailable)?;
+        dpop::remember_nonce(&response);
         match response.status() {
-            401 => continue,
+            401 => {
+                let error = error_of(response).await;
+                if wants_nonce(&error) && !renonced {
+                    renonced = true;
+                } else if !refreshed {
+                    refreshed = true;
+                    match session::refresh(auth).await {
+                        Refreshed::SignedIn => {}
+                        Refreshed::SignedOut => return Err(ApiError::SignedOut),
+                        Refreshed::Unreachable => return Err(ApiError::Unavailable),
+                    }
+                } else {
+                    return Err(ApiError::SignedOut);
+                }
+            }
             status if status >= 500 => return Err(ApiError::Unavailable),
             status if status >= 400 => return Err(error_of(response).await),
             _ => return Ok(response),
         }
     }
-    Err(ApiError::SignedOut)
 }

@@ -1,7 +1,10 @@
 //! Who is signed in, as the UI sees it. The access token itself never leaves `token_store`;
 //! this module only knows the user and whether the session is being checked.
 
+mod blocked;
+mod dpop;
 mod http;
+mod idb;
 mod session;
 mod tabs;
 mod token_store;
@@ -12,6 +15,7 @@ use leptos::prelude::*;
 
 use crate::contract::ErrorCode;
 pub use crate::contract::User;
+pub use blocked::{BlockedAttempt, check as check_blocked_attempts, dismiss as dismiss_blocked_attempt};
 pub use http::{Method, get_json, send, send_json, sign_in, sign_out, sign_up};
 
 /// Why the user is signed out, when the server told us.
@@ -38,6 +42,8 @@ pub struct Auth {
     pub status: RwSignal<Status>,
     /// The server could not be reached; the client keeps the user signed in and retries.
     pub reconnecting: RwSignal<bool>,
+    /// Someone tried this session without the browser's key and was blocked.
+    pub blocked: RwSignal<Option<BlockedAttempt>>,
 }
 
 /// What went wrong with an API call, in terms the UI can show.
@@ -69,6 +75,7 @@ pub fn provide_auth() -> Auth {
     let auth = Auth {
         status: RwSignal::new(Status::Checking),
         reconnecting: RwSignal::new(false),
+        blocked: RwSignal::new(None),
     };
     provide_context(auth);
     // Effects run only in the browser, after hydration, so the server never renders a guess.

@@ -11,11 +11,11 @@ use gloo_timers::future::sleep;
 use leptos::{ev, prelude::*, task::spawn_local};
 
 use super::{
-    Auth, Notice, Status,
+    Auth, Notice, Status, blocked, dpop, http,
     tabs::{self, Message},
     token_store,
 };
-use crate::contract::{ErrorBody, ErrorCode, SessionBody};
+use crate::contract::{ErrorBody, ErrorCode, SessionBody, TokenType};
 
 /// Refresh when less than this much of the token's life is left (or 20% of it, if shorter).
 const REFRESH_MARGIN_MS: f64 = 60_000.0;
@@ -48,12 +48,15 @@ pub fn start(auth: Auth) {
     tabs::listen(move |message| match message {
         // Another tab signed out (or found the session over): follow without asking.
         Message::SignedOut => {
+            dpop::reload();
             if !matches!(auth.status.get_untracked(), Status::SignedOut(_)) {
                 signed_out(auth, None);
             }
         }
         // Another tab signed in: pick the session up from the shared cookie.
         Message::SignedIn => {
+            // It made a new device key; read that one, not the one in memory.
+            dpop::reload();
             if !matches!(auth.status.get_untracked(), Status::SignedIn(_)) {
                 spawn_local(restore(auth));
             }
@@ -109,16 +112,39 @@ pub async fn refresh(auth: Auth) -> Refreshed {
     outcome
 }
 
-/// One refresh request, made while no other tab of this browser is refreshing.
+/// One refresh request, made while no other tab of this browser is refreshing, with a proof
+/// from the device key (retried once if the server asks for a fresh nonce).
 async fn refresh_request(auth: Auth) -> Refreshed {
-    let response = match Request::post("/api/auth/refresh").send().await {
-        Ok(response) => response,
-        Err(_) => return unreachable(auth),
+    const PATH: &str = "/api/auth/refresh";
+    if dpop::key_lost().await {
+        // Site storage was cleared but not the cookie. Without the key the refresh could only
+        // be refused (and recorded as a blocked attempt): ask for a fresh sign-in, no alarm.
+        signed_out(auth, None);
+        return Refreshed::SignedOut;
+    }
+    let mut attempts = 0;
+    let response = loop {
+        attempts += 1;
+        let request = http::with_proof(Request::post(PATH), "POST", PATH).await;
+        let response = match request.send().await {
+            Ok(response) => response,
+            Err(_) => return unreachable(auth),
+        };
+        dpop::remember_nonce(&response);
+        if response.status() == 400 {
+            let error = http::error_of(response).await;
+            if attempts == 1 && http::wants_nonce(&error) {
+                continue;
+            }
+            return unreachable(auth);
+        }
+        break response;
     };
     match response.status() {
         200 => match response.json::<SessionBody>().await {
             Ok(session) => {
                 accept(auth, session);
+                blocked::check(auth);
                 Refreshed::SignedIn
             }
             Err(_) => unreachable(auth),
@@ -163,7 +189,8 @@ pub fn signed_out_here(auth: Auth) {
 /// Takes a new session: the token into the store, the user into the UI, the next refresh
 /// onto the timer.
 fn accept(auth: Auth, session: SessionBody) {
-    token_store::set(session.access_token, session.expires_in);
+    let bound = session.token_type == TokenType::Dpop;
+    token_store::set(session.access_token, session.expires_in, bound);
     auth.reconnecting.set(false);
     auth.status.set(Status::SignedIn(session.user));
     let life_ms = session.expires_in as f64 * 1000.0;

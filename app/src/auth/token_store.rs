@@ -7,6 +7,8 @@ use std::cell::RefCell;
 
 struct Held {
     token: String,
+    /// Bound to this browser's key: sent as `DPoP <token>` with a proof.
+    bound: bool,
     lifetime_ms: f64,
     /// `performance.now()` (monotonic, immune to wall-clock changes) when it expires.
     expires_at_ms: f64,
@@ -23,12 +25,13 @@ pub fn now_ms() -> f64 {
         .map_or(0.0, |p| p.now())
 }
 
-pub fn set(token: String, expires_in_secs: u64) {
+pub fn set(token: String, expires_in_secs: u64, bound: bool) {
     let lifetime_ms = expires_in_secs as f64 * 1000.0;
     let expires_at_ms = now_ms() + lifetime_ms;
     HELD.with(|held| {
         *held.borrow_mut() = Some(Held {
             token,
+            bound,
             lifetime_ms,
             expires_at_ms,
         })
@@ -39,12 +42,13 @@ pub fn clear() {
     HELD.with(|held| *held.borrow_mut() = None);
 }
 
-/// The `Authorization` header value, if a token is held.
-pub fn bearer() -> Option<String> {
+/// The token, if one is held, and whether it is device-bound. Only the request code calls
+/// this, to put it in an `Authorization` header (and a bound token's hash in its proof).
+pub fn held() -> Option<(String, bool)> {
     HELD.with(|held| {
         held.borrow()
             .as_ref()
-            .map(|held| format!("Bearer {}", held.token))
+            .map(|held| (held.token.clone(), held.bound))
     })
 }
 

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use crate::{
-    auth::{ApiError, get_json, use_auth},
+    auth::{ApiError, Status, check_blocked_attempts, get_json, use_auth},
     components::RequireAuth,
     contract::Me,
 };
@@ -12,7 +12,16 @@ pub fn AccountPage() -> impl IntoView {
 }
 
 /// A page of the account area: for a signed-in user only, under the account navigation.
+/// Opening one also looks for blocked attempts on the session to tell the user about.
 pub fn account_page<V: IntoView + 'static>(page: fn() -> V) -> impl IntoView {
+    let auth = use_auth();
+    Effect::new(move |checked: Option<bool>| {
+        let signed_in = matches!(auth.status.get(), Status::SignedIn(_));
+        if signed_in && checked != Some(true) {
+            check_blocked_attempts(auth);
+        }
+        signed_in || checked == Some(true)
+    });
     view! {
         <RequireAuth>
             <AccountNav/>

@@ -12,6 +12,9 @@ fn describe(kind: EventKind) -> &'static str {
         EventKind::SignedIn => "Signed in",
         EventKind::SignedInNewDevice => "Signed in from a new device",
         EventKind::RefreshTokenReuse => "Session ended: it was used from somewhere else (possible theft)",
+        EventKind::RefreshWithoutDeviceKey => {
+            "Blocked: someone tried to use your session without this browser's key"
+        }
         EventKind::SessionRevoked => "A device was signed out",
         EventKind::OtherSessionsRevoked => "All other devices were signed out",
         EventKind::PasswordChanged => "Password changed; other devices signed out",
@@ -21,7 +24,9 @@ fn describe(kind: EventKind) -> &'static str {
 /// Events worth the user's attention, shown highlighted.
 fn is_alarming(kind: EventKind) -> bool {
     match kind {
-        EventKind::RefreshTokenReuse | EventKind::SignedInNewDevice => true,
+        EventKind::RefreshTokenReuse | EventKind::RefreshWithoutDeviceKey | EventKind::SignedInNewDevice => {
+            true
+        }
         EventKind::SignedUp
         | EventKind::SignedIn
         | EventKind::SessionRevoked

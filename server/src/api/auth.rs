@@ -11,7 +11,13 @@ use axum_extra::extract::CookieJar;
 
 use app::contract::{Credentials, ErrorBody, SessionBody, TokenType};
 
-use super::{client_address::Client, cookies, json::ApiJson, same_origin::SameOrigin};
+use super::{
+    client_address::Client,
+    cookies,
+    dpop::{CookieProof, SessionKey},
+    json::ApiJson,
+    same_origin::SameOrigin,
+};
 use crate::{
     auth::{AuthError, AuthService, SignedIn},
     error::{Error, Result},
@@ -33,7 +39,11 @@ impl SessionReply {
         }
         let body = SessionBody {
             access_token: signed_in.access_token,
-            token_type: TokenType::Bearer,
+            token_type: if signed_in.device_bound {
+                TokenType::Dpop
+            } else {
+                TokenType::Bearer
+            },
             expires_in: signed_in.expires_in,
             user: signed_in.user,
         };
@@ -48,11 +58,13 @@ impl IntoResponse for SessionReply {
     }
 }
 
-/// What sign-up and sign-in read from a request: a same-origin JSON body of credentials, the
-/// client's address and browser, and the cookie jar the refresh cookie goes into.
+/// What sign-up and sign-in read from a request: the browser key its DPoP proof proved
+/// (checked first), a same-origin JSON body of credentials, the client's address and browser,
+/// and the cookie jar the refresh cookie goes into.
 #[derive(FromRequest)]
 #[from_request(state(AppState))]
 pub struct CredentialsRequest {
+    device_key: SessionKey,
     _same_origin: SameOrigin,
     client: Client,
     jar: CookieJar,
@@ -64,7 +76,7 @@ pub struct CredentialsRequest {
     request_body = Credentials,
     responses(
         (status = 201, description = "Signed up; the refresh token is in the `latch_refresh` cookie", body = SessionBody),
-        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 400, description = "Malformed JSON; a missing (`dpop_required`), invalid or nonce-less DPoP proof", body = ErrorBody),
         (status = 403, description = "Cross-origin request", body = ErrorBody),
         (status = 409, description = "An account with this email exists", body = ErrorBody),
         (status = 413, description = "Body over 16 KiB", body = ErrorBody),
@@ -75,12 +87,13 @@ pub struct CredentialsRequest {
     ))]
 pub async fn signup(State(auth): State<AuthService>, request: CredentialsRequest) -> Result<SessionReply> {
     let CredentialsRequest {
+        device_key: SessionKey(device_key),
         client: Client(client),
         jar,
         credentials: ApiJson(credentials),
         ..
     } = request;
-    let signed_in = auth.sign_up(credentials, &client).await?;
+    let signed_in = auth.sign_up(credentials, &client, device_key.as_deref()).await?;
     Ok(SessionReply::new(StatusCode::CREATED, jar, signed_in))
 }
 
@@ -90,7 +103,7 @@ pub async fn signup(State(auth): State<AuthService>, request: CredentialsRequest
     params(("latch_device" = Option<String>, Cookie, description = "Device cookie from an earlier sign-in")),
     responses(
         (status = 200, description = "Signed in; the refresh token is in the `latch_refresh` cookie", body = SessionBody),
-        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 400, description = "Malformed JSON; a missing (`dpop_required`), invalid or nonce-less DPoP proof", body = ErrorBody),
         (status = 401, description = "Wrong email or password", body = ErrorBody),
         (status = 403, description = "Cross-origin request", body = ErrorBody),
         (status = 413, description = "Body over 16 KiB", body = ErrorBody),
@@ -101,12 +114,16 @@ pub async fn signup(State(auth): State<AuthService>, request: CredentialsRequest
     ))]
 pub async fn login(State(auth): State<AuthService>, request: CredentialsRequest) -> Result<SessionReply> {
     let CredentialsRequest {
+        device_key: SessionKey(device_key),
         client: Client(client),
         jar,
         credentials: ApiJson(credentials),
         ..
     } = request;
-    let signed_in = auth.sign_in(credentials, &client, cookies::device(&jar)).await?;
+    let device_cookie = cookies::device(&jar);
+    let signed_in = auth
+        .sign_in(credentials, &client, device_cookie, device_key.as_deref())
+        .await?;
     Ok(SessionReply::new(StatusCode::OK, jar, signed_in))
 }
 
@@ -116,8 +133,8 @@ pub async fn login(State(auth): State<AuthService>, request: CredentialsRequest)
     params(("latch_refresh" = Option<String>, Cookie, description = "The refresh token")),
     responses(
         (status = 200, description = "Refreshed; the rotated token is in the cookie", body = SessionBody),
-        (status = 400, description = "More than one refresh cookie", body = ErrorBody),
-        (status = 401, description = "No, unknown, reused, expired or revoked refresh token", body = ErrorBody),
+        (status = 400, description = "More than one refresh cookie; a DPoP proof without a fresh nonce (`use_dpop_nonce`)", body = ErrorBody),
+        (status = 401, description = "No, unknown, reused, expired or revoked refresh token; a bound session without its key's proof", body = ErrorBody),
         (status = 403, description = "Cross-origin request", body = ErrorBody),
         (status = 429, description = "The session refreshes too often", body = ErrorBody),
         (status = 503, description = "Database unavailable", body = ErrorBody),
@@ -126,10 +143,11 @@ pub async fn refresh(
     _: SameOrigin,
     State(auth): State<AuthService>,
     Client(client): Client,
+    CookieProof(device): CookieProof,
     headers: HeaderMap,
     jar: CookieJar,
 ) -> (CookieJar, Result<SessionReply>) {
-    match auth.refresh(cookies::read(&headers), &client).await {
+    match auth.refresh(cookies::read(&headers), &client, &device).await {
         Ok(signed_in) => (
             CookieJar::new(),
             Ok(SessionReply::new(StatusCode::OK, jar, signed_in)),
@@ -144,16 +162,19 @@ pub async fn refresh(
     params(("latch_refresh" = Option<String>, Cookie, description = "The refresh token")),
     responses(
         (status = 204, description = "Signed out (also without a valid cookie)"),
-        (status = 400, description = "More than one refresh cookie", body = ErrorBody),
+        (status = 400, description = "More than one refresh cookie; a DPoP proof without a fresh nonce", body = ErrorBody),
+        (status = 401, description = "A device-bound session without its key's proof: nothing ended", body = ErrorBody),
         (status = 403, description = "Cross-origin request", body = ErrorBody),
         (status = 503, description = "Database unavailable", body = ErrorBody),
     ))]
 pub async fn logout(
     _: SameOrigin,
     State(auth): State<AuthService>,
+    Client(client): Client,
+    CookieProof(device): CookieProof,
     headers: HeaderMap,
     jar: CookieJar,
 ) -> Result<(StatusCode, CookieJar)> {
-    auth.sign_out(cookies::read(&headers)).await?;
+    auth.sign_out(cookies::read(&headers), &client, &device).await?;
     Ok((StatusCode::NO_CONTENT, cookies::clear(jar)))
 }

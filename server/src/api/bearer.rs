@@ -1,21 +1,23 @@
 //! `AuthUser`: the extractor for a request made with a valid access token. A handler that
-//! takes it is protected; one that does not, is not.
+//! takes it is protected; one that does not, is not. A device-bound token (`cnf.jkt`) counts
+//! only as `Authorization: DPoP <token>` with a fresh proof from its key (RFC 9449 §7).
+
+use std::sync::Arc;
 
 use axum::{
     extract::{FromRef, FromRequestParts},
-    http::request::Parts,
-};
-use axum_extra::{
-    TypedHeader,
-    headers::{Authorization, authorization::Bearer},
+    http::{StatusCode, header, request::Parts},
 };
 
+use super::dpop;
 use crate::{
     auth::{
         Caller,
+        dpop::{DeviceBinding, DeviceProof},
         revocations::Revocations,
         tokens::{TokenError, TokenIssuer},
     },
+    config::Config,
     error::Error,
 };
 
@@ -23,25 +25,48 @@ use crate::{
 #[derive(Debug, Clone)]
 pub struct AuthUser(pub Caller);
 
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scheme {
+    Bearer,
+    Dpop,
+}
+
+/// The scheme and token of the `Authorization` header.
+fn credentials(parts: &Parts) -> Result<(Scheme, &str), Error> {
+    let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
+        return Err(Error::Unauthenticated);
+    };
+    let malformed =
+        || Error::InvalidToken("The Authorization header must be `Bearer <token>` or `DPoP <token>`.");
+    let (scheme, token) = value
+        .to_str()
+        .ok()
+        .and_then(|text| text.trim().split_once(' '))
+        .ok_or_else(malformed)?;
+    let scheme = if scheme.eq_ignore_ascii_case("bearer") {
+        Scheme::Bearer
+    } else if scheme.eq_ignore_ascii_case("dpop") {
+        Scheme::Dpop
+    } else {
+        return Err(malformed());
+    };
+    match token.trim() {
+        "" => Err(malformed()),
+        token => Ok((scheme, token)),
+    }
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for AuthUser
 where
     TokenIssuer: FromRef<S>,
     Revocations: FromRef<S>,
+    DeviceBinding: FromRef<S>,
+    Arc<Config>: FromRef<S>,
 {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
-        let header = TypedHeader::<Authorization<Bearer>>::from_request_parts(parts, state).await;
-        let token = match &header {
-            Err(rejection) if rejection.is_missing() => return Err(Error::Unauthenticated),
-            Ok(TypedHeader(Authorization(bearer))) => bearer.token().trim(),
-            Err(_) => "",
-        };
-        if token.is_empty() {
-            return Err(Error::InvalidToken(
-                "The Authorization header must be `Bearer <access token>`.",
-            ));
-        }
+        let (scheme, token) = credentials(parts)?;
         let tokens = TokenIssuer::from_ref(state);
         let mut verified = tokens.verify(token);
         // A key rotated in by another instance: re-read the keys once, then decide.
@@ -57,6 +82,34 @@ where
         // Signed and unexpired is not enough: the session may have ended since.
         if Revocations::from_ref(state).contains(&claims.sid) {
             return Err(Error::InvalidToken("This session has ended. Sign in again."));
+        }
+        match (scheme, &claims.cnf) {
+            (Scheme::Bearer, None) => {}
+            (Scheme::Bearer, Some(_)) => {
+                return Err(Error::InvalidBoundToken(
+                    "This access token is bound to a device key: send it as `DPoP <token>` with a DPoP proof.",
+                ));
+            }
+            (Scheme::Dpop, None) => {
+                return Err(Error::InvalidToken(
+                    "This access token is not device-bound: send it as `Bearer <token>`.",
+                ));
+            }
+            (Scheme::Dpop, Some(cnf)) => {
+                let status = StatusCode::UNAUTHORIZED;
+                let refused = |message| Error::InvalidDpopProof { status, message };
+                match dpop::prove(parts, state, Some(token)).await? {
+                    DeviceProof::Key(jkt) if jkt == cnf.jkt => {}
+                    DeviceProof::Key(_) => {
+                        return Err(refused(
+                            "The DPoP proof is signed by another key than the token's.",
+                        ));
+                    }
+                    DeviceProof::Absent => return Err(refused("A DPoP-bound token needs a DPoP proof.")),
+                    DeviceProof::NeedsNonce => return Err(Error::UseDpopNonce { status }),
+                    DeviceProof::Invalid(why) => return Err(refused(why)),
+                }
+            }
         }
         Ok(AuthUser(Caller {
             user_id: claims.sub,

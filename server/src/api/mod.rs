@@ -6,6 +6,7 @@ mod auth;
 pub mod bearer;
 mod client_address;
 mod cookies;
+pub mod dpop;
 pub mod headers;
 mod json;
 mod openapi;

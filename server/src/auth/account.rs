@@ -113,6 +113,7 @@ impl AuthService {
                 device: device::describe(&session.user_agent),
                 created_at: clock::rfc3339(session.created_at),
                 last_used_at: clock::rfc3339(session.last_used_at),
+                device_bound: session.dpop_jkt.is_some(),
                 id: session.id,
                 user_agent: session.user_agent,
                 ip: session.ip,

@@ -5,6 +5,7 @@
 pub mod account;
 pub mod client_info;
 pub mod device;
+pub mod dpop;
 pub mod email;
 pub mod events;
 pub mod keys;

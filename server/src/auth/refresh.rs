@@ -5,6 +5,7 @@ use app::contract::EndReason;
 
 use super::{
     client_info::ClientInfo,
+    dpop::DeviceProof,
     refresh_token::RefreshToken,
     service::{AuthError, AuthResult, AuthService, SessionOver, SignedIn},
     sessions::Rejected,
@@ -27,6 +28,8 @@ impl From<Rejected> for AuthError {
     fn from(rejected: Rejected) -> Self {
         let over = match rejected {
             Rejected::TooFrequent { retry_after } => return AuthError::Throttled { retry_after },
+            Rejected::WithoutDeviceKey { why } => return AuthError::InvalidDeviceProof(why),
+            Rejected::NeedsNonce => return AuthError::DpopNonceNeeded,
             Rejected::Unknown => SessionOver::InvalidToken,
             Rejected::Reused
             | Rejected::Ended {
@@ -45,8 +48,14 @@ impl From<Rejected> for AuthError {
 }
 
 impl AuthService {
-    /// Exchanges the refresh token for its successor and a new access token.
-    pub async fn refresh(&self, presented: PresentedToken, client: &ClientInfo) -> AuthResult<SignedIn> {
+    /// Exchanges the refresh token for its successor and a new access token. `device` is what
+    /// the request's DPoP proof showed; a bound session needs its own key.
+    pub async fn refresh(
+        &self,
+        presented: PresentedToken,
+        client: &ClientInfo,
+        device: &DeviceProof,
+    ) -> AuthResult<SignedIn> {
         let token = match presented {
             PresentedToken::Missing => return Err(AuthError::NoRefreshToken),
             PresentedToken::Malformed => return Err(AuthError::SessionOver(SessionOver::InvalidToken)),
@@ -55,7 +64,7 @@ impl AuthService {
         };
         let issued = self
             .sessions
-            .rotate(&token, client)
+            .rotate(&token, client, device)
             .await?
             .map_err(AuthError::from)?;
         let user = users::by_id(&self.db, &issued.user_id)
@@ -66,13 +75,22 @@ impl AuthService {
 
     /// Ends the session the refresh token belongs to, if it names one. Signing out without
     /// a (valid) cookie is not an error: the client ends up signed out either way. Two cookies
-    /// are: the one that is ours could be either.
-    pub async fn sign_out(&self, presented: PresentedToken) -> AuthResult<()> {
+    /// are: the one that is ours could be either. A device-bound session needs its key's proof.
+    pub async fn sign_out(
+        &self,
+        presented: PresentedToken,
+        client: &ClientInfo,
+        device: &DeviceProof,
+    ) -> AuthResult<()> {
         if let PresentedToken::Duplicated = presented {
             return Err(AuthError::DuplicatedRefreshCookie);
         }
         if let PresentedToken::Token(token) = presented
-            && let Some(session) = self.sessions.end_by_token(&token).await?
+            && let Some(session) = self
+                .sessions
+                .end_by_token(&token, client, device)
+                .await?
+                .map_err(AuthError::from)?
         {
             tracing::info!(%session, "signed out");
         }

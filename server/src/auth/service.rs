@@ -41,6 +41,8 @@ pub struct SignedIn {
     pub refresh_expires_at: i64,
     /// A new device cookie, after a sign-up or sign-in (see `known_device`).
     pub device_cookie: Option<String>,
+    /// Whether the session (and so the access token) is bound to the browser's key.
+    pub device_bound: bool,
 }
 
 /// Why the core refused, in its own terms.
@@ -69,6 +71,12 @@ pub enum AuthError {
     AccountGone,
     #[error("session not found")]
     SessionNotFound,
+    /// A device-bound session's key was not proven (why, in words). Nothing changed.
+    #[error("the session's device key was not proven")]
+    InvalidDeviceProof(&'static str),
+    /// The DPoP proof needs a fresh server nonce: retry with the one the response carries.
+    #[error("a fresh DPoP nonce is needed")]
+    DpopNonceNeeded,
     /// Every password-hashing slot is busy and the queue is full: try again shortly.
     #[error("busy")]
     Busy,
@@ -125,7 +133,10 @@ impl AuthService {
     /// Mints the access token for a session just started or refreshed.
     pub(super) fn signed_in(&self, issued: Issued, email: String) -> AuthResult<SignedIn> {
         let not_after = u64::try_from(issued.expires_at / 1000).unwrap_or(0);
-        let (access_token, expires_in) = self.tokens.mint(&issued.user_id, &issued.session_id, not_after)?;
+        let device_key = issued.device_key.as_deref();
+        let (access_token, expires_in) =
+            self.tokens
+                .mint(&issued.user_id, &issued.session_id, not_after, device_key)?;
         Ok(SignedIn {
             user: User {
                 id: issued.user_id,
@@ -136,6 +147,7 @@ impl AuthService {
             refresh_token: issued.token,
             refresh_expires_at: issued.expires_at,
             device_cookie: None,
+            device_bound: issued.device_key.is_some(),
         })
     }
 }

@@ -27,8 +27,14 @@ fn account_key(raw_email: &str, parsed: Option<&Email>) -> String {
 }
 
 impl AuthService {
-    /// Creates an account and its first session.
-    pub async fn sign_up(&self, credentials: Credentials, client: &ClientInfo) -> AuthResult<SignedIn> {
+    /// Creates an account and its first session, bound to `device_key` (a proven DPoP key's
+    /// thumbprint) when there is one.
+    pub async fn sign_up(
+        &self,
+        credentials: Credentials,
+        client: &ClientInfo,
+        device_key: Option<&str>,
+    ) -> AuthResult<SignedIn> {
         let email = Email::parse(credentials.email.as_deref().unwrap_or_default());
         let password = Password::parse(
             credentials.password.as_deref().unwrap_or_default(),
@@ -58,7 +64,7 @@ impl AuthService {
         let user = users::create(&self.db, &email, hash)
             .await?
             .map_err(|users::EmailTaken| AuthError::EmailTaken)?;
-        let issued = self.start(&user, client, EventKind::SignedUp).await?;
+        let issued = self.start(&user, device_key, client, EventKind::SignedUp).await?;
         tracing::info!(user = %user.id, session = %issued.session_id, "signed up");
         self.signed_in_on_device(issued, &email)
     }
@@ -66,12 +72,14 @@ impl AuthService {
     /// Checks the password (throttled per account and per address) and opens a session,
     /// recorded as a sign-in from a new device when this browser and OS are new to the account.
     /// `device_cookie` is the browser's device cookie, if it sent one: when it was issued for
-    /// this account, failures count against that browser instead of the account.
+    /// this account, failures count against that browser instead of the account. The session
+    /// is bound to `device_key` when there is one.
     pub async fn sign_in(
         &self,
         credentials: Credentials,
         client: &ClientInfo,
         device_cookie: Option<&str>,
+        device_key: Option<&str>,
     ) -> AuthResult<SignedIn> {
         let (Some(raw_email), Some(password)) = (credentials.email, credentials.password) else {
             let fields = [
@@ -114,7 +122,7 @@ impl AuthService {
         self.throttle.guess_succeeded(guesser, &client.ip);
 
         let event = self.sign_in_event(&user.id, client).await?;
-        let issued = self.start(&user, client, event).await?;
+        let issued = self.start(&user, device_key, client, event).await?;
         tracing::info!(user = %user.id, session = %issued.session_id, "signed in");
         self.signed_in_on_device(issued, email)
     }
@@ -137,9 +145,15 @@ impl AuthService {
 
     /// Opens the session, unless the password just checked has been changed since: a sign-in
     /// that raced a password change must not outlive it.
-    async fn start(&self, user: &users::User, client: &ClientInfo, event: EventKind) -> AuthResult<Issued> {
+    async fn start(
+        &self,
+        user: &users::User,
+        device_key: Option<&str>,
+        client: &ClientInfo,
+        event: EventKind,
+    ) -> AuthResult<Issued> {
         self.sessions
-            .start(&user.id, &user.password_hash, client, event)
+            .start(&user.id, &user.password_hash, device_key, client, event)
             .await?
             .map_err(|PasswordChanged| AuthError::InvalidCredentials)
     }

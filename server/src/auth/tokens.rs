@@ -24,6 +24,15 @@ pub struct AccessClaims {
     pub nbf: u64,
     pub exp: u64,
     pub jti: String,
+    /// On a device-bound session: the thumbprint of the key every use must prove (RFC 9449).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cnf: Option<Confirmation>,
+}
+
+/// RFC 7800 `cnf`, holding the DPoP key's RFC 7638 thumbprint.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Confirmation {
+    pub jkt: String,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -61,8 +70,15 @@ impl TokenIssuer {
 
     /// A signed token for this user and session, valid for the configured lifetime but never
     /// beyond `not_after` (Unix seconds), the moment the session itself would end.
-    /// Returns the token and its lifetime in seconds.
-    pub fn mint(&self, user_id: &str, session_id: &str, not_after: u64) -> anyhow::Result<(String, u64)> {
+    /// Bound to `device_key` (a JWK thumbprint) when the session is. Returns the token and its
+    /// lifetime in seconds.
+    pub fn mint(
+        &self,
+        user_id: &str,
+        session_id: &str,
+        not_after: u64,
+        device_key: Option<&str>,
+    ) -> anyhow::Result<(String, u64)> {
         let now = unix_now();
         let exp = (now + self.ttl.as_secs()).min(not_after.max(now + 1));
         let claims = AccessClaims {
@@ -74,6 +90,7 @@ impl TokenIssuer {
             nbf: now,
             exp,
             jti: uuid::Uuid::new_v4().to_string(),
+            cnf: device_key.map(|jkt| Confirmation { jkt: jkt.to_string() }),
         };
         let mut header = Header::new(Algorithm::EdDSA);
         header.typ = Some(TOKEN_TYPE.to_string());

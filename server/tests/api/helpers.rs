@@ -58,7 +58,9 @@ pub async fn spawn_app_with(backend: Backend, settings: &[&str]) -> TestApp {
     spawn_app_on(TestDatabase::new(backend).await, settings).await
 }
 
-/// Like `spawn_app_with`, on a database the test prepared.
+/// Like `spawn_app_with`, on a database the test prepared. Device binding is `allow` unless
+/// the settings say otherwise: most tests speak for clients without a key (API clients, old
+/// browsers); the binding tests ask for `require`.
 pub async fn spawn_app_on(database: TestDatabase, settings: &[&str]) -> TestApp {
     let database_url = database.url().to_string();
 
@@ -75,6 +77,9 @@ pub async fn spawn_app_on(database: TestDatabase, settings: &[&str]) -> TestApp 
         "--secret-file",
         secret_file.to_str().unwrap(),
     ];
+    if !settings.contains(&"--device-binding") {
+        args.extend_from_slice(&["--device-binding", "allow"]);
+    }
     args.extend_from_slice(settings);
     let config = Config::try_parse_from(args).expect("test configuration parses");
     let app = Application::build(config.clone())

@@ -234,3 +234,56 @@ async fn a_listener_cut_off_resubscribes_and_catches_up() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_dpop_proof_used_at_one_instance_is_refused_at_another() {
+    use crate::device_key::{DeviceKey, nonce_of};
+    let database = TestDatabase::new(Backend::Postgres).await;
+    let secret_dir = tempfile::tempdir().unwrap();
+    let secret_file = secret_dir.path().join("latch.secret");
+    let secret_file = secret_file.to_str().unwrap();
+    let require = [("LATCH_DEVICE_BINDING", "require")];
+    let a = Instance::start_with(database.url(), secret_file, &require).await;
+    let b = Instance::start_with(database.url(), secret_file, &require).await;
+    let client = reqwest::Client::new();
+    let key = DeviceKey::new();
+
+    // Proofs name the public origin, which both instances serve; the nonce is the shared one.
+    let nonce = nonce_of(&client.get(format!("{}/api/me", a.address)).send().await.unwrap()).unwrap();
+    let signup = client
+        .post(format!("{}/api/auth/signup", a.address))
+        .header(
+            "DPoP",
+            key.proof("POST", &format!("{ORIGIN}/api/auth/signup"), &nonce, None),
+        )
+        .json(&serde_json::json!({"email": "ada@example.com", "password": crate::helpers::PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signup.status(), StatusCode::CREATED);
+    let token = Session::from(signup).await.access_token;
+    let me = |address: &str, proof: String| {
+        client
+            .get(format!("{address}/api/me"))
+            .header("authorization", format!("DPoP {token}"))
+            .header("DPoP", proof)
+            .send()
+    };
+    let proof = key.proof("GET", &format!("{ORIGIN}/api/me"), &nonce, Some(&token));
+    assert_eq!(
+        me(&a.address, proof.clone()).await.unwrap().status(),
+        StatusCode::OK
+    );
+    let replayed = me(&b.address, proof).await.unwrap();
+    assert_eq!(
+        replayed.status(),
+        StatusCode::UNAUTHORIZED,
+        "the other instance remembers the proof"
+    );
+    let fresh = key.proof("GET", &format!("{ORIGIN}/api/me"), &nonce, Some(&token));
+    assert_eq!(
+        me(&b.address, fresh).await.unwrap().status(),
+        StatusCode::OK,
+        "a new proof works there"
+    );
+}

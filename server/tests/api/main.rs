@@ -3,11 +3,14 @@
 //! `LATCH_TEST_POSTGRES_URL`.
 
 mod database;
+mod device_key;
 mod helpers;
 mod process;
 mod responses;
 
 mod auth;
+mod binding;
+mod bound_tokens;
 mod corpus;
 mod faults;
 mod hardening;

@@ -34,6 +34,8 @@ impl Instance {
             .env("DATABASE_URL", database_url)
             .env("LATCH_SECRET_FILE", secret_file)
             .env("LATCH_LOG", "warn")
+            // As in `spawn_app_on`: keyless clients unless a test asks for binding.
+            .env("LATCH_DEVICE_BINDING", "allow")
             .envs(settings.iter().copied())
             .stdout(Stdio::null())
             .spawn()

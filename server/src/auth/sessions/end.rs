@@ -5,9 +5,9 @@
 use app::contract::{EndReason, EventKind};
 use sqlx::Row;
 
-use super::{SessionStore, end_session, is_live, millis, notify_revoked};
+use super::{Rejected, SessionStore, end_session, is_live, millis, notify_revoked};
 use crate::{
-    auth::{client_info::ClientInfo, events::NewEvent, refresh_token::RefreshToken},
+    auth::{client_info::ClientInfo, dpop::DeviceProof, events::NewEvent, refresh_token::RefreshToken},
     clock,
     db::WritePool,
     with_pool,
@@ -24,27 +24,55 @@ enum EndOthers<'a> {
 }
 
 impl SessionStore {
-    /// Ends the session a refresh token belongs to (sign-out). Returns its id, if any.
-    pub async fn end_by_token(&self, presented: &RefreshToken) -> Result<Option<String>, sqlx::Error> {
+    /// Ends the session a refresh token belongs to (sign-out). Returns its id, if any. A
+    /// device-bound session ends only with a proof from its key, so a cookie thief cannot
+    /// sign the owner out either.
+    pub async fn end_by_token(
+        &self,
+        presented: &RefreshToken,
+        client: &ClientInfo,
+        device: &DeviceProof,
+    ) -> Result<Result<Option<String>, Rejected>, sqlx::Error> {
         let hash = presented.keyed_hash(&self.hash_key);
         let now = clock::now_millis();
-        let session_id = with_pool!(&self.db, |pool| {
+        let ended = with_pool!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
-            let session_id = sqlx::query("SELECT session_id FROM refresh_tokens WHERE token_hash = $1")
-                .bind(&hash)
-                .fetch_optional(&mut *tx)
-                .await?
-                .map(|row| row.get::<String, _>("session_id"));
-            if let Some(session_id) = &session_id {
-                end_session!(pool, tx, session_id.as_str(), EndReason::SignedOut, now);
+            let found = sqlx::query(
+                "SELECT t.session_id, s.user_id, s.dpop_jkt, s.revoked_at FROM refresh_tokens t \
+                 JOIN sessions s ON s.id = t.session_id WHERE t.token_hash = $1",
+            )
+            .bind(&hash)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(found) = found else {
+                return Ok(Ok(None));
+            };
+            let session_id: String = found.get("session_id");
+            let bound: Option<String> = found.get("dpop_jkt");
+            let live = found.get::<Option<i64>, _>("revoked_at").is_none();
+            if let (Some(bound), true) = (bound, live) {
+                match device {
+                    DeviceProof::Key(key) if *key == bound => {}
+                    DeviceProof::NeedsNonce => return Ok(Err(Rejected::NeedsNonce)),
+                    _ => {
+                        if self.blocked_events.reserve(&session_id).is_ok() {
+                            let user_id: String = found.get("user_id");
+                            let kind = EventKind::RefreshWithoutDeviceKey;
+                            let event = NewEvent::new(&user_id, kind, client, Some(&session_id));
+                            event.insert().execute(&mut *tx).await?;
+                            tx.commit().await?;
+                        }
+                        let why = "This session is bound to its browser's key; sign out from that browser.";
+                        return Ok(Err(Rejected::WithoutDeviceKey { why }));
+                    }
+                }
             }
+            end_session!(pool, tx, session_id.as_str(), EndReason::SignedOut, now);
             tx.commit().await?;
             session_id
         });
-        if let Some(session_id) = &session_id {
-            self.revocations.insert(session_id);
-        }
-        Ok(session_id)
+        self.revocations.insert(&ended);
+        Ok(Ok(Some(ended)))
     }
 
     /// Ends one of the user's own live sessions. False when it is not theirs, already ended or

@@ -39,6 +39,8 @@ pub struct Issued {
     pub token: RefreshToken,
     /// When the refresh token stops working if unused (Unix ms): the idle or absolute limit.
     pub expires_at: i64,
+    /// The thumbprint of the browser key the session is bound to, if it is.
+    pub device_key: Option<String>,
 }
 
 /// The password a sign-in checked is no longer the account's: it was changed meanwhile.
@@ -57,6 +59,11 @@ pub enum Rejected {
     Reused,
     /// The session refreshes faster than allowed; it may try again after this long.
     TooFrequent { retry_after: Duration },
+    /// The session is device-bound and the request did not prove its key (why, in words).
+    /// Nothing was rotated or ended.
+    WithoutDeviceKey { why: &'static str },
+    /// The session is device-bound and the proof's nonce was missing or stale: retry.
+    NeedsNonce,
 }
 
 #[derive(Clone)]
@@ -68,7 +75,12 @@ pub struct SessionStore {
     revocations: Revocations,
     /// Rotations per session per minute.
     refreshes: Throttle,
+    /// Blocked attempts recorded per session per minute, so a thief hammering a stolen
+    /// cookie cannot flood the owner's security page or the table.
+    blocked_events: Throttle,
 }
+
+const BLOCKED_EVENTS_PER_MINUTE: u32 = 10;
 
 fn millis(duration: Duration) -> i64 {
     i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
@@ -130,6 +142,7 @@ impl SessionStore {
             policy,
             revocations,
             refreshes: Throttle::new(refreshes_per_minute, Duration::from_secs(60)),
+            blocked_events: Throttle::new(BLOCKED_EVENTS_PER_MINUTE, Duration::from_secs(60)),
         }
     }
 
@@ -137,7 +150,8 @@ impl SessionStore {
         (last_used_at + millis(self.policy.idle)).min(absolute)
     }
 
-    /// Opens a new session (a sign-in) with its first refresh token, recording `event`, if
+    /// Opens a new session (a sign-in) with its first refresh token, bound to `device_key`
+    /// when the browser proved one, recording `event`, if
     /// the account's password hash is still `checked_hash`. The check and the insert share the
     /// write transaction that a password change also takes, so a sign-in that checked the old
     /// password cannot commit after the change and escape the sessions it ended.
@@ -145,6 +159,7 @@ impl SessionStore {
         &self,
         user_id: &str,
         checked_hash: &str,
+        device_key: Option<&str>,
         client: &ClientInfo,
         event: EventKind,
     ) -> Result<Result<Issued, PasswordChanged>, sqlx::Error> {
@@ -167,8 +182,8 @@ impl SessionStore {
             }
             sqlx::query(
                 "INSERT INTO sessions \
-                 (id, user_id, created_at, last_used_at, expires_at, user_agent, ip, last_user_agent, last_ip) \
-                 VALUES ($1, $2, $3, $3, $4, $5, $6, $5, $6)",
+                 (id, user_id, created_at, last_used_at, expires_at, user_agent, ip, last_user_agent, last_ip, dpop_jkt) \
+                 VALUES ($1, $2, $3, $3, $4, $5, $6, $5, $6, $7)",
             )
             .bind(&session_id)
             .bind(user_id)
@@ -176,6 +191,7 @@ impl SessionStore {
             .bind(absolute)
             .bind(&client.user_agent)
             .bind(&client.ip)
+            .bind(device_key)
             .execute(&mut *tx)
             .await?;
             sqlx::query(
@@ -196,6 +212,7 @@ impl SessionStore {
             user_id: user_id.to_string(),
             token,
             expires_at: self.expiry(now, absolute),
+            device_key: device_key.map(str::to_string),
         }))
     }
 }

@@ -1,8 +1,11 @@
 //! Refresh-token rotation and reuse detection:
 //! - the current token is retired and its successor (generation + 1) becomes current;
-//! - the just-retired token, within the grace window and from the browser that rotated it,
-//!   yields that same successor again (a retried request, tabs refreshing together) and never
-//!   a second branch;
+//! - a device-bound session rotates only with a proof from its key; without one nothing
+//!   changes (no rotation, no ending) and the blocked attempt is recorded;
+//! - the just-retired token yields that same successor again (a retried request, tabs
+//!   refreshing together), never a second branch: for a bound session as long as the
+//!   successor is unused (only the key's holder can ask), otherwise within the grace window
+//!   and from the browser that rotated it;
 //! - any other retired token ends the session: it was copied, and whoever holds the other
 //!   copy cannot be told apart from the owner. The event names both: the party presenting the
 //!   retired token and the one that last refreshed the session.
@@ -19,6 +22,7 @@ use super::{Issued, Rejected, SessionStore, end_session, for_update, millis, not
 use crate::{
     auth::{
         client_info::ClientInfo,
+        dpop::DeviceProof,
         events::{NewEvent, Party},
         refresh_token::RefreshToken,
     },
@@ -31,11 +35,13 @@ use crate::{
 pub const KEPT_GENERATIONS: i64 = 256;
 
 impl SessionStore {
-    /// Exchanges a refresh token for its successor, following the rules above.
+    /// Exchanges a refresh token for its successor, following the rules above. `device` is
+    /// what the request's DPoP proof showed.
     pub async fn rotate(
         &self,
         presented: &RefreshToken,
         client: &ClientInfo,
+        device: &DeviceProof,
     ) -> Result<Result<Issued, Rejected>, sqlx::Error> {
         let hash = presented.keyed_hash(&self.hash_key);
         let successor = presented.successor(&self.successor_key);
@@ -44,15 +50,48 @@ impl SessionStore {
         let grace = millis(self.policy.grace);
 
         with_pool!(&self.db, |pool| {
-            // A plain read first: unknown tokens and throttled sessions never take the writer.
-            let Some(session_id) = sqlx::query("SELECT session_id FROM refresh_tokens WHERE token_hash = $1")
-                .bind(&hash)
-                .fetch_optional(pool)
-                .await?
-                .map(|row| row.get::<String, _>("session_id"))
+            // A plain read first: unknown tokens, requests without the session's key and
+            // throttled sessions never take the writer.
+            let Some(found) = sqlx::query(
+                "SELECT t.session_id, s.user_id, s.dpop_jkt, s.revoked_at FROM refresh_tokens t \
+                 JOIN sessions s ON s.id = t.session_id WHERE t.token_hash = $1",
+            )
+            .bind(&hash)
+            .fetch_optional(pool)
+            .await?
             else {
                 return Ok(Err(Rejected::Unknown));
             };
+            let session_id: String = found.get("session_id");
+            let device_key: Option<String> = found.get("dpop_jkt");
+            let live = found.get::<Option<i64>, _>("revoked_at").is_none();
+            if let (Some(bound), true) = (&device_key, live) {
+                let why = match device {
+                    DeviceProof::Key(key) if key == bound => None,
+                    DeviceProof::NeedsNonce => return Ok(Err(Rejected::NeedsNonce)),
+                    DeviceProof::Key(_) => {
+                        Some("The DPoP proof is signed by another key than this session's.")
+                    }
+                    DeviceProof::Absent => {
+                        Some("This session is bound to its browser's key; send a DPoP proof.")
+                    }
+                    DeviceProof::Invalid(why) => Some(*why),
+                };
+                if let Some(why) = why {
+                    if self.blocked_events.reserve(&session_id).is_ok() {
+                        let user_id: String = found.get("user_id");
+                        let event = NewEvent::new(
+                            &user_id,
+                            EventKind::RefreshWithoutDeviceKey,
+                            client,
+                            Some(&session_id),
+                        );
+                        event.insert().execute(pool).await?;
+                    }
+                    tracing::warn!(session = %session_id, "refresh without the session's device key refused");
+                    return Ok(Err(Rejected::WithoutDeviceKey { why }));
+                }
+            }
             if let Err(retry_after) = self.refreshes.reserve(&session_id) {
                 return Ok(Err(Rejected::TooFrequent { retry_after }));
             }
@@ -144,12 +183,14 @@ impl SessionStore {
                         user_id,
                         token: successor,
                         expires_at: self.expiry(now, absolute),
+                        device_key,
                     }))
                 }
+                // Bound: the key was proven above, so this is the owner whose answer was lost.
                 Some(retired_at)
                     if generation == newest - 1
-                        && now - retired_at < grace
-                        && client.user_agent == last_party.user_agent =>
+                        && (device_key.is_some()
+                            || (now - retired_at < grace && client.user_agent == last_party.user_agent)) =>
                 {
                     tx.commit().await?;
                     Ok(Ok(Issued {
@@ -157,6 +198,7 @@ impl SessionStore {
                         user_id,
                         token: successor,
                         expires_at: self.expiry(last_used_at, absolute),
+                        device_key,
                     }))
                 }
                 Some(_) => {

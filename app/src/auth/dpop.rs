@@ -1,0 +1,163 @@
+//! This browser's device key and the DPoP proofs it signs (RFC 9449). The key is an ECDSA
+//! P-256 pair made by WebCrypto as non-extractable: script can ask it to sign, but nothing,
+//! not even this code, can read the private key out. It lives in IndexedDB, shared by the
+//! site's tabs, and a new one is made at each sign-in. The server binds the session to it, so
+//! a copied refresh cookie or access token is useless anywhere else.
+//!
+//! Freshness comes from the server's nonce (every API response hands out the next one), never
+//! from this machine's clock.
+
+use std::cell::RefCell;
+
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use gloo_net::http::Response;
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{CryptoKey, CryptoKeyPair, SubtleCrypto};
+
+use super::idb;
+
+/// Where the key is kept in IndexedDB.
+const KEY_NAME: &str = "key";
+
+#[derive(Clone)]
+struct DeviceKey {
+    private: CryptoKey,
+    /// The public key as the proof header's `jwk`: `{"crv","kty","x","y"}` in JSON.
+    jwk: String,
+}
+
+thread_local! {
+    static KEY: RefCell<Option<DeviceKey>> = const { RefCell::new(None) };
+    static NONCE: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+fn subtle() -> Option<SubtleCrypto> {
+    let window = web_sys::window()?;
+    window.is_secure_context().then_some(())?;
+    Some(window.crypto().ok()?.subtle())
+}
+
+fn object(pairs: &[(&str, &str)]) -> Object {
+    let object = Object::new();
+    for (name, value) in pairs {
+        let _ = Reflect::set(&object, &JsValue::from_str(name), &JsValue::from_str(value));
+    }
+    object
+}
+
+async fn bytes_of(promise: Result<js_sys::Promise, JsValue>) -> Option<Vec<u8>> {
+    let buffer = JsFuture::from(promise.ok()?).await.ok()?;
+    Some(Uint8Array::new(&buffer).to_vec())
+}
+
+/// Makes a new key for this browser, replacing any earlier one. False when the browser cannot
+/// (no WebCrypto or IndexedDB): the sign-in then goes without a key, and the server's policy
+/// decides.
+pub async fn new_key() -> bool {
+    let made = async {
+        let subtle = subtle()?;
+        let algorithm = object(&[("name", "ECDSA"), ("namedCurve", "P-256")]);
+        let usages = Array::of1(&JsValue::from_str("sign"));
+        let generated = subtle.generate_key_with_object(&algorithm, false, &usages).ok()?;
+        // A dictionary in WebIDL, not a class: there is nothing to check `instanceof` against.
+        let pair: CryptoKeyPair = JsFuture::from(generated).await.ok()?.unchecked_into();
+        let exported = JsFuture::from(subtle.export_key("jwk", &pair.get_public_key()).ok()?)
+            .await
+            .ok()?;
+        let field = |name: &str| {
+            Reflect::get(&exported, &JsValue::from_str(name))
+                .ok()?
+                .as_string()
+        };
+        let jwk =
+            serde_json::json!({"crv": "P-256", "kty": "EC", "x": field("x")?, "y": field("y")?}).to_string();
+        let stored = object(&[("jwk", &jwk)]);
+        Reflect::set(&stored, &JsValue::from_str("privateKey"), &pair.get_private_key()).ok()?;
+        idb::put(KEY_NAME, &stored).await.ok()?;
+        Some(DeviceKey {
+            private: pair.get_private_key(),
+            jwk,
+        })
+    };
+    let key = made.await;
+    let made_one = key.is_some();
+    KEY.with(|slot| *slot.borrow_mut() = key);
+    made_one
+}
+
+/// The key, from memory or IndexedDB.
+async fn key() -> Option<DeviceKey> {
+    if let Some(key) = KEY.with(|slot| slot.borrow().clone()) {
+        return Some(key);
+    }
+    let stored = idb::get(KEY_NAME).await.ok()?;
+    let private = Reflect::get(&stored, &JsValue::from_str("privateKey"))
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let jwk = Reflect::get(&stored, &JsValue::from_str("jwk"))
+        .ok()?
+        .as_string()?;
+    let key = DeviceKey { private, jwk };
+    KEY.with(|slot| *slot.borrow_mut() = Some(key.clone()));
+    Some(key)
+}
+
+/// Whether this browser can hold a key but has none: its site storage was cleared while the
+/// cookie stayed. A refresh could only fail, so the user is asked to sign in instead.
+pub async fn key_lost() -> bool {
+    subtle().is_some() && key().await.is_none()
+}
+
+/// Forgets the key held in memory, so the next proof reads IndexedDB (another tab signed in
+/// and made a new one).
+pub fn reload() {
+    KEY.with(|slot| *slot.borrow_mut() = None);
+}
+
+/// Deletes the key (after signing out): the next session gets a new one.
+pub async fn forget() {
+    reload();
+    let _ = idb::delete(KEY_NAME).await;
+}
+
+/// Keeps the nonce a response handed out, for the next proof.
+pub fn remember_nonce(response: &Response) {
+    if let Some(nonce) = response.headers().get("dpop-nonce") {
+        NONCE.with(|slot| *slot.borrow_mut() = Some(nonce));
+    }
+}
+
+/// A proof for `method path` (covering `access_token` on API calls), or `None` without a key.
+pub async fn proof(method: &str, path: &str, access_token: Option<&str>) -> Option<String> {
+    let key = key().await?;
+    let subtle = subtle()?;
+    let origin = web_sys::window()?.location().origin().ok()?;
+    let jti = web_sys::window()?.crypto().ok()?.random_uuid();
+    let mut claims = serde_json::json!({
+        "htm": method,
+        "htu": format!("{origin}{path}"),
+        // Required by RFC 9449; the server judges freshness by the nonce instead.
+        "iat": (js_sys::Date::now() / 1000.0).floor() as u64,
+        "jti": jti,
+    });
+    if let Some(nonce) = NONCE.with(|slot| slot.borrow().clone()) {
+        claims["nonce"] = nonce.into();
+    }
+    if let Some(token) = access_token {
+        let digest = bytes_of(subtle.digest_with_str_and_u8_array("SHA-256", token.as_bytes())).await?;
+        claims["ath"] = URL_SAFE_NO_PAD.encode(digest).into();
+    }
+    let header = format!(r#"{{"typ":"dpop+jwt","alg":"ES256","jwk":{}}}"#, key.jwk);
+    let input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header),
+        URL_SAFE_NO_PAD.encode(claims.to_string())
+    );
+    let algorithm = object(&[("name", "ECDSA"), ("hash", "SHA-256")]);
+    let signature =
+        bytes_of(subtle.sign_with_object_and_u8_array(&algorithm, &key.private, input.as_bytes())).await?;
+    Some(format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature)))
+}

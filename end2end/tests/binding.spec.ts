@@ -1,0 +1,88 @@
+import { test, expect, newEmail, onPath, refreshCookie, signUpThroughTheForm } from './fixtures';
+
+/** The device key as the page stores it in IndexedDB. */
+async function storedKey(page: import('@playwright/test').Page) {
+  return page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const opened = indexedDB.open('latch');
+      opened.onsuccess = () => resolve(opened.result);
+      opened.onerror = () => reject(opened.error);
+    });
+    const stored = await new Promise<{ privateKey: CryptoKey } | undefined>((resolve, reject) => {
+      const read = db.transaction('device').objectStore('device').get('key');
+      read.onsuccess = () => resolve(read.result);
+      read.onerror = () => reject(read.error);
+    });
+    db.close();
+    if (!stored) return null;
+    const exported = await crypto.subtle.exportKey('pkcs8', stored.privateKey).then(
+      () => 'exported',
+      (error: Error) => `refused: ${error.name}`,
+    );
+    return {
+      extractable: stored.privateKey.extractable,
+      algorithm: (stored.privateKey.algorithm as EcKeyAlgorithm).namedCurve,
+      exported,
+    };
+  });
+}
+
+test('the device key is a P-256 key that cannot be exported', async ({ page }) => {
+  await signUpThroughTheForm(page, newEmail());
+  const key = await storedKey(page);
+  expect(key).toEqual({ extractable: false, algorithm: 'P-256', exported: 'refused: InvalidAccessError' });
+});
+
+test('a copied refresh cookie is refused elsewhere; the owner keeps working and is told', async ({ browser, page, context, baseURL }) => {
+  const email = newEmail();
+  await signUpThroughTheForm(page, email);
+  const stolen = (await refreshCookie(context))!;
+
+  const thiefContext = await browser.newContext({ baseURL });
+  await thiefContext.addCookies([stolen]);
+  // The thief's own tooling presents the cookie: refused, and nothing is rotated or ended.
+  const attempt = await thiefContext.request.post('/api/auth/refresh', {
+    headers: { Origin: baseURL!, 'User-Agent': 'ThiefBot/1.0' },
+  });
+  expect(attempt.status()).toBe(401);
+  expect((await attempt.json()).error).toBe('invalid_dpop_proof');
+  // And in a browser: no key there, so no session either.
+  const thief = await thiefContext.newPage();
+  await thief.goto('/account');
+  await onPath(thief, '/login');
+  await thiefContext.close();
+
+  // The owner's tab goes on without a reload, and hears about the attempt.
+  await page.getByRole('link', { name: 'Sessions' }).click();
+  await expect(page.locator('.session-item[data-current="true"]')).toBeVisible();
+  const notice = page.getByTestId('blocked-attempt');
+  await expect(notice).toContainText('blocked');
+  await expect(notice.getByRole('link', { name: 'Change password' })).toBeVisible();
+  await page.getByRole('link', { name: 'Security activity', exact: true }).click();
+  await expect(page.locator('[data-kind="refresh_without_device_key"]').first()).toContainText('Blocked');
+
+  // Reloads keep the owner signed in; dismissing the notice keeps it dismissed.
+  await notice.getByRole('button', { name: 'Dismiss' }).click();
+  for (let round = 0; round < 3; round++) {
+    await page.reload();
+    await expect(page.locator('[data-kind="refresh_without_device_key"]').first()).toBeVisible();
+  }
+  await expect(page.getByTestId('signed-in-as')).toHaveText(email);
+  await expect(notice).toHaveCount(0);
+});
+
+test('clearing site storage but not cookies asks for a fresh sign-in, with no theft notice', async ({ page }) => {
+  const email = newEmail();
+  await signUpThroughTheForm(page, email);
+  await page.evaluate(
+    () => new Promise((resolve, reject) => {
+      const deleted = indexedDB.deleteDatabase('latch');
+      deleted.onsuccess = resolve;
+      deleted.onerror = reject;
+    }),
+  );
+  await page.reload();
+  await onPath(page, '/login');
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await expect(page.getByTestId('blocked-attempt')).toHaveCount(0);
+});

@@ -1,0 +1,120 @@
+//! DPoP on the wire (RFC 9449): reading the `DPoP` header, naming the request a proof must
+//! be for, and handing out the next nonce on every API response. What a proof proves is the
+//! auth core's (`auth::dpop`).
+
+use std::sync::Arc;
+
+use axum::{
+    extract::{FromRef, FromRequestParts, OriginalUri, Request, State},
+    http::{HeaderValue, StatusCode, request::Parts},
+    middleware::Next,
+    response::Response,
+};
+
+use crate::{
+    auth::dpop::{DeviceBinding, DeviceProof, Target, normalised_origin},
+    config::{Config, DeviceBinding as Policy},
+    error::Error,
+};
+
+pub const DPOP: &str = "dpop";
+pub const NONCE_HEADER: &str = "dpop-nonce";
+
+/// Checks the request's proof (if any) as one made for this request, covering
+/// `access_token` when one is used. More than one `DPoP` header is itself invalid.
+pub async fn prove<S: Send + Sync>(
+    parts: &Parts,
+    state: &S,
+    access_token: Option<&str>,
+) -> Result<DeviceProof, Error>
+where
+    DeviceBinding: FromRef<S>,
+    Arc<Config>: FromRef<S>,
+{
+    let mut headers = parts.headers.get_all(DPOP).iter();
+    let proof = match (headers.next(), headers.next()) {
+        (None, _) => None,
+        (Some(value), None) => match value.to_str() {
+            Ok(text) => Some(text.trim()),
+            Err(_) => return Ok(DeviceProof::Invalid("The DPoP header is not text.")),
+        },
+        (Some(_), Some(_)) => return Ok(DeviceProof::Invalid("Send one DPoP header, not several.")),
+    };
+    let config = Arc::<Config>::from_ref(state);
+    // The public origin, and the host the client addressed (a client reaching this instance
+    // directly, as tests and API clients do, names that host in its proofs).
+    let host = parts
+        .headers
+        .get(axum::http::header::HOST)
+        .and_then(|host| host.to_str().ok())
+        .or_else(|| parts.uri.authority().map(|authority| authority.as_str()));
+    let mut origins = vec![config.origin()];
+    if let Some(host) = host {
+        for scheme in ["http", "https"] {
+            origins.extend(normalised_origin(&format!("{scheme}://{host}")));
+        }
+    }
+    // `nest` strips `/api` from `parts.uri`; the proof names the path the client requested.
+    let path = match parts.extensions.get::<OriginalUri>() {
+        Some(OriginalUri(uri)) => uri.path(),
+        None => parts.uri.path(),
+    };
+    let target = Target {
+        method: parts.method.as_str(),
+        path,
+        origins: &origins,
+        access_token,
+    };
+    Ok(DeviceBinding::from_ref(state).prove(proof, &target).await?)
+}
+
+/// The browser key a session-starting request (sign-up, sign-in) proved. The proof is checked
+/// before anything else on the request; without one, the policy decides.
+pub struct SessionKey(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for SessionKey
+where
+    DeviceBinding: FromRef<S>,
+    Arc<Config>: FromRef<S>,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
+        let status = StatusCode::BAD_REQUEST;
+        match prove(parts, state, None).await? {
+            DeviceProof::Key(jkt) => Ok(SessionKey(Some(jkt))),
+            DeviceProof::Absent => match DeviceBinding::from_ref(state).policy() {
+                Policy::Require => Err(Error::DpopRequired),
+                Policy::Allow => Ok(SessionKey(None)),
+            },
+            DeviceProof::NeedsNonce => Err(Error::UseDpopNonce { status }),
+            DeviceProof::Invalid(message) => Err(Error::InvalidDpopProof { status, message }),
+        }
+    }
+}
+
+/// What a refresh or sign-out request's proof showed; the session decides whether it needs one.
+pub struct CookieProof(pub DeviceProof);
+
+impl<S: Send + Sync> FromRequestParts<S> for CookieProof
+where
+    DeviceBinding: FromRef<S>,
+    Arc<Config>: FromRef<S>,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
+        Ok(CookieProof(prove(parts, state, None).await?))
+    }
+}
+
+/// Every API response carries the nonce for the client's next proof, so the normal case
+/// never needs the extra round trip of a `use_dpop_nonce` answer.
+pub async fn hand_out_nonce(State(binding): State<DeviceBinding>, request: Request, next: Next) -> Response {
+    let is_api = request.uri().path().starts_with("/api/");
+    let mut response = next.run(request).await;
+    if is_api && let Ok(nonce) = HeaderValue::from_str(&binding.nonce()) {
+        response.headers_mut().insert(NONCE_HEADER, nonce);
+    }
+    response
+}

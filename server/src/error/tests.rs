@@ -1,0 +1,49 @@
+use super::*;
+use axum::body::to_bytes;
+
+async fn render(err: Error) -> (StatusCode, axum::http::HeaderMap, serde_json::Value) {
+    let response = err.into_response();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    (status, headers, serde_json::from_slice(&bytes).unwrap())
+}
+
+#[tokio::test]
+async fn internal_errors_hide_their_cause() {
+    let (status, _, body) = render(anyhow::anyhow!("secret detail").into()).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(body["error"], "internal_error");
+    assert!(!body.to_string().contains("secret detail"));
+}
+
+#[tokio::test]
+async fn field_errors_carry_fields() {
+    let (status, _, body) = render(Error::field("email", "is not an email address")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"], "invalid_fields");
+    assert_eq!(body["fields"]["email"], "is not an email address");
+}
+
+#[tokio::test]
+async fn unauthorized_carries_a_bearer_challenge() {
+    let (_, headers, _) = render(Error::InvalidToken("bad")).await;
+    assert_eq!(
+        headers[header::WWW_AUTHENTICATE],
+        r#"Bearer error="invalid_token""#
+    );
+    let (_, headers, body) = render(Error::Unauthenticated).await;
+    assert_eq!(headers[header::WWW_AUTHENTICATE], "Bearer");
+    assert_eq!(body["error"], "unauthenticated");
+    assert!(body.get("fields").is_none());
+}
+
+#[tokio::test]
+async fn rate_limits_round_retry_after_up() {
+    let (status, headers, _) = render(Error::RateLimited {
+        retry_after: Duration::from_millis(1500),
+    })
+    .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(headers[header::RETRY_AFTER], "2");
+}
