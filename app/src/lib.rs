@@ -18,8 +18,15 @@ use pages::{
     AccountPage, HomePage, LoginPage, NotFound, PasswordPage, SecurityPage, SessionsPage, SignupPage,
 };
 
+/// The DPoP nonce (RFC 9449) a page hands its client for the first proof, so the silent
+/// refresh after a page load needs no extra round trip to learn one.
+#[derive(Clone, Debug)]
+pub struct DpopNonce(pub String);
+
 /// The HTML document around the app; only the server renders it.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let dpop_nonce =
+        use_context::<DpopNonce>().map(|DpopNonce(nonce)| view! { <meta name="dpop-nonce" content=nonce/> });
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -28,6 +35,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 // No favicon file to fetch (and 404 on) until the product has one.
                 <link rel="icon" href="data:,"/>
+                {dpop_nonce}
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>

@@ -33,6 +33,18 @@ test('the device key is a P-256 key that cannot be exported', async ({ page }) =
   expect(key).toEqual({ extractable: false, algorithm: 'P-256', exported: 'refused: InvalidAccessError' });
 });
 
+test('a reload refreshes with one request: the page hands out the first nonce', async ({ page }) => {
+  const email = newEmail();
+  await signUpThroughTheForm(page, email);
+  const refreshes: number[] = [];
+  page.on('response', (r) => {
+    if (new URL(r.url()).pathname === '/api/auth/refresh') refreshes.push(r.status());
+  });
+  await page.reload();
+  await expect(page.getByTestId('account-email')).toHaveText(email);
+  expect(refreshes).toEqual([200]);
+});
+
 test('a copied refresh cookie is refused elsewhere; the owner keeps working and is told', async ({ browser, page, context, baseURL }) => {
   const email = newEmail();
   await signUpThroughTheForm(page, email);

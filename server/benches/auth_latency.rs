@@ -2,16 +2,22 @@
 //! real HTTP against the real server (in-process, port 0). Prints a Markdown table.
 //! PostgreSQL is measured when `LATCH_TEST_POSTGRES_URL` is set (scripts/bench sets it).
 
+mod support;
+
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use reqwest::{Client, header};
-use serde_json::{Value, json};
+use reqwest::Client;
+use serde_json::json;
 use server::{config::Config, startup::Application};
 use sqlx::{Connection, Executor, PgConnection};
-
-const ORIGIN: &str = "http://localhost:3000";
-const PASSWORD: &str = "correct horse battery staple";
+use support::{
+    flood::flood,
+    http::{
+        ORIGIN, PASSWORD, me_bound_samples, me_samples, percentile, refresh, refresh_bound, signup,
+        signup_bound,
+    },
+};
 
 struct Target {
     name: &'static str,
@@ -41,6 +47,9 @@ async fn start(name: &'static str, database_url: String, dir: tempfile::TempDir)
         "100000",
         "--refreshes-per-session",
         "1000000",
+        // Bearer sessions for the keyless rows; the bound rows bring their own key.
+        "--device-binding",
+        "allow",
     ])
     .unwrap();
     let app = Application::build(config).await.expect("server starts");
@@ -51,108 +60,6 @@ async fn start(name: &'static str, database_url: String, dir: tempfile::TempDir)
         base,
         _dir: dir,
     }
-}
-
-fn cookie_of(response: &reqwest::Response) -> String {
-    response
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("latch_refresh="))
-        .and_then(|v| v.split(';').next())
-        .map(|v| v.trim_start_matches("latch_refresh=").to_string())
-        .expect("refresh cookie")
-}
-
-async fn signup(client: &Client, base: &str, email: &str) -> (String, String) {
-    let response = client
-        .post(format!("{base}/api/auth/signup"))
-        .json(&json!({"email": email, "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 201);
-    let cookie = cookie_of(&response);
-    let body: Value = response.json().await.unwrap();
-    (body["access_token"].as_str().unwrap().to_string(), cookie)
-}
-
-async fn refresh(client: &Client, base: &str, token: &str) -> String {
-    let response = client
-        .post(format!("{base}/api/auth/refresh"))
-        .header(header::COOKIE, format!("latch_refresh={token}"))
-        .header(header::ORIGIN, ORIGIN)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    cookie_of(&response)
-}
-
-fn percentile(samples: &mut [Duration], p: f64) -> f64 {
-    samples.sort();
-    let index = ((samples.len() as f64 - 1.0) * p).round() as usize;
-    samples[index].as_secs_f64() * 1000.0
-}
-
-/// 500 sequential `GET /api/me` (token validation, no database).
-async fn me_samples(client: &Client, base: &str, access: &str) -> Vec<Duration> {
-    let mut samples = Vec::new();
-    for _ in 0..500 {
-        let started = Instant::now();
-        let response = client
-            .get(format!("{base}/api/me"))
-            .bearer_auth(access)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200);
-        samples.push(started.elapsed());
-    }
-    samples
-}
-
-/// Token validation while 64 clients flood sign-in with unknown emails (each costs a full
-/// Argon2id hash, or a fast 503 once the hashing queue is full): `GET /api/me` p99, idle and
-/// during the flood.
-async fn flood(target: &Target) -> String {
-    let client = Client::new();
-    let base = &target.base;
-    let (access, _) = signup(&client, base, "flood@example.com").await;
-    let idle = percentile(&mut me_samples(&client, base, &access).await, 0.99);
-    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let flooders: Vec<_> = (0..64)
-        .map(|i| {
-            let (client, base, stop) = (client.clone(), base.clone(), stop.clone());
-            tokio::spawn(async move {
-                let mut n = 0u64;
-                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                    let email = format!("nobody{i}-{n}@example.com");
-                    let body = json!({"email": email, "password": "a wrong password guess"});
-                    let _ = client
-                        .post(format!("{base}/api/auth/login"))
-                        .json(&body)
-                        .send()
-                        .await;
-                    n += 1;
-                }
-                n
-            })
-        })
-        .collect();
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let flooded = percentile(&mut me_samples(&client, base, &access).await, 0.99);
-    stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    let mut attempts = 0;
-    for flooder in flooders {
-        attempts += flooder.await.unwrap();
-    }
-    format!(
-        "| {} | {idle:.2} ms | {flooded:.2} ms | {:.2} | {attempts} |",
-        target.name,
-        flooded / idle
-    )
 }
 
 async fn measure(target: &Target) -> Vec<String> {
@@ -182,6 +89,16 @@ async fn measure(target: &Target) -> Vec<String> {
         refreshes.push(started.elapsed());
     }
     let mut me = me_samples(&client, base, &access).await;
+
+    // The same with a device-bound session: every call signs and checks a DPoP proof.
+    let mut bound = signup_bound(&client, base, "bound@example.com").await;
+    let mut bound_refreshes = Vec::new();
+    for _ in 0..500 {
+        let started = Instant::now();
+        refresh_bound(&client, base, &mut bound).await;
+        bound_refreshes.push(started.elapsed());
+    }
+    let mut me_bound = me_bound_samples(&client, base, &mut bound).await;
 
     // Throughput: 32 sessions refreshing concurrently for 5 seconds.
     let mut sessions = Vec::new();
@@ -225,10 +142,22 @@ async fn measure(target: &Target) -> Vec<String> {
             throughput
         ),
         format!(
+            "| {} | refresh, device-bound (DPoP proof) | {:.2} ms | {:.2} ms | |",
+            target.name,
+            percentile(&mut bound_refreshes, 0.5),
+            percentile(&mut bound_refreshes, 0.95),
+        ),
+        format!(
             "| {} | `GET /api/me` (bearer) | {:.2} ms | {:.2} ms | |",
             target.name,
             percentile(&mut me, 0.5),
             percentile(&mut me, 0.95)
+        ),
+        format!(
+            "| {} | `GET /api/me`, device-bound (DPoP proof) | {:.2} ms | {:.2} ms | |",
+            target.name,
+            percentile(&mut me_bound, 0.5),
+            percentile(&mut me_bound, 0.95)
         ),
     ]
 }
@@ -241,7 +170,7 @@ async fn main() {
     let url = format!("sqlite:{}", dir.path().join("bench.db").display());
     let sqlite = start("SQLite", url, dir).await;
     rows.extend(measure(&sqlite).await);
-    floods.push(flood(&sqlite).await);
+    floods.push(flood(sqlite.name, &sqlite.base).await);
 
     if let Ok(admin_url) = std::env::var("LATCH_TEST_POSTGRES_URL") {
         let name = format!("latch_bench_{}", uuid::Uuid::new_v4().simple());
@@ -254,7 +183,7 @@ async fn main() {
         url.set_path(&name);
         let postgres = start("PostgreSQL", url.to_string(), tempfile::tempdir().unwrap()).await;
         rows.extend(measure(&postgres).await);
-        floods.push(flood(&postgres).await);
+        floods.push(flood(postgres.name, &postgres.base).await);
         let _ = admin
             .execute(format!(r#"DROP DATABASE "{name}" WITH (FORCE)"#).as_str())
             .await;

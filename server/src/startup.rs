@@ -2,7 +2,7 @@
 
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
-use app::{App, shell};
+use app::{App, DpopNonce, shell};
 use axum::{Router, extract::DefaultBodyLimit, http::request::Parts, middleware, routing::get};
 use leptos::{config::get_configuration, nonce::Nonce, prelude::*};
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -157,17 +157,23 @@ fn provide_request_nonce() {
 
 fn router(state: AppState) -> Router {
     let pages = generate_route_list(App);
+    // Each page carries a fresh DPoP nonce for its client's first proof.
+    let binding = state.binding.clone();
+    let page_context = move || {
+        provide_request_nonce();
+        provide_context(DpopNonce(binding.nonce()));
+    };
 
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .merge(api::routes())
-        .leptos_routes_with_context(&state, pages, provide_request_nonce, {
+        .leptos_routes_with_context(&state, pages, page_context.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
-            provide_request_nonce,
+            page_context,
             shell,
         ))
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })

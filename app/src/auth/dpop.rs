@@ -123,6 +123,23 @@ pub async fn forget() {
     let _ = idb::delete(KEY_NAME).await;
 }
 
+/// The nonce to use next: the latest a response handed out, else the page's own.
+fn nonce() -> Option<String> {
+    NONCE.with(|slot| slot.borrow().clone()).or_else(|| {
+        let meta = document_meta()?;
+        NONCE.with(|slot| *slot.borrow_mut() = Some(meta.clone()));
+        Some(meta)
+    })
+}
+
+fn document_meta() -> Option<String> {
+    web_sys::window()?
+        .document()?
+        .query_selector("meta[name=dpop-nonce]")
+        .ok()??
+        .get_attribute("content")
+}
+
 /// Keeps the nonce a response handed out, for the next proof.
 pub fn remember_nonce(response: &Response) {
     if let Some(nonce) = response.headers().get("dpop-nonce") {
@@ -143,7 +160,7 @@ pub async fn proof(method: &str, path: &str, access_token: Option<&str>) -> Opti
         "iat": (js_sys::Date::now() / 1000.0).floor() as u64,
         "jti": jti,
     });
-    if let Some(nonce) = NONCE.with(|slot| slot.borrow().clone()) {
+    if let Some(nonce) = nonce() {
         claims["nonce"] = nonce.into();
     }
     if let Some(token) = access_token {

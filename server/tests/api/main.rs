@@ -4,6 +4,8 @@
 
 mod database;
 mod device_key;
+#[path = "../support/dpop_key.rs"]
+mod dpop_key;
 mod helpers;
 mod process;
 mod responses;
