@@ -1,4 +1,4 @@
-import { test, expect, newEmail, onPath, refreshCookie, signUpThroughTheForm } from './fixtures';
+import { test, expect, newEmail, onPath, OwnServer, PASSWORD, refreshCookie, signUpThroughTheForm } from './fixtures';
 
 /** The device key as the page stores it in IndexedDB. */
 async function storedKey(page: import('@playwright/test').Page) {
@@ -97,4 +97,26 @@ test('clearing site storage but not cookies asks for a fresh sign-in, with no th
   await onPath(page, '/login');
   await expect(page.getByRole('alert')).toHaveCount(0);
   await expect(page.getByTestId('blocked-attempt')).toHaveCount(0);
+});
+
+test('under LATCH_DEVICE_BINDING=allow, a keyless session is marked "not device-bound"', async ({ page }) => {
+  const server = new OwnServer(3151, { LATCH_DEVICE_BINDING: 'allow' });
+  await server.start();
+  try {
+    const email = newEmail();
+    await signUpThroughTheForm(page, email, server.origin);
+    // An API client without a key signs in too.
+    const keyless = await fetch(`${server.origin}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'User-Agent': 'curl/8.5.0' },
+      body: JSON.stringify({ email, password: PASSWORD }),
+    });
+    expect((await keyless.json()).token_type).toBe('Bearer');
+
+    await page.getByRole('link', { name: 'Sessions' }).click();
+    await expect(page.locator('.session-item[data-current="true"]')).not.toContainText('not device-bound');
+    await expect(page.locator('.session-item[data-current="false"]')).toContainText('not device-bound');
+  } finally {
+    await server.stop();
+  }
 });

@@ -47,6 +47,11 @@ fn Sessions() -> impl IntoView {
                                         <li class="session-item" data-current=session.current.to_string()>
                                             <strong>{session.device}</strong>
                                             {session.current.then(|| view! { <span class="badge">" (this device)"</span> })}
+                                            {(!session.device_bound).then(|| view! {
+                                                <span class="badge unbound" title="Its cookie would work from any browser that copied it">
+                                                    " · not device-bound"
+                                                </span>
+                                            })}
                                             <p class="meta">
                                                 {format!("IP {} · signed in {} · last active {}",
                                                     session.ip, session.created_at, session.last_used_at)}
