@@ -6,7 +6,7 @@ use leptos_router::{
     hooks::{use_location, use_navigate},
 };
 
-use crate::auth::{Status, dismiss_blocked_attempt, sign_out, use_auth};
+use crate::auth::{Method, Status, dismiss_blocked_attempt, send, sign_out, use_auth};
 
 /// Sign-in links, or the user's email and a sign-out button; "checking" until we know.
 #[component]
@@ -61,6 +61,21 @@ pub fn ReconnectingBanner() -> impl IntoView {
 #[component]
 pub fn BlockedAttemptNotice() -> impl IntoView {
     let auth = use_auth();
+    let navigate = use_navigate();
+    // Ends every session, this one last, so the copied cookie can never be tried again.
+    let sign_out_everywhere = move |_| {
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            if send(auth, Method::POST, "/api/sessions/revoke-others")
+                .await
+                .is_ok()
+                && sign_out(auth).await.is_ok()
+            {
+                dismiss_blocked_attempt(auth);
+                navigate("/login", Default::default());
+            }
+        });
+    };
     view! {
         {move || auth.blocked.get().map(|attempt| view! {
             <div class="banner warning" role="alert" data-testid="blocked-attempt">
@@ -73,9 +88,9 @@ pub fn BlockedAttemptNotice() -> impl IntoView {
                     )}
                 </p>
                 <p class="actions">
-                    <a href="/account/security">"Review security activity"</a>
-                    <a href="/account/sessions">"Sign out other sessions"</a>
+                    <button type="button" on:click=sign_out_everywhere.clone()>"Sign out everywhere"</button>
                     <a href="/account/password">"Change password"</a>
+                    <a href="/account/security">"Review security activity"</a>
                     <button type="button" class="link-button" on:click=move |_| dismiss_blocked_attempt(auth)>
                         "Dismiss"
                     </button>

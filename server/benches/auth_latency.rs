@@ -14,7 +14,7 @@ use sqlx::{Connection, Executor, PgConnection};
 use support::{
     flood::flood,
     http::{
-        ORIGIN, PASSWORD, me_bound_samples, me_samples, percentile, refresh, refresh_bound, signup,
+        ORIGIN, PASSWORD, me_bound_samples, me_samples, percentile, refresh, refresh_bound_samples, signup,
         signup_bound,
     },
 };
@@ -92,12 +92,7 @@ async fn measure(target: &Target) -> Vec<String> {
 
     // The same with a device-bound session: every call signs and checks a DPoP proof.
     let mut bound = signup_bound(&client, base, "bound@example.com").await;
-    let mut bound_refreshes = Vec::new();
-    for _ in 0..500 {
-        let started = Instant::now();
-        refresh_bound(&client, base, &mut bound).await;
-        bound_refreshes.push(started.elapsed());
-    }
+    let mut bound_refreshes = refresh_bound_samples(&client, base, &mut bound).await;
     let mut me_bound = me_bound_samples(&client, base, &mut bound).await;
 
     // Throughput: 32 sessions refreshing concurrently for 5 seconds.

@@ -109,20 +109,28 @@ pub async fn signup_bound(client: &Client, base: &str, email: &str) -> Bound {
     }
 }
 
-/// One rotation with a proof (signed here, checked there), as a bound browser makes it.
-pub async fn refresh_bound(client: &Client, base: &str, session: &mut Bound) {
+/// 500 sequential rotations with a proof each, as a bound browser makes them. Only the
+/// request is timed, not the signing of its proof (the browser's work).
+pub async fn refresh_bound_samples(client: &Client, base: &str, session: &mut Bound) -> Vec<Duration> {
     let url = format!("{base}/api/auth/refresh");
-    let response = client
-        .post(&url)
-        .header(header::COOKIE, format!("latch_refresh={}", session.cookie))
-        .header(header::ORIGIN, ORIGIN)
-        .header("DPoP", session.key.proof("POST", &url, &session.nonce, None))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    session.cookie = cookie_of(&response);
-    session.nonce = nonce_of(&response);
+    let mut samples = Vec::new();
+    for _ in 0..500 {
+        let proof = session.key.proof("POST", &url, &session.nonce, None);
+        let started = Instant::now();
+        let response = client
+            .post(&url)
+            .header(header::COOKIE, format!("latch_refresh={}", session.cookie))
+            .header(header::ORIGIN, ORIGIN)
+            .header("DPoP", proof)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        samples.push(started.elapsed());
+        session.cookie = cookie_of(&response);
+        session.nonce = nonce_of(&response);
+    }
+    samples
 }
 
 /// 500 sequential `GET /api/me` with a bound token and a fresh proof each.

@@ -14,7 +14,7 @@ use url::Url;
 pub const PROOF_TYPE: &str = "dpop+jwt";
 /// Longer than any proof a browser makes (about 600 bytes), short enough to parse cheaply.
 const MAX_PROOF_BYTES: usize = 4096;
-const JTI_LENGTH: std::ops::RangeInclusive<usize> = 16..=128;
+const JTI_LENGTH: std::ops::RangeInclusive<usize> = 8..=256;
 
 /// The request a proof must have been made for.
 pub struct Target<'a> {
@@ -81,7 +81,7 @@ impl Proof {
             return Err(ProofError("The DPoP proof was made for another URL."));
         }
         if !JTI_LENGTH.contains(&claims.jti.len()) {
-            return Err(ProofError("The DPoP proof's jti must be 16 to 128 characters."));
+            return Err(ProofError("The DPoP proof's jti must be 8 to 256 characters."));
         }
         if let Some(token) = target.access_token {
             let expected = URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()));
