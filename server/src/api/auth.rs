@@ -74,6 +74,7 @@ pub struct CredentialsRequest {
 /// Creates an account and signs it in.
 #[utoipa::path(post, path = "/api/auth/signup", tag = "auth",
     request_body = Credentials,
+    params(("DPoP" = Option<String>, Header, description = "A DPoP proof (RFC 9449) from the browser's key: the session is bound to it")),
     responses(
         (status = 201, description = "Signed up; the refresh token is in the `latch_refresh` cookie", body = SessionBody),
         (status = 400, description = "Malformed JSON; a missing (`dpop_required`), invalid or nonce-less DPoP proof", body = ErrorBody),
@@ -100,7 +101,10 @@ pub async fn signup(State(auth): State<AuthService>, request: CredentialsRequest
 /// Signs in with email and password.
 #[utoipa::path(post, path = "/api/auth/login", tag = "auth",
     request_body = Credentials,
-    params(("latch_device" = Option<String>, Cookie, description = "Device cookie from an earlier sign-in")),
+    params(
+        ("latch_device" = Option<String>, Cookie, description = "Device cookie from an earlier sign-in"),
+        ("DPoP" = Option<String>, Header, description = "A DPoP proof (RFC 9449) from the browser's key: the session is bound to it"),
+    ),
     responses(
         (status = 200, description = "Signed in; the refresh token is in the `latch_refresh` cookie", body = SessionBody),
         (status = 400, description = "Malformed JSON; a missing (`dpop_required`), invalid or nonce-less DPoP proof", body = ErrorBody),
@@ -130,7 +134,10 @@ pub async fn login(State(auth): State<AuthService>, request: CredentialsRequest)
 /// Rotates the refresh token and issues a new access token. A refused refresh also drops the
 /// cookie when it can never work again.
 #[utoipa::path(post, path = "/api/auth/refresh", tag = "auth",
-    params(("latch_refresh" = Option<String>, Cookie, description = "The refresh token")),
+    params(
+        ("latch_refresh" = Option<String>, Cookie, description = "The refresh token"),
+        ("DPoP" = Option<String>, Header, description = "A DPoP proof (RFC 9449) from the browser's key; required for a device-bound session"),
+    ),
     responses(
         (status = 200, description = "Refreshed; the rotated token is in the cookie", body = SessionBody),
         (status = 400, description = "More than one refresh cookie; a DPoP proof without a fresh nonce (`use_dpop_nonce`)", body = ErrorBody),
@@ -159,7 +166,10 @@ pub async fn refresh(
 
 /// Ends the session of the refresh cookie and clears it.
 #[utoipa::path(post, path = "/api/auth/logout", tag = "auth",
-    params(("latch_refresh" = Option<String>, Cookie, description = "The refresh token")),
+    params(
+        ("latch_refresh" = Option<String>, Cookie, description = "The refresh token"),
+        ("DPoP" = Option<String>, Header, description = "A DPoP proof (RFC 9449) from the browser's key; required for a device-bound session"),
+    ),
     responses(
         (status = 204, description = "Signed out (also without a valid cookie)"),
         (status = 400, description = "More than one refresh cookie; a DPoP proof without a fresh nonce", body = ErrorBody),
