@@ -21,6 +21,7 @@ mod sign_in;
 pub mod throttle;
 pub mod tokens;
 pub mod users;
+pub mod verified_tokens;
 
 pub use account::Caller;
 pub use client_info::ClientInfo;

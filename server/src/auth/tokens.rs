@@ -6,7 +6,7 @@ use std::time::Duration;
 use jsonwebtoken::{Algorithm, Header, Validation, errors::ErrorKind};
 use serde::{Deserialize, Serialize};
 
-use super::keys::KeyRing;
+use super::{keys::KeyRing, verified_tokens::VerifiedTokens};
 
 pub const TOKEN_TYPE: &str = "at+jwt";
 /// Clock skew tolerated between instances (and other verifiers).
@@ -52,6 +52,7 @@ pub struct TokenIssuer {
     issuer: String,
     audience: String,
     ttl: Duration,
+    verified: VerifiedTokens,
 }
 
 impl TokenIssuer {
@@ -61,6 +62,7 @@ impl TokenIssuer {
             issuer,
             audience,
             ttl,
+            verified: VerifiedTokens::default(),
         }
     }
 
@@ -99,8 +101,19 @@ impl TokenIssuer {
 
     /// Checks everything: the algorithm is pinned to EdDSA before any key is chosen (so `none`
     /// and HMAC-with-the-public-key tricks fail), the key is found by `kid`, and `typ`, `iss`,
-    /// `aud`, `exp`, `nbf` and `iat` must all be right.
+    /// `aud`, `exp`, `nbf` and `iat` must all be right. A token that passed is remembered
+    /// until it expires (`verified_tokens`), so the browser's next calls skip the signature.
     pub fn verify(&self, token: &str) -> Result<AccessClaims, TokenError> {
+        let now = unix_now();
+        if let Some(claims) = self.verified.get(token, now, LEEWAY_SECS) {
+            return Ok(claims);
+        }
+        let claims = self.verify_in_full(token, now)?;
+        self.verified.insert(token, &claims, now, LEEWAY_SECS);
+        Ok(claims)
+    }
+
+    fn verify_in_full(&self, token: &str, now: u64) -> Result<AccessClaims, TokenError> {
         let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Invalid)?;
         if header.alg != Algorithm::EdDSA || header.typ.as_deref() != Some(TOKEN_TYPE) {
             return Err(TokenError::Invalid);
@@ -124,7 +137,6 @@ impl TokenIssuer {
             .claims;
         // jsonwebtoken does not check `iat`: a token "issued" in the future is forged or
         // comes from a badly wrong clock, and a lifetime longer than ours was not minted here.
-        let now = unix_now();
         if claims.iat > now + LEEWAY_SECS || claims.exp.saturating_sub(claims.iat) > self.ttl.as_secs() {
             return Err(TokenError::Invalid);
         }

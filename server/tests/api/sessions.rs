@@ -90,6 +90,7 @@ async fn revoking_a_session_stops_its_access_and_refresh_tokens_at_once(backend:
         .unwrap()
         .to_string();
 
+    // Used once, so the server now remembers the token as verified: revocation must still win.
     app.assert_session_alive(&phone).await;
     let response = app
         .delete_with_token(&format!("/api/sessions/{phone_id}"), &laptop.access_token)
