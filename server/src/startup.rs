@@ -43,6 +43,7 @@ impl Application {
     /// signing keys, and binds the listener.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         config.validate()?;
+        crate::allocator::return_large_buffers_to_the_os();
         let secret = ServerSecret::load(&config)?;
         let db = Db::connect(&config.database_url, config.db_max_connections).await?;
         // The longest an access token can live, leeway included: revocations, retired keys

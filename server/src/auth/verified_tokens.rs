@@ -81,7 +81,10 @@ mod tests {
         let verified = VerifiedTokens::default();
         verified.insert("token-a", &claims(1_000), 500, 5);
         assert_eq!(verified.get("token-a", 1_004, 5).map(|c| c.exp), Some(1_000));
-        assert!(verified.get("token-a", 1_005, 5).is_none(), "expired, leeway included");
+        assert!(
+            verified.get("token-a", 1_005, 5).is_none(),
+            "expired, leeway included"
+        );
         assert!(verified.get("token-b", 500, 5).is_none(), "another token");
         assert!(verified.get("token-a ", 500, 5).is_none(), "one character more");
     }

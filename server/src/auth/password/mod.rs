@@ -7,11 +7,9 @@ use std::sync::{
     atomic::{AtomicUsize, Ordering},
 };
 
+mod argon;
+
 use anyhow::Context;
-use argon2::{
-    Algorithm, Argon2, Params, PasswordHash, PasswordHasher as _, PasswordVerifier, Version,
-    password_hash::SaltString,
-};
 use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::Semaphore;
 use zxcvbn::{Score, zxcvbn};
@@ -20,10 +18,6 @@ use super::email::Email;
 
 pub const MIN_CHARS: usize = 10;
 pub const MAX_CHARS: usize = 128;
-/// Argon2id at OWASP's minimum recommendation: 19 MiB, two passes, one lane.
-const MEMORY_KIB: u32 = 19 * 1024;
-const PASSES: u32 = 2;
-const LANES: u32 = 1;
 
 /// A password that meets the policy, in a `secrecy` box: `Debug` cannot show it and the
 /// memory is wiped when dropped.
@@ -91,7 +85,7 @@ pub struct PasswordHasher {
 
 impl PasswordHasher {
     pub fn new(concurrency: usize, max_waiting: usize) -> anyhow::Result<Self> {
-        let dummy_hash = hash_blocking("dummy password for unknown accounts")?;
+        let dummy_hash = argon::hash("dummy password for unknown accounts")?;
         Ok(Self {
             permits: Arc::new(Semaphore::new(concurrency.max(1))),
             waiting: Arc::default(),
@@ -108,9 +102,7 @@ impl PasswordHasher {
 
     pub async fn hash(&self, password: &Password) -> Result<String, HashError> {
         let password = password.0.clone();
-        Ok(self
-            .run(move || hash_blocking(password.expose_secret()))
-            .await??)
+        Ok(self.run(move || argon::hash(password.expose_secret())).await??)
     }
 
     /// True when `password` matches `stored`. With no stored hash (unknown account) it does
@@ -119,7 +111,7 @@ impl PasswordHasher {
         let known = stored.is_some();
         let hash = stored.map_or_else(|| self.dummy_hash.to_string(), str::to_string);
         let password = password.to_string();
-        let matches = self.run(move || verify_blocking(&password, &hash)).await??;
+        let matches = self.run(move || argon::verify(&password, &hash)).await??;
         Ok(known && matches)
     }
 
@@ -190,27 +182,6 @@ impl Drop for Waiting<'_> {
     }
 }
 
-fn argon2() -> Argon2<'static> {
-    let params = Params::new(MEMORY_KIB, PASSES, LANES, None).expect("valid Argon2 parameters");
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-}
-
-fn hash_blocking(password: &str) -> anyhow::Result<String> {
-    let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).context("the OS random source failed")?;
-    let salt = SaltString::encode_b64(&salt).map_err(|err| anyhow::anyhow!("salt: {err}"))?;
-    argon2()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|hash| hash.to_string())
-        .map_err(|err| anyhow::anyhow!("hashing failed: {err}"))
-}
-
-fn verify_blocking(password: &str, stored: &str) -> anyhow::Result<bool> {
-    let parsed = PasswordHash::new(stored).map_err(|err| anyhow::anyhow!("stored hash: {err}"))?;
-    // Parameters come from the stored hash, so older hashes keep verifying after a change.
-    Ok(argon2().verify_password(password.as_bytes(), &parsed).is_ok())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -249,10 +220,10 @@ mod tests {
 
     #[test]
     fn hashes_use_argon2id_at_owasp_parameters() {
-        let hash = hash_blocking("correct horse battery staple").unwrap();
+        let hash = argon::hash("correct horse battery staple").unwrap();
         assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
-        assert!(verify_blocking("correct horse battery staple", &hash).unwrap());
-        assert!(!verify_blocking("correct horse battery stapler", &hash).unwrap());
+        assert!(argon::verify("correct horse battery staple", &hash).unwrap());
+        assert!(!argon::verify("correct horse battery stapler", &hash).unwrap());
     }
 
     #[tokio::test]

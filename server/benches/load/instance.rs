@@ -1,0 +1,93 @@
+//! A Latch server as the load driver runs it: a separate process on loopback (so its CPU time
+//! can be read apart from the driver's), on a fresh SQLite file or PostgreSQL database.
+
+use std::{
+    process::{Child, Command, Stdio},
+    time::Duration,
+};
+
+pub struct Instance {
+    child: Child,
+    pub base: String,
+    _dir: tempfile::TempDir,
+}
+
+/// Clock ticks per second of `/proc/<pid>/stat` (`sysconf(_SC_CLK_TCK)`).
+fn ticks_per_second() -> f64 {
+    // SAFETY: sysconf only reads a configuration value.
+    (unsafe { libc::sysconf(libc::_SC_CLK_TCK) }) as f64
+}
+
+impl Instance {
+    /// Starts a server on `database_url` sharing `secret` with any other instance of the run.
+    pub async fn start(database_url: &str, secret: &std::path::Path) -> Instance {
+        let dir = tempfile::tempdir().unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(env!("CARGO_BIN_EXE_server"))
+            .env("LATCH_LISTEN", format!("127.0.0.1:{port}"))
+            .env("LATCH_PUBLIC_ORIGIN", super::ORIGIN)
+            .env("DATABASE_URL", database_url)
+            .env("LATCH_SECRET_FILE", secret)
+            .env("LATCH_LOG", "error")
+            // The driver is a keyless API client; the limits are for attackers, not for it.
+            .env("LATCH_DEVICE_BINDING", "allow")
+            .env("LATCH_LOGIN_ATTEMPTS_PER_ADDRESS", "1000000")
+            .env("LATCH_LOGIN_ATTEMPTS_PER_ACCOUNT", "1000000")
+            .env("LATCH_SIGNUPS_PER_ADDRESS", "1000000")
+            .env("LATCH_REFRESHES_PER_SESSION", "1000000")
+            .env("LATCH_DB_MAX_CONNECTIONS", "16")
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("the server binary starts");
+        let base = format!("http://127.0.0.1:{port}");
+        let client = reqwest::Client::new();
+        for _ in 0..300 {
+            if let Ok(response) = client.get(format!("{base}/readyz")).send().await
+                && response.status().is_success()
+            {
+                return Instance {
+                    child,
+                    base,
+                    _dir: dir,
+                };
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the server at {base} did not become ready");
+    }
+
+    fn stat_field(&self, index: usize) -> f64 {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap();
+        // The command name may hold spaces; fields are counted after its closing parenthesis.
+        let after_name = &stat[stat.rfind(')').unwrap() + 2..];
+        after_name.split(' ').nth(index - 3).unwrap().parse().unwrap()
+    }
+
+    /// CPU seconds the server has used so far (user + system).
+    pub fn cpu_seconds(&self) -> f64 {
+        (self.stat_field(14) + self.stat_field(15)) / ticks_per_second()
+    }
+
+    /// Resident memory, MiB.
+    pub fn rss_mib(&self) -> f64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        let kib: f64 = status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|kib| kib.parse().ok())
+            .unwrap_or(0.0);
+        kib / 1024.0
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,78 @@
+//! The load benchmark (`scripts/bench-load`, documented in BENCHMARKS.md): a separate server
+//! process on loopback, 16 connections from this process on the same 2 cores, each scenario
+//! run for a fixed time on SQLite and on PostgreSQL. Prints requests/s, p50/p99, the
+//! server's CPU time per request, its memory, and the ratios the goals are stated in.
+
+mod driver;
+mod instance;
+mod scenarios;
+
+use std::time::Duration;
+
+use sqlx::{Connection, Executor, PgConnection};
+
+use instance::Instance;
+
+pub const ORIGIN: &str = "http://localhost:3000";
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// Seconds each scenario runs (`LOAD_SECONDS`, default 5).
+fn length() -> Duration {
+    let seconds = std::env::var("LOAD_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5);
+    Duration::from_secs(seconds)
+}
+
+#[tokio::main]
+async fn main() {
+    let ceiling = scenarios::argon2_ceiling(length());
+    println!("Argon2id ceiling (19 MiB, t=2, p=1, 2 threads, in the driver): {ceiling:.1} hashes/s\n");
+    let secrets = tempfile::tempdir().unwrap();
+    let secret = secrets.path().join("latch.secret");
+
+    let mut rows = Vec::new();
+    let mut ratios = Vec::new();
+    let sqlite_dir = tempfile::tempdir().unwrap();
+    let sqlite_url = format!("sqlite:{}", sqlite_dir.path().join("load.db").display());
+    let sqlite = Instance::start(&sqlite_url, &secret).await;
+    let (r, q) = scenarios::all("SQLite", &sqlite, ceiling, length()).await;
+    rows.extend(r);
+    ratios.extend(q);
+    drop(sqlite);
+
+    if let Ok(admin_url) = std::env::var("LATCH_TEST_POSTGRES_URL") {
+        let name = format!("latch_load_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = PgConnection::connect(&admin_url).await.unwrap();
+        admin
+            .execute(format!(r#"CREATE DATABASE "{name}""#).as_str())
+            .await
+            .unwrap();
+        let mut url = url::Url::parse(&admin_url).unwrap();
+        url.set_path(&name);
+        let one = Instance::start(url.as_str(), &secret).await;
+        let (r, q) = scenarios::all("PostgreSQL", &one, ceiling, length()).await;
+        rows.extend(r);
+        ratios.extend(q);
+        let two = Instance::start(url.as_str(), &secret).await;
+        ratios.extend(scenarios::two_instances(&one, &two, length()).await);
+        drop((one, two));
+        let _ = admin
+            .execute(format!(r#"DROP DATABASE "{name}" WITH (FORCE)"#).as_str())
+            .await;
+    } else {
+        eprintln!("LATCH_TEST_POSTGRES_URL not set: PostgreSQL not measured");
+    }
+
+    println!("| backend | scenario | requests/s | p50 | p99 | server CPU per request |");
+    println!("|---|---|---|---|---|---|");
+    for row in rows {
+        println!("{row}");
+    }
+    println!("\n| backend | ratio | value | goal |");
+    println!("|---|---|---|---|");
+    for ratio in ratios {
+        println!("{ratio}");
+    }
+}

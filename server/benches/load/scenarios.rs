@@ -1,0 +1,277 @@
+//! What the load benchmark runs: the baseline (an unauthenticated GET), protected GETs,
+//! refresh with rotation (each connection its own chain), sign-in, a mixed profile, a sign-in
+//! flood under a measuring client, and two PostgreSQL instances against one.
+
+use std::{
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use reqwest::{Client, header};
+use serde_json::{Value, json};
+
+use super::{ORIGIN, PASSWORD, driver, instance::Instance};
+
+/// Argon2id hashes per second with two threads at the server's parameters: what sign-in
+/// throughput is compared with.
+pub fn argon2_ceiling(length: Duration) -> f64 {
+    use argon2::{Algorithm, Argon2, Params, Version};
+    let deadline = Instant::now() + length;
+    let threads: Vec<_> = (0..2)
+        .map(|_| {
+            std::thread::spawn(move || {
+                let params = Params::new(19_456, 2, 1, Some(32)).unwrap();
+                let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
+                let (mut out, mut count) = ([0u8; 32], 0u64);
+                while Instant::now() < deadline {
+                    argon
+                        .hash_password_into(PASSWORD.as_bytes(), b"sixteen byte salt", &mut out)
+                        .unwrap();
+                    count += 1;
+                }
+                count
+            })
+        })
+        .collect();
+    let hashes: u64 = threads.into_iter().map(|t| t.join().unwrap()).sum();
+    hashes as f64 / length.as_secs_f64()
+}
+
+fn cookie_of(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("latch_refresh="))
+        .and_then(|v| v.split(';').next())
+        .expect("a refresh cookie")
+        .to_string()
+}
+
+async fn credentials(client: &Client, base: &str, path: &str, email: &str) -> reqwest::Response {
+    let body = json!({"email": email, "password": PASSWORD});
+    client
+        .post(format!("{base}{path}"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// One session per connection of `email`'s account: (access token, refresh cookie).
+async fn sessions(client: &Client, base: &str, email: &str) -> Vec<(String, String)> {
+    let mut sessions = Vec::new();
+    for _ in 0..driver::CONNECTIONS {
+        let response = credentials(client, base, "/api/auth/login", email).await;
+        assert_eq!(response.status(), 200);
+        let cookie = cookie_of(&response);
+        let body: Value = response.json().await.unwrap();
+        sessions.push((body["access_token"].as_str().unwrap().to_string(), cookie));
+    }
+    sessions
+}
+
+async fn get_ok(client: &Client, url: &str, bearer: Option<&str>) {
+    let mut request = client.get(url);
+    if let Some(token) = bearer {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.unwrap();
+    assert_eq!(response.status(), 200, "GET {url}");
+}
+
+async fn rotate(client: &Client, base: &str, chain: &Mutex<String>) {
+    let cookie = chain.lock().unwrap().clone();
+    let response = client
+        .post(format!("{base}/api/auth/refresh"))
+        .header(header::COOKIE, format!("latch_refresh={cookie}"))
+        .header(header::ORIGIN, ORIGIN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "refresh");
+    *chain.lock().unwrap() = cookie_of(&response);
+}
+
+/// Every single-instance scenario on `server`: the table's rows and the ratios.
+pub async fn all(
+    backend: &str,
+    server: &Instance,
+    ceiling: f64,
+    length: Duration,
+) -> (Vec<String>, Vec<String>) {
+    let client = Client::new();
+    let base = Arc::new(server.base.clone());
+    let rss_start = server.rss_mib();
+    let email = format!("load-{}@example.com", uuid::Uuid::new_v4().simple());
+    assert_eq!(
+        credentials(&client, &base, "/api/auth/signup", &email)
+            .await
+            .status(),
+        201
+    );
+    let sessions = sessions(&client, &base, &email).await;
+    let tokens: Arc<Vec<String>> = Arc::new(sessions.iter().map(|s| s.0.clone()).collect());
+    let chains: Arc<Vec<Mutex<String>>> = Arc::new(sessions.into_iter().map(|s| Mutex::new(s.1)).collect());
+    let mut rows = Vec::new();
+
+    let (c, b) = (client.clone(), base.clone());
+    let baseline = driver::run(&[server], length, move |_, _| {
+        let (c, b) = (c.clone(), b.clone());
+        async move { get_ok(&c, &format!("{b}/healthz"), None).await }
+    })
+    .await;
+    rows.push(baseline.row(backend, "baseline: `GET /healthz` (no auth)"));
+
+    let (c, b, t) = (client.clone(), base.clone(), tokens.clone());
+    let protected = driver::run(&[server], length, move |i, _| {
+        let (c, b, t) = (c.clone(), b.clone(), t.clone());
+        async move { get_ok(&c, &format!("{b}/api/me"), Some(&t[i])).await }
+    })
+    .await;
+    rows.push(protected.row(backend, "protected: `GET /api/me` (token + user row)"));
+
+    let (c, b, ch) = (client.clone(), base.clone(), chains.clone());
+    let refresh = driver::run(&[server], length, move |i, _| {
+        let (c, b, ch) = (c.clone(), b.clone(), ch.clone());
+        async move { rotate(&c, &b, &ch[i]).await }
+    })
+    .await;
+    rows.push(refresh.row(backend, "refresh with rotation (16 chains)"));
+
+    let (c, b, e) = (client.clone(), base.clone(), Arc::new(email.clone()));
+    let sign_in = driver::run(&[server], length, move |_, _| {
+        let (c, b, e) = (c.clone(), b.clone(), e.clone());
+        async move { assert_eq!(credentials(&c, &b, "/api/auth/login", &e).await.status(), 200) }
+    })
+    .await;
+    rows.push(sign_in.row(backend, "sign-in (Argon2id)"));
+    let rss_after_sign_in = server.rss_mib();
+
+    let (c, b, t, ch, e) = (
+        client.clone(),
+        base.clone(),
+        tokens.clone(),
+        chains.clone(),
+        Arc::new(email),
+    );
+    let mixed = driver::run(&[server], length, move |i, n| {
+        let (c, b, t, ch, e) = (c.clone(), b.clone(), t.clone(), ch.clone(), e.clone());
+        async move {
+            match (n * 7 + i) % 100 {
+                0 => assert_eq!(credentials(&c, &b, "/api/auth/login", &e).await.status(), 200),
+                1..=4 => rotate(&c, &b, &ch[i]).await,
+                _ => get_ok(&c, &format!("{b}/api/me"), Some(&t[i])).await,
+            }
+        }
+    })
+    .await;
+    rows.push(mixed.row(backend, "mixed: 95 % `/api/me`, 4 % refresh, 1 % sign-in"));
+
+    let (idle, flooded) = flood(&client, &base, &tokens[0], length).await;
+    let rss_after_flood = server.rss_mib();
+    rows.push(format!(
+        "| {backend} | memory (server RSS) | start {rss_start:.0} MiB | after sign-ins {rss_after_sign_in:.0} MiB | after the flood {rss_after_flood:.0} MiB | |"
+    ));
+
+    let ratios = vec![
+        format!(
+            "| {backend} | protected GET ÷ baseline (requests/s) | {:.2} | ≥ 0.9 |",
+            protected.per_second / baseline.per_second
+        ),
+        format!(
+            "| {backend} | refresh ÷ baseline (requests/s) | {:.2} | |",
+            refresh.per_second / baseline.per_second
+        ),
+        format!(
+            "| {backend} | refresh (requests/s) | {:.0} | ≥ 3,000 on SQLite, p99 ≤ 20 ms |",
+            refresh.per_second
+        ),
+        format!(
+            "| {backend} | sign-in ÷ Argon2id ceiling | {:.2} | ≥ 0.85 |",
+            sign_in.per_second / ceiling
+        ),
+        format!(
+            "| {backend} | protected-GET p99 during a sign-in flood ÷ idle | {:.1} ({flooded:.2} ms ÷ {idle:.2} ms) | ≤ 2 |",
+            flooded / idle
+        ),
+    ];
+    (rows, ratios)
+}
+
+/// `GET /api/me` p99 from one client, idle and while the other 15 connections flood sign-in
+/// with unknown emails (a full Argon2id hash each, or a fast 503 once the queue is full).
+async fn flood(client: &Client, base: &str, token: &str, length: Duration) -> (f64, f64) {
+    async fn p99(client: &Client, url: &str, token: &str, length: Duration) -> f64 {
+        let deadline = Instant::now() + length;
+        let mut samples = Vec::new();
+        while Instant::now() < deadline {
+            let sent = Instant::now();
+            get_ok(client, url, Some(token)).await;
+            samples.push(sent.elapsed());
+        }
+        samples.sort();
+        samples[(samples.len() - 1) * 99 / 100].as_secs_f64() * 1000.0
+    }
+    let url = format!("{base}/api/me");
+    let idle = p99(client, &url, token, length).await;
+    let deadline = Instant::now() + length + Duration::from_millis(500);
+    let flooders: Vec<_> = (1..driver::CONNECTIONS)
+        .map(|i| {
+            let (client, base) = (client.clone(), base.to_string());
+            tokio::spawn(async move {
+                let mut n = 0;
+                while Instant::now() < deadline {
+                    let body =
+                        json!({"email": format!("nobody{i}-{n}@example.com"), "password": "a wrong guess"});
+                    let _ = client
+                        .post(format!("{base}/api/auth/login"))
+                        .json(&body)
+                        .send()
+                        .await;
+                    n += 1;
+                }
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    let flooded = p99(client, &url, token, length).await;
+    for flooder in flooders {
+        flooder.await.unwrap();
+    }
+    (idle, flooded)
+}
+
+/// Protected GETs and refreshes spread over two PostgreSQL instances, against one.
+pub async fn two_instances(one: &Instance, two: &Instance, length: Duration) -> Vec<String> {
+    let client = Client::new();
+    let email = format!("pair-{}@example.com", uuid::Uuid::new_v4().simple());
+    assert_eq!(
+        credentials(&client, &one.base, "/api/auth/signup", &email)
+            .await
+            .status(),
+        201
+    );
+    let tokens: Arc<Vec<String>> = Arc::new(
+        sessions(&client, &one.base, &email)
+            .await
+            .into_iter()
+            .map(|s| s.0)
+            .collect(),
+    );
+    let mut per_second = Vec::new();
+    for servers in [vec![one.base.clone()], vec![one.base.clone(), two.base.clone()]] {
+        let (c, t, s) = (client.clone(), tokens.clone(), Arc::new(servers));
+        let outcome = driver::run(&[one, two], length, move |i, _| {
+            let (c, t, s) = (c.clone(), t.clone(), s.clone());
+            async move { get_ok(&c, &format!("{}/api/me", s[i % s.len()]), Some(&t[i])).await }
+        })
+        .await;
+        per_second.push(outcome.per_second);
+    }
+    vec![format!(
+        "| PostgreSQL | protected GET, two instances ÷ one (same 2 cores) | {:.2} | |",
+        per_second[1] / per_second[0]
+    )]
+}
