@@ -1,8 +1,10 @@
 //! The connection pool for whichever backend `DATABASE_URL` names, and its migrations.
 
 mod unavailable;
+mod write_lane;
 
 pub use unavailable::Unavailable;
+pub use write_lane::WriteTx;
 
 use std::{future::Future, pin::Pin, str::FromStr, time::Duration};
 
@@ -37,7 +39,7 @@ pub trait WritePool {
     const NOTIFY_REVOKED: Option<&'static str>;
     // Boxed: an `async fn` here trips the compiler's "Send is not general enough" limitation
     // once the future is awaited inside an axum handler.
-    fn begin_write(&self) -> BoxFuture<'_, sqlx::Transaction<'static, Self::Database>>;
+    fn begin_write(&self) -> BoxFuture<'_, WriteTx<Self::Database>>;
 }
 
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, sqlx::Error>> + Send + 'a>>;
@@ -46,8 +48,14 @@ impl WritePool for SqlitePool {
     type Database = sqlx::Sqlite;
     const FOR_UPDATE: &'static str = "";
     const NOTIFY_REVOKED: Option<&'static str> = None;
-    fn begin_write(&self) -> BoxFuture<'_, sqlx::Transaction<'static, sqlx::Sqlite>> {
-        Box::pin(self.begin_with("BEGIN IMMEDIATE"))
+    fn begin_write(&self) -> BoxFuture<'_, WriteTx<sqlx::Sqlite>> {
+        Box::pin(async move {
+            let lane = write_lane::enter(self).await?;
+            Ok(WriteTx::new(
+                self.begin_with("BEGIN IMMEDIATE").await?,
+                Some(lane),
+            ))
+        })
     }
 }
 
@@ -55,8 +63,8 @@ impl WritePool for PgPool {
     type Database = sqlx::Postgres;
     const FOR_UPDATE: &'static str = " FOR UPDATE";
     const NOTIFY_REVOKED: Option<&'static str> = Some("SELECT pg_notify('latch_session_revoked', $1)");
-    fn begin_write(&self) -> BoxFuture<'_, sqlx::Transaction<'static, sqlx::Postgres>> {
-        Box::pin(self.begin())
+    fn begin_write(&self) -> BoxFuture<'_, WriteTx<sqlx::Postgres>> {
+        Box::pin(async move { Ok(WriteTx::new(self.begin().await?, None)) })
     }
 }
 
