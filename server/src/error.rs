@@ -138,9 +138,9 @@ impl Error {
     fn challenge(&self) -> &'static str {
         match self {
             Error::InvalidToken(_) => r#"Bearer error="invalid_token""#,
-            Error::InvalidBoundToken(_) => r#"DPoP algs="ES256", error="invalid_token""#,
-            Error::InvalidDpopProof { .. } => r#"DPoP algs="ES256", error="invalid_dpop_proof""#,
-            Error::UseDpopNonce { .. } => r#"DPoP algs="ES256", error="use_dpop_nonce""#,
+            Error::InvalidBoundToken(_) => r#"DPoP error="invalid_token""#,
+            Error::InvalidDpopProof { .. } => r#"DPoP error="invalid_dpop_proof""#,
+            Error::UseDpopNonce { .. } => r#"DPoP error="use_dpop_nonce""#,
             _ => "Bearer",
         }
     }

@@ -47,3 +47,34 @@ async fn rate_limits_round_retry_after_up() {
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(headers[header::RETRY_AFTER], "2");
 }
+
+#[tokio::test]
+async fn dpop_refusals_carry_the_dpop_challenge_on_401_only() {
+    let unauthorized = StatusCode::UNAUTHORIZED;
+    let (status, headers, body) = render(Error::InvalidDpopProof {
+        status: unauthorized,
+        message: "no proof",
+    })
+    .await;
+    assert_eq!(status, unauthorized);
+    assert_eq!(
+        headers[header::WWW_AUTHENTICATE],
+        r#"DPoP error="invalid_dpop_proof""#
+    );
+    assert_eq!(body["error"], "invalid_dpop_proof");
+    let (_, headers, body) = render(Error::UseDpopNonce { status: unauthorized }).await;
+    assert_eq!(
+        headers[header::WWW_AUTHENTICATE],
+        r#"DPoP error="use_dpop_nonce""#
+    );
+    assert_eq!(body["error"], "use_dpop_nonce");
+    let (_, headers, _) = render(Error::InvalidBoundToken("as bearer")).await;
+    assert_eq!(headers[header::WWW_AUTHENTICATE], r#"DPoP error="invalid_token""#);
+    let (status, headers, body) = render(Error::UseDpopNonce {
+        status: StatusCode::BAD_REQUEST,
+    })
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(headers.get(header::WWW_AUTHENTICATE).is_none());
+    assert_eq!(body["error"], "use_dpop_nonce");
+}
