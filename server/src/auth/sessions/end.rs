@@ -5,7 +5,11 @@
 use app::contract::{EndReason, EventKind};
 use sqlx::Row;
 
-use super::{Rejected, SessionStore, end_session, is_live, millis, notify_revoked};
+use super::{
+    Rejected, SessionStore, end_session,
+    holder::{BY_TOKEN_HASH, Holder},
+    is_live, millis, notify_revoked,
+};
 use crate::{
     auth::{client_info::ClientInfo, dpop::DeviceProof, events::NewEvent, refresh_token::RefreshToken},
     clock,
@@ -37,39 +41,23 @@ impl SessionStore {
         let now = clock::now_millis();
         let ended = with_pool!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
-            let found = sqlx::query(
-                "SELECT t.session_id, s.user_id, s.dpop_jkt, s.revoked_at FROM refresh_tokens t \
-                 JOIN sessions s ON s.id = t.session_id WHERE t.token_hash = $1",
-            )
-            .bind(&hash)
-            .fetch_optional(&mut *tx)
-            .await?;
-            let Some(found) = found else {
+            let holder = sqlx::query_as::<_, Holder>(BY_TOKEN_HASH)
+                .bind(&hash)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some(holder) = holder else {
                 return Ok(Ok(None));
             };
-            let session_id: String = found.get("session_id");
-            let bound: Option<String> = found.get("dpop_jkt");
-            let live = found.get::<Option<i64>, _>("revoked_at").is_none();
-            if let (Some(bound), true) = (bound, live) {
-                match device {
-                    DeviceProof::Key(key) if *key == bound => {}
-                    DeviceProof::NeedsNonce => return Ok(Err(Rejected::NeedsNonce)),
-                    _ => {
-                        if self.blocked_events.reserve(&session_id).is_ok() {
-                            let user_id: String = found.get("user_id");
-                            let kind = EventKind::RefreshWithoutDeviceKey;
-                            let event = NewEvent::new(&user_id, kind, client, Some(&session_id));
-                            event.insert().execute(&mut *tx).await?;
-                            tx.commit().await?;
-                        }
-                        let why = "This session is bound to its browser's key; sign out from that browser.";
-                        return Ok(Err(Rejected::WithoutDeviceKey { why }));
-                    }
+            if let Some((rejected, event)) = holder.refusal(device, client, &self.blocked_events) {
+                if let Some(event) = event {
+                    event.insert().execute(&mut *tx).await?;
+                    tx.commit().await?;
                 }
+                return Ok(Err(rejected));
             }
-            end_session!(pool, tx, session_id.as_str(), EndReason::SignedOut, now);
+            end_session!(pool, tx, holder.session_id.as_str(), EndReason::SignedOut, now);
             tx.commit().await?;
-            session_id
+            holder.session_id
         });
         self.revocations.insert(&ended);
         Ok(Ok(Some(ended)))

@@ -6,6 +6,7 @@
 //! serialised on every backend and every instance.
 
 mod end;
+mod holder;
 mod list;
 mod rotate;
 

@@ -18,7 +18,11 @@
 use app::contract::{EndReason, EventKind};
 use sqlx::Row;
 
-use super::{Issued, Rejected, SessionStore, end_session, for_update, millis, notify_revoked};
+use super::{
+    Issued, Rejected, SessionStore, end_session, for_update,
+    holder::{BY_TOKEN_HASH, Holder},
+    millis, notify_revoked,
+};
 use crate::{
     auth::{
         client_info::ClientInfo,
@@ -52,46 +56,24 @@ impl SessionStore {
         with_pool!(&self.db, |pool| {
             // A plain read first: unknown tokens, requests without the session's key and
             // throttled sessions never take the writer.
-            let Some(found) = sqlx::query(
-                "SELECT t.session_id, s.user_id, s.dpop_jkt, s.revoked_at FROM refresh_tokens t \
-                 JOIN sessions s ON s.id = t.session_id WHERE t.token_hash = $1",
-            )
-            .bind(&hash)
-            .fetch_optional(pool)
-            .await?
+            let Some(holder) = sqlx::query_as::<_, Holder>(BY_TOKEN_HASH)
+                .bind(&hash)
+                .fetch_optional(pool)
+                .await?
             else {
                 return Ok(Err(Rejected::Unknown));
             };
-            let session_id: String = found.get("session_id");
-            let device_key: Option<String> = found.get("dpop_jkt");
-            let live = found.get::<Option<i64>, _>("revoked_at").is_none();
-            if let (Some(bound), true) = (&device_key, live) {
-                let why = match device {
-                    DeviceProof::Key(key) if key == bound => None,
-                    DeviceProof::NeedsNonce => return Ok(Err(Rejected::NeedsNonce)),
-                    DeviceProof::Key(_) => {
-                        Some("The DPoP proof is signed by another key than this session's.")
-                    }
-                    DeviceProof::Absent => {
-                        Some("This session is bound to its browser's key; send a DPoP proof.")
-                    }
-                    DeviceProof::Invalid(why) => Some(*why),
-                };
-                if let Some(why) = why {
-                    if self.blocked_events.reserve(&session_id).is_ok() {
-                        let user_id: String = found.get("user_id");
-                        let event = NewEvent::new(
-                            &user_id,
-                            EventKind::RefreshWithoutDeviceKey,
-                            client,
-                            Some(&session_id),
-                        );
-                        event.insert().execute(pool).await?;
-                    }
-                    tracing::warn!(session = %session_id, "refresh without the session's device key refused");
-                    return Ok(Err(Rejected::WithoutDeviceKey { why }));
+            if let Some((rejected, event)) = holder.refusal(device, client, &self.blocked_events) {
+                if let Some(event) = event {
+                    event.insert().execute(pool).await?;
                 }
+                return Ok(Err(rejected));
             }
+            let Holder {
+                session_id,
+                dpop_jkt: device_key,
+                ..
+            } = holder;
             if let Err(retry_after) = self.refreshes.reserve(&session_id) {
                 return Ok(Err(Rejected::TooFrequent { retry_after }));
             }

@@ -1,0 +1,48 @@
+//! The session a refresh token names, read before anything is written, and whether the
+//! request's DPoP proof lets it use that session. Rotation and sign-out both ask.
+
+use app::contract::EventKind;
+
+use super::Rejected;
+use crate::auth::{client_info::ClientInfo, dpop::DeviceProof, events::NewEvent, throttle::Throttle};
+
+/// Selects a `Holder` by the refresh token's keyed hash (`$1`).
+pub const BY_TOKEN_HASH: &str = "SELECT t.session_id, s.user_id, s.dpop_jkt, s.revoked_at \
+     FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id WHERE t.token_hash = $1";
+
+#[derive(sqlx::FromRow)]
+pub struct Holder {
+    pub session_id: String,
+    pub user_id: String,
+    /// The thumbprint of the key the session is bound to, if it is.
+    pub dpop_jkt: Option<String>,
+    pub revoked_at: Option<i64>,
+}
+
+impl Holder {
+    /// Why this request may not use the session, if it may not: the session is live, bound,
+    /// and `device` does not prove its key. A refused attempt comes with the event to record,
+    /// unless `blocked_events` says this session's attempts are already being recorded too
+    /// often. A stale nonce is no attempt: the owner retries with a fresh one.
+    pub fn refusal<'a>(
+        &'a self,
+        device: &DeviceProof,
+        client: &'a ClientInfo,
+        blocked_events: &Throttle,
+    ) -> Option<(Rejected, Option<NewEvent<'a>>)> {
+        let bound = self.dpop_jkt.as_ref().filter(|_| self.revoked_at.is_none())?;
+        let why = match device {
+            DeviceProof::Key(key) if key == bound => return None,
+            DeviceProof::NeedsNonce => return Some((Rejected::NeedsNonce, None)),
+            DeviceProof::Key(_) => "The DPoP proof is signed by another key than this session's.",
+            DeviceProof::Absent => "This session is bound to its browser's key; send a DPoP proof.",
+            DeviceProof::Invalid(why) => why,
+        };
+        tracing::warn!(session = %self.session_id, "a use of the session without its device key refused");
+        let event = blocked_events.reserve(&self.session_id).is_ok().then(|| {
+            let kind = EventKind::RefreshWithoutDeviceKey;
+            NewEvent::new(&self.user_id, kind, client, Some(&self.session_id))
+        });
+        Some((Rejected::WithoutDeviceKey { why }, event))
+    }
+}
