@@ -72,6 +72,19 @@ pub struct Me {
     pub created_at: String,
 }
 
+/// `GET /api/session`: the session an access token speaks for, read from the token alone
+/// (no database read), so a client or a service in front of Latch can check a token cheaply.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CurrentSession {
+    pub user_id: String,
+    pub session_id: String,
+    /// When the access token expires, RFC 3339.
+    pub expires_at: String,
+    /// Whether the token is bound to the browser's key (sent as `DPoP`).
+    pub device_bound: bool,
+}
+
 /// One entry of `GET /api/sessions`: a signed-in device.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

@@ -128,6 +128,7 @@ impl Application {
         self.state.purge.clone().spawn(purge_interval);
         self.state.tokens.keys().follow();
         self.state.binding.follow();
+        crate::auth::password::release_idle_buffers();
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)

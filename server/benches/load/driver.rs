@@ -13,6 +13,7 @@ use super::instance::Instance;
 pub const CONNECTIONS: usize = 16;
 
 pub struct Outcome {
+    pub requests: usize,
     pub per_second: f64,
     pub p50_ms: f64,
     pub p99_ms: f64,
@@ -61,6 +62,7 @@ where
     let cpu = servers.iter().map(|server| server.cpu_seconds()).sum::<f64>() - cpu_before;
     samples.sort();
     Outcome {
+        requests: samples.len(),
         per_second: samples.len() as f64 / elapsed,
         p50_ms: percentile(&samples, 0.5),
         p99_ms: percentile(&samples, 0.99),

@@ -9,6 +9,7 @@ use std::{
 pub struct Instance {
     child: Child,
     pub base: String,
+    pub database_url: String,
     _dir: tempfile::TempDir,
 }
 
@@ -52,12 +53,31 @@ impl Instance {
                 return Instance {
                     child,
                     base,
+                    database_url: database_url.to_string(),
                     _dir: dir,
                 };
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         panic!("the server at {base} did not become ready");
+    }
+
+    /// Statements PostgreSQL has run on this instance's database so far (all connections,
+    /// `BEGIN` and `COMMIT` included), if `pg_stat_statements` is loaded; `None` on SQLite.
+    pub async fn statements(&self) -> Option<i64> {
+        use sqlx::{Connection, Executor};
+        if !self.database_url.starts_with("postgres") {
+            return None;
+        }
+        let mut db = sqlx::PgConnection::connect(&self.database_url).await.ok()?;
+        db.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements").await.ok()?;
+        sqlx::query_scalar(
+            "SELECT COALESCE(SUM(calls), 0)::BIGINT FROM pg_stat_statements \
+             WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())",
+        )
+        .fetch_one(&mut db)
+        .await
+        .ok()
     }
 
     fn stat_field(&self, index: usize) -> f64 {

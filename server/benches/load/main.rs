@@ -1,10 +1,12 @@
-//! The load benchmark (`scripts/bench-load`, documented in BENCHMARKS.md): a separate server
+//! The load benchmark (`scripts/bench`, documented in BENCHMARKS.md): a separate server
 //! process on loopback, 16 connections from this process on the same 2 cores, each scenario
 //! run for a fixed time on SQLite and on PostgreSQL. Prints requests/s, p50/p99, the
 //! server's CPU time per request, its memory, and the ratios the goals are stated in.
 
 mod driver;
+mod flood;
 mod instance;
+mod scale;
 mod scenarios;
 
 use std::time::Duration;
@@ -40,6 +42,7 @@ async fn main() {
     let (r, q) = scenarios::all("SQLite", &sqlite, ceiling, length()).await;
     rows.extend(r);
     ratios.extend(q);
+    rows.extend(scale::growth("SQLite", &sqlite, &secret, length()).await);
     drop(sqlite);
 
     if let Ok(admin_url) = std::env::var("LATCH_TEST_POSTGRES_URL") {
@@ -56,7 +59,8 @@ async fn main() {
         rows.extend(r);
         ratios.extend(q);
         let two = Instance::start(url.as_str(), &secret).await;
-        ratios.extend(scenarios::two_instances(&one, &two, length()).await);
+        ratios.extend(scale::two_instances(&one, &two, length()).await);
+        rows.extend(scale::growth("PostgreSQL", &one, &secret, length()).await);
         drop((one, two));
         let _ = admin
             .execute(format!(r#"DROP DATABASE "{name}" WITH (FORCE)"#).as_str())

@@ -1,6 +1,6 @@
-//! What the load benchmark runs: the baseline (an unauthenticated GET), protected GETs,
-//! refresh with rotation (each connection its own chain), sign-in, a mixed profile, a sign-in
-//! flood under a measuring client, and two PostgreSQL instances against one.
+//! The single-instance scenarios: the baseline (an unauthenticated GET), protected GETs (one
+//! reading the user's row, one reading no row), refresh with rotation (each connection its
+//! own chain), sign-in, a mixed profile, and a sign-in flood under a measuring client.
 
 use std::{
     sync::{Arc, Mutex},
@@ -10,7 +10,7 @@ use std::{
 use reqwest::{Client, header};
 use serde_json::{Value, json};
 
-use super::{ORIGIN, PASSWORD, driver, instance::Instance};
+use super::{ORIGIN, PASSWORD, driver, flood, instance::Instance};
 
 /// Argon2id hashes per second with two threads at the server's parameters: what sign-in
 /// throughput is compared with.
@@ -49,7 +49,7 @@ fn cookie_of(response: &reqwest::Response) -> String {
         .to_string()
 }
 
-async fn credentials(client: &Client, base: &str, path: &str, email: &str) -> reqwest::Response {
+pub async fn credentials(client: &Client, base: &str, path: &str, email: &str) -> reqwest::Response {
     let body = json!({"email": email, "password": PASSWORD});
     client
         .post(format!("{base}{path}"))
@@ -60,7 +60,7 @@ async fn credentials(client: &Client, base: &str, path: &str, email: &str) -> re
 }
 
 /// One session per connection of `email`'s account: (access token, refresh cookie).
-async fn sessions(client: &Client, base: &str, email: &str) -> Vec<(String, String)> {
+pub async fn sessions(client: &Client, base: &str, email: &str) -> Vec<(String, String)> {
     let mut sessions = Vec::new();
     for _ in 0..driver::CONNECTIONS {
         let response = credentials(client, base, "/api/auth/login", email).await;
@@ -72,7 +72,7 @@ async fn sessions(client: &Client, base: &str, email: &str) -> Vec<(String, Stri
     sessions
 }
 
-async fn get_ok(client: &Client, url: &str, bearer: Option<&str>) {
+pub async fn get_ok(client: &Client, url: &str, bearer: Option<&str>) {
     let mut request = client.get(url);
     if let Some(token) = bearer {
         request = request.bearer_auth(token);
@@ -81,7 +81,7 @@ async fn get_ok(client: &Client, url: &str, bearer: Option<&str>) {
     assert_eq!(response.status(), 200, "GET {url}");
 }
 
-async fn rotate(client: &Client, base: &str, chain: &Mutex<String>) {
+pub async fn rotate(client: &Client, base: &str, chain: &Mutex<String>) {
     let cookie = chain.lock().unwrap().clone();
     let response = client
         .post(format!("{base}/api/auth/refresh"))
@@ -132,6 +132,15 @@ pub async fn all(
     .await;
     rows.push(protected.row(backend, "protected: `GET /api/me` (token + user row)"));
 
+    let (c, b, t) = (client.clone(), base.clone(), tokens.clone());
+    let token_only = driver::run(&[server], length, move |i, _| {
+        let (c, b, t) = (c.clone(), b.clone(), t.clone());
+        async move { get_ok(&c, &format!("{b}/api/session"), Some(&t[i])).await }
+    })
+    .await;
+    rows.push(token_only.row(backend, "token only: `GET /api/session` (no row read)"));
+
+    let statements_before = server.statements().await;
     let (c, b, ch) = (client.clone(), base.clone(), chains.clone());
     let refresh = driver::run(&[server], length, move |i, _| {
         let (c, b, ch) = (c.clone(), b.clone(), ch.clone());
@@ -139,6 +148,10 @@ pub async fn all(
     })
     .await;
     rows.push(refresh.row(backend, "refresh with rotation (16 chains)"));
+    let statements = match (statements_before, server.statements().await) {
+        (Some(before), Some(after)) => format!("{:.2}", (after - before) as f64 / refresh.requests as f64),
+        _ => "not counted (SQLite, or no `pg_stat_statements`)".to_string(),
+    };
 
     let (c, b, e) = (client.clone(), base.clone(), Arc::new(email.clone()));
     let sign_in = driver::run(&[server], length, move |_, _| {
@@ -169,16 +182,23 @@ pub async fn all(
     .await;
     rows.push(mixed.row(backend, "mixed: 95 % `/api/me`, 4 % refresh, 1 % sign-in"));
 
-    let (idle, flooded) = flood(&client, &base, &tokens[0], length).await;
+    let (idle, flooded) = flood::flood(&client, &base, &tokens[0], length).await;
     let rss_after_flood = server.rss_mib();
+    // The server frees its hashing buffers after 10 s without a hash.
+    tokio::time::sleep(Duration::from_secs(16)).await;
+    let rss_quiet = server.rss_mib();
     rows.push(format!(
-        "| {backend} | memory (server RSS) | start {rss_start:.0} MiB | after sign-ins {rss_after_sign_in:.0} MiB | after the flood {rss_after_flood:.0} MiB | |"
+        "| {backend} | memory (server RSS) | start {rss_start:.0} MiB | after sign-ins {rss_after_sign_in:.0} MiB | after the flood {rss_after_flood:.0} MiB | 16 s later {rss_quiet:.0} MiB |"
     ));
 
     let ratios = vec![
         format!(
             "| {backend} | protected GET ÷ baseline (requests/s) | {:.2} | ≥ 0.9 |",
             protected.per_second / baseline.per_second
+        ),
+        format!(
+            "| {backend} | token-only GET ÷ baseline (requests/s) | {:.2} | ≥ 0.9 |",
+            token_only.per_second / baseline.per_second
         ),
         format!(
             "| {backend} | refresh ÷ baseline (requests/s) | {:.2} | |",
@@ -196,82 +216,7 @@ pub async fn all(
             "| {backend} | protected-GET p99 during a sign-in flood ÷ idle | {:.1} ({flooded:.2} ms ÷ {idle:.2} ms) | ≤ 2 |",
             flooded / idle
         ),
+        format!("| {backend} | database statements per rotation (`BEGIN`/`COMMIT` included) | {statements} | fewest |"),
     ];
     (rows, ratios)
-}
-
-/// `GET /api/me` p99 from one client, idle and while the other 15 connections flood sign-in
-/// with unknown emails (a full Argon2id hash each, or a fast 503 once the queue is full).
-async fn flood(client: &Client, base: &str, token: &str, length: Duration) -> (f64, f64) {
-    async fn p99(client: &Client, url: &str, token: &str, length: Duration) -> f64 {
-        let deadline = Instant::now() + length;
-        let mut samples = Vec::new();
-        while Instant::now() < deadline {
-            let sent = Instant::now();
-            get_ok(client, url, Some(token)).await;
-            samples.push(sent.elapsed());
-        }
-        samples.sort();
-        samples[(samples.len() - 1) * 99 / 100].as_secs_f64() * 1000.0
-    }
-    let url = format!("{base}/api/me");
-    let idle = p99(client, &url, token, length).await;
-    let deadline = Instant::now() + length + Duration::from_millis(500);
-    let flooders: Vec<_> = (1..driver::CONNECTIONS)
-        .map(|i| {
-            let (client, base) = (client.clone(), base.to_string());
-            tokio::spawn(async move {
-                let mut n = 0;
-                while Instant::now() < deadline {
-                    let body =
-                        json!({"email": format!("nobody{i}-{n}@example.com"), "password": "a wrong guess"});
-                    let _ = client
-                        .post(format!("{base}/api/auth/login"))
-                        .json(&body)
-                        .send()
-                        .await;
-                    n += 1;
-                }
-            })
-        })
-        .collect();
-    tokio::time::sleep(Duration::from_millis(250)).await;
-    let flooded = p99(client, &url, token, length).await;
-    for flooder in flooders {
-        flooder.await.unwrap();
-    }
-    (idle, flooded)
-}
-
-/// Protected GETs and refreshes spread over two PostgreSQL instances, against one.
-pub async fn two_instances(one: &Instance, two: &Instance, length: Duration) -> Vec<String> {
-    let client = Client::new();
-    let email = format!("pair-{}@example.com", uuid::Uuid::new_v4().simple());
-    assert_eq!(
-        credentials(&client, &one.base, "/api/auth/signup", &email)
-            .await
-            .status(),
-        201
-    );
-    let tokens: Arc<Vec<String>> = Arc::new(
-        sessions(&client, &one.base, &email)
-            .await
-            .into_iter()
-            .map(|s| s.0)
-            .collect(),
-    );
-    let mut per_second = Vec::new();
-    for servers in [vec![one.base.clone()], vec![one.base.clone(), two.base.clone()]] {
-        let (c, t, s) = (client.clone(), tokens.clone(), Arc::new(servers));
-        let outcome = driver::run(&[one, two], length, move |i, _| {
-            let (c, t, s) = (c.clone(), t.clone(), s.clone());
-            async move { get_ok(&c, &format!("{}/api/me", s[i % s.len()]), Some(&t[i])).await }
-        })
-        .await;
-        per_second.push(outcome.per_second);
-    }
-    vec![format!(
-        "| PostgreSQL | protected GET, two instances ÷ one (same 2 cores) | {:.2} | |",
-        per_second[1] / per_second[0]
-    )]
 }

@@ -2,10 +2,10 @@
 
 use axum::{Json, extract::State, http::StatusCode};
 
-use app::contract::{ErrorBody, Me, PasswordChange, SecurityEventView};
+use app::contract::{CurrentSession, ErrorBody, Me, PasswordChange, SecurityEventView};
 
 use super::{bearer::AuthUser, client_address::Client, json::ApiJson};
-use crate::{auth::AuthService, error::Result};
+use crate::{auth::AuthService, clock, error::Result};
 
 /// The signed-in user.
 #[utoipa::path(get, path = "/api/me", tag = "account", security(("bearer" = [])),
@@ -16,6 +16,23 @@ use crate::{auth::AuthService, error::Result};
     ))]
 pub async fn me(AuthUser(caller): AuthUser, State(auth): State<AuthService>) -> Result<Json<Me>> {
     Ok(Json(auth.me(&caller).await?))
+}
+
+/// The session the access token speaks for, from the token alone: valid, unexpired, its
+/// session not ended (the revocation set) and, when bound, proven by its key.
+#[utoipa::path(get, path = "/api/session", tag = "account", security(("bearer" = [])),
+    responses(
+        (status = 200, body = CurrentSession),
+        (status = 401, description = "No or invalid access token", body = ErrorBody),
+    ))]
+pub async fn session(AuthUser(caller): AuthUser) -> Json<CurrentSession> {
+    let expires_at = i64::try_from(caller.token_expires_at).unwrap_or(i64::MAX / 1000);
+    Json(CurrentSession {
+        user_id: caller.user_id,
+        session_id: caller.session_id,
+        expires_at: clock::rfc3339(expires_at * 1000),
+        device_bound: caller.device_bound,
+    })
 }
 
 /// Changes the password and signs out every other session, in one transaction.

@@ -112,6 +112,8 @@ where
             }
         }
         Ok(AuthUser(Caller {
+            token_expires_at: claims.exp,
+            device_bound: claims.cnf.is_some(),
             user_id: claims.sub,
             session_id: claims.sid,
         }))

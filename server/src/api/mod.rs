@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/auth/refresh", post(auth::refresh))
         .route("/auth/logout", post(auth::logout))
         .route("/me", get(account::me))
+        .route("/session", get(account::session))
         .route("/sessions", get(sessions::list))
         .route("/sessions/revoke-others", post(sessions::revoke_others))
         .route("/sessions/{id}", axum::routing::delete(sessions::revoke))

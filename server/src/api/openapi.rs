@@ -24,6 +24,7 @@ use crate::health;
         auth::refresh,
         auth::logout,
         account::me,
+        account::session,
         account::change_password,
         account::security_events,
         sessions::list,

@@ -22,6 +22,10 @@ const EVENTS_SHOWN: i64 = 100;
 pub struct Caller {
     pub user_id: String,
     pub session_id: String,
+    /// When the token that proved it expires (Unix seconds).
+    pub token_expires_at: u64,
+    /// Whether that token is bound to a device key (`cnf.jkt`).
+    pub device_bound: bool,
 }
 
 impl AuthService {

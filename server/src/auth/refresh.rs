@@ -9,7 +9,6 @@ use super::{
     refresh_token::RefreshToken,
     service::{AuthError, AuthResult, AuthService, SessionOver, SignedIn},
     sessions::Rejected,
-    users,
 };
 
 /// What the request's refresh cookie held.
@@ -62,15 +61,12 @@ impl AuthService {
             PresentedToken::Duplicated => return Err(AuthError::DuplicatedRefreshCookie),
             PresentedToken::Token(token) => token,
         };
-        let issued = self
+        let rotated = self
             .sessions
             .rotate(&token, client, device)
             .await?
             .map_err(AuthError::from)?;
-        let user = users::by_id(&self.db, &issued.user_id)
-            .await?
-            .ok_or(AuthError::SessionOver(SessionOver::AccountGone))?;
-        self.signed_in(issued, user.email)
+        self.signed_in(rotated.issued, rotated.email)
     }
 
     /// Ends the session the refresh token belongs to, if it names one. Signing out without

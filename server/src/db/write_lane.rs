@@ -31,6 +31,10 @@ impl<DB: Database> WriteTx<DB> {
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         self.tx.commit().await
     }
+
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.tx.rollback().await
+    }
 }
 
 impl<DB: Database> Deref for WriteTx<DB> {

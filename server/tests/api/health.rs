@@ -61,6 +61,7 @@ async fn the_openapi_document_describes_every_route() {
         ("post", "/api/auth/refresh"),
         ("post", "/api/auth/logout"),
         ("get", "/api/me"),
+        ("get", "/api/session"),
         ("get", "/api/sessions"),
         ("post", "/api/sessions/revoke-others"),
         ("delete", "/api/sessions/{id}"),

@@ -92,6 +92,16 @@ async fn revoking_a_session_stops_its_access_and_refresh_tokens_at_once(backend:
 
     // Used once, so the server now remembers the token as verified: revocation must still win.
     app.assert_session_alive(&phone).await;
+    let current: Value = app
+        .get_with_token("/api/session", &phone.access_token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(current["session_id"], phone_id.as_str());
+    assert_eq!(current["user_id"], laptop.body["user"]["id"]);
+    assert_eq!(current["device_bound"], false);
+    assert!(current["expires_at"].as_str().unwrap().ends_with('Z'));
     let response = app
         .delete_with_token(&format!("/api/sessions/{phone_id}"), &laptop.access_token)
         .await;
@@ -104,6 +114,12 @@ async fn revoking_a_session_stops_its_access_and_refresh_tokens_at_once(backend:
         "the unexpired access token stops working now"
     );
     assert_eq!(error_code(me).await, "invalid_token");
+    let token_only = app.get_with_token("/api/session", &phone.access_token).await;
+    assert_eq!(
+        token_only.status(),
+        StatusCode::UNAUTHORIZED,
+        "the endpoint that reads no row asks the revocation set too"
+    );
     assert_eq!(
         app.refresh(&phone.refresh_token).await.status(),
         StatusCode::UNAUTHORIZED

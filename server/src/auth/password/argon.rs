@@ -2,10 +2,15 @@
 //! 19 MiB block of memory; allocating it per hash let glibc keep the freed blocks in
 //! per-thread arenas, and a burst of sign-ins spread over tokio's blocking threads left the
 //! server at ~500 MiB resident for good. Here a hash borrows one of a few kept buffers (at
-//! most as many as hashes run at once, so 2 × 19 MiB on two cores) and gives it back.
+//! most as many as hashes run at once, so 2 × 19 MiB on two cores) and gives it back. Once
+//! no hash has run for a while the kept buffers are freed (`release_idle_buffers`), so the
+//! memory a burst of sign-ins took comes back to the OS after it.
 //! The PHC strings are the standard ones (`$argon2id$v=19$m=19456,t=2,p=1$salt$hash`).
 
-use std::sync::Mutex;
+use std::{
+    sync::Mutex,
+    time::{Duration, Instant},
+};
 
 use anyhow::{Context, anyhow};
 use argon2::{
@@ -19,20 +24,37 @@ const PASSES: u32 = 2;
 const LANES: u32 = 1;
 const OUTPUT_BYTES: usize = 32;
 
-/// Buffers not in use right now.
-static BUFFERS: Mutex<Vec<Vec<Block>>> = Mutex::new(Vec::new());
+/// Buffers not in use right now, and when one was last handed out.
+static BUFFERS: Mutex<Kept> = Mutex::new(Kept {
+    buffers: Vec::new(),
+    last_used: None,
+});
+
+struct Kept {
+    buffers: Vec<Vec<Block>>,
+    last_used: Option<Instant>,
+}
+
+/// Frees the kept buffers if no hash has started for `idle`; returns how many it freed.
+pub fn release_idle_buffers(idle: Duration) -> usize {
+    let mut kept = BUFFERS.lock().expect("hash buffers lock");
+    if kept.last_used.is_some_and(|at| at.elapsed() < idle) {
+        return 0;
+    }
+    std::mem::take(&mut kept.buffers).len()
+}
 
 fn with_buffer<T>(blocks: usize, work: impl FnOnce(&mut [Block]) -> T) -> T {
-    let mut buffer = BUFFERS
-        .lock()
-        .expect("hash buffers lock")
-        .pop()
-        .unwrap_or_default();
+    let mut buffer = {
+        let mut kept = BUFFERS.lock().expect("hash buffers lock");
+        kept.last_used = Some(Instant::now());
+        kept.buffers.pop().unwrap_or_default()
+    };
     if buffer.len() < blocks {
         buffer.resize(blocks, Block::default());
     }
     let result = work(&mut buffer[..blocks]);
-    BUFFERS.lock().expect("hash buffers lock").push(buffer);
+    BUFFERS.lock().expect("hash buffers lock").buffers.push(buffer);
     result
 }
 
@@ -126,7 +148,18 @@ mod tests {
         }
         let kept = BUFFERS.lock().unwrap();
         // Tests run in parallel, so a few may be in use; each kept one is a full buffer.
-        assert!(!kept.is_empty() && kept.len() <= 8);
-        assert!(kept.iter().all(|buffer| buffer.len() >= MEMORY_KIB as usize));
+        assert!(!kept.buffers.is_empty() && kept.buffers.len() <= 8);
+        assert!(kept.buffers.iter().all(|buffer| buffer.len() >= MEMORY_KIB as usize));
+    }
+
+    #[test]
+    fn kept_buffers_are_freed_once_hashing_has_been_idle() {
+        hash("correct horse battery staple").unwrap();
+        assert_eq!(release_idle_buffers(Duration::from_secs(3600)), 0, "a hash just ran");
+        std::thread::sleep(Duration::from_millis(20));
+        // Another test may hash in between, which keeps them: only a quiet spell frees them.
+        let freed = (0..50).map(|_| release_idle_buffers(Duration::from_millis(10))).sum::<usize>();
+        let kept = BUFFERS.lock().unwrap();
+        assert!(freed > 0 || kept.last_used.is_some_and(|at| at.elapsed() < Duration::from_millis(30)));
     }
 }

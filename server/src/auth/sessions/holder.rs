@@ -1,5 +1,6 @@
 //! The session a refresh token names, read before anything is written, and whether the
-//! request's DPoP proof lets it use that session. Rotation and sign-out both ask.
+//! request's DPoP proof lets it use that session. Rotation and sign-out both ask; rotation
+//! also decides from it whether the token can take the short path (`advance.rs`).
 
 use app::contract::EventKind;
 
@@ -7,16 +8,24 @@ use super::Rejected;
 use crate::auth::{client_info::ClientInfo, dpop::DeviceProof, events::NewEvent, throttle::Throttle};
 
 /// Selects a `Holder` by the refresh token's keyed hash (`$1`).
-pub const BY_TOKEN_HASH: &str = "SELECT t.session_id, s.user_id, s.dpop_jkt, s.revoked_at \
-     FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id WHERE t.token_hash = $1";
+pub const BY_TOKEN_HASH: &str = "SELECT t.session_id, t.generation, t.retired_at, s.user_id, \
+     s.dpop_jkt, s.revoked_at, s.expires_at, s.last_used_at, u.email \
+     FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id JOIN users u ON u.id = s.user_id \
+     WHERE t.token_hash = $1";
 
 #[derive(sqlx::FromRow)]
 pub struct Holder {
     pub session_id: String,
+    pub generation: i64,
+    pub retired_at: Option<i64>,
     pub user_id: String,
     /// The thumbprint of the key the session is bound to, if it is.
     pub dpop_jkt: Option<String>,
     pub revoked_at: Option<i64>,
+    /// The session's absolute end (Unix ms).
+    pub expires_at: i64,
+    pub last_used_at: i64,
+    pub email: String,
 }
 
 impl Holder {

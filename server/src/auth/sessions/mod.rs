@@ -5,6 +5,7 @@
 //! Every write runs in one write-locked transaction, so concurrent refreshes of a session are
 //! serialised on every backend and every instance.
 
+mod advance;
 mod end;
 mod holder;
 mod list;

@@ -14,12 +14,17 @@
 //! the table; a token older than that is simply unknown (refused, without an alarm: by then
 //! its copy has been useless for hundreds of refreshes). Each session may refresh only so
 //! often (`--refreshes-per-session`), checked before any write lock is taken.
+//!
+//! The common case, the current token of a live session, takes a shorter path with the same
+//! guarantees (`advance.rs`); this file is the full one.
 
 use app::contract::{EndReason, EventKind};
 use sqlx::Row;
 
 use super::{
-    Issued, Rejected, SessionStore, end_session, for_update,
+    Issued, Rejected, SessionStore,
+    advance::advance,
+    end_session, for_update,
     holder::{BY_TOKEN_HASH, Holder},
     millis, notify_revoked,
 };
@@ -38,6 +43,13 @@ use crate::{
 /// Refresh tokens each session keeps, newest first, for reuse detection.
 pub const KEPT_GENERATIONS: i64 = 256;
 
+/// A rotation's result: the successor, and the account's email for the session body.
+#[derive(Debug)]
+pub struct Rotated {
+    pub issued: Issued,
+    pub email: String,
+}
+
 impl SessionStore {
     /// Exchanges a refresh token for its successor, following the rules above. `device` is
     /// what the request's DPoP proof showed.
@@ -46,7 +58,7 @@ impl SessionStore {
         presented: &RefreshToken,
         client: &ClientInfo,
         device: &DeviceProof,
-    ) -> Result<Result<Issued, Rejected>, sqlx::Error> {
+    ) -> Result<Result<Rotated, Rejected>, sqlx::Error> {
         let hash = presented.keyed_hash(&self.hash_key);
         let successor = presented.successor(&self.successor_key);
         let successor_hash = successor.keyed_hash(&self.hash_key);
@@ -69,14 +81,31 @@ impl SessionStore {
                 }
                 return Ok(Err(rejected));
             }
+            if let Err(retry_after) = self.refreshes.reserve(&holder.session_id) {
+                return Ok(Err(Rejected::TooFrequent { retry_after }));
+            }
+            let now = clock::now_millis();
+            if self.may_advance(&holder, now)
+                && advance!(pool, &holder, &hash, &successor_hash, client, now - idle, now)
+            {
+                let expires_at = self.expiry(now, holder.expires_at);
+                return Ok(Ok(Rotated {
+                    issued: Issued {
+                        session_id: holder.session_id,
+                        user_id: holder.user_id,
+                        token: successor,
+                        expires_at,
+                        device_key: holder.dpop_jkt,
+                    },
+                    email: holder.email,
+                }));
+            }
             let Holder {
                 session_id,
                 dpop_jkt: device_key,
+                email,
                 ..
             } = holder;
-            if let Err(retry_after) = self.refreshes.reserve(&session_id) {
-                return Ok(Err(Rejected::TooFrequent { retry_after }));
-            }
             let mut tx = pool.begin_write().await?;
             // Locking the session row serialises every rotation of this session.
             let session = sqlx::query(&format!(
@@ -160,13 +189,9 @@ impl SessionStore {
                         .execute(&mut *tx)
                         .await?;
                     tx.commit().await?;
-                    Ok(Ok(Issued {
-                        session_id,
-                        user_id,
-                        token: successor,
-                        expires_at: self.expiry(now, absolute),
-                        device_key,
-                    }))
+                    let expires_at = self.expiry(now, absolute);
+                    let issued = Issued { session_id, user_id, token: successor, expires_at, device_key };
+                    Ok(Ok(Rotated { issued, email }))
                 }
                 // Bound: the key was proven above, so this is the owner whose answer was lost.
                 Some(retired_at)
@@ -175,13 +200,9 @@ impl SessionStore {
                             || (now - retired_at < grace && client.user_agent == last_party.user_agent)) =>
                 {
                     tx.commit().await?;
-                    Ok(Ok(Issued {
-                        session_id,
-                        user_id,
-                        token: successor,
-                        expires_at: self.expiry(last_used_at, absolute),
-                        device_key,
-                    }))
+                    let expires_at = self.expiry(last_used_at, absolute);
+                    let issued = Issued { session_id, user_id, token: successor, expires_at, device_key };
+                    Ok(Ok(Rotated { issued, email }))
                 }
                 Some(_) => {
                     end_session!(pool, tx, &session_id, EndReason::RefreshTokenReuse, now);
