@@ -5,15 +5,16 @@
 
 mod driver;
 mod flood;
+#[path = "../support/pg_database.rs"]
+mod pg_database;
 mod instance;
 mod scale;
 mod scenarios;
 
 use std::time::Duration;
 
-use sqlx::{Connection, Executor, PgConnection};
-
 use instance::Instance;
+use pg_database::PgDatabase;
 
 pub const ORIGIN: &str = "http://localhost:3000";
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -45,28 +46,16 @@ async fn main() {
     rows.extend(scale::growth("SQLite", &sqlite, &secret, length()).await);
     drop(sqlite);
 
-    if let Ok(admin_url) = std::env::var("LATCH_TEST_POSTGRES_URL") {
-        let name = format!("latch_load_{}", uuid::Uuid::new_v4().simple());
-        let mut admin = PgConnection::connect(&admin_url).await.unwrap();
-        admin
-            .execute(format!(r#"CREATE DATABASE "{name}""#).as_str())
-            .await
-            .unwrap();
-        let mut url = url::Url::parse(&admin_url).unwrap();
-        url.set_path(&name);
-        let one = Instance::start(url.as_str(), &secret).await;
+    if let Some(database) = PgDatabase::create("latch_load").await {
+        let one = Instance::start(&database.url, &secret).await;
         let (r, q) = scenarios::all("PostgreSQL", &one, ceiling, length()).await;
         rows.extend(r);
         ratios.extend(q);
-        let two = Instance::start(url.as_str(), &secret).await;
+        let two = Instance::start(&database.url, &secret).await;
         ratios.extend(scale::two_instances(&one, &two, length()).await);
         rows.extend(scale::growth("PostgreSQL", &one, &secret, length()).await);
         drop((one, two));
-        let _ = admin
-            .execute(format!(r#"DROP DATABASE "{name}" WITH (FORCE)"#).as_str())
-            .await;
-    } else {
-        eprintln!("LATCH_TEST_POSTGRES_URL not set: PostgreSQL not measured");
+        database.drop_it().await;
     }
 
     println!("| backend | scenario | requests/s | p50 | p99 | server CPU per request |");

@@ -53,21 +53,27 @@ pub fn percentile(samples: &mut [Duration], p: f64) -> f64 {
     samples[index].as_secs_f64() * 1000.0
 }
 
-/// 500 sequential `GET /api/me` (token validation, no database).
-pub async fn me_samples(client: &Client, base: &str, access: &str) -> Vec<Duration> {
-    let mut samples = Vec::new();
-    for _ in 0..500 {
-        let started = Instant::now();
-        let response = client
-            .get(format!("{base}/api/me"))
-            .bearer_auth(access)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200);
-        samples.push(started.elapsed());
+/// Requests each latency row is made of.
+pub const SAMPLES: usize = 500;
+
+/// Runs `one` `SAMPLES` times in a row; each call times its own request.
+pub async fn sample(mut one: impl AsyncFnMut() -> Duration) -> Vec<Duration> {
+    let mut samples = Vec::with_capacity(SAMPLES);
+    for _ in 0..SAMPLES {
+        samples.push(one().await);
     }
     samples
+}
+
+/// Sequential `GET /api/me` with a Bearer token.
+pub async fn me_samples(client: &Client, base: &str, access: &str) -> Vec<Duration> {
+    sample(async || {
+        let started = Instant::now();
+        let response = client.get(format!("{base}/api/me")).bearer_auth(access).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        started.elapsed()
+    })
+    .await
 }
 
 /// The `DPoP-Nonce` a response hands out.
@@ -109,12 +115,11 @@ pub async fn signup_bound(client: &Client, base: &str, email: &str) -> Bound {
     }
 }
 
-/// 500 sequential rotations with a proof each, as a bound browser makes them. Only the
-/// request is timed, not the signing of its proof (the browser's work).
+/// Sequential rotations with a proof each, as a bound browser makes them. Only the request
+/// is timed, not the signing of its proof (the browser's work).
 pub async fn refresh_bound_samples(client: &Client, base: &str, session: &mut Bound) -> Vec<Duration> {
     let url = format!("{base}/api/auth/refresh");
-    let mut samples = Vec::new();
-    for _ in 0..500 {
+    sample(async || {
         let proof = session.key.proof("POST", &url, &session.nonce, None);
         let started = Instant::now();
         let response = client
@@ -126,21 +131,19 @@ pub async fn refresh_bound_samples(client: &Client, base: &str, session: &mut Bo
             .await
             .unwrap();
         assert_eq!(response.status(), 200);
-        samples.push(started.elapsed());
+        let elapsed = started.elapsed();
         session.cookie = cookie_of(&response);
         session.nonce = nonce_of(&response);
-    }
-    samples
+        elapsed
+    })
+    .await
 }
 
-/// 500 sequential `GET /api/me` with a bound token and a fresh proof each.
+/// Sequential `GET /api/me` with a bound token and a fresh proof each.
 pub async fn me_bound_samples(client: &Client, base: &str, session: &mut Bound) -> Vec<Duration> {
     let url = format!("{base}/api/me");
-    let mut samples = Vec::new();
-    for _ in 0..500 {
-        let proof = session
-            .key
-            .proof("GET", &url, &session.nonce, Some(&session.access));
+    sample(async || {
+        let proof = session.key.proof("GET", &url, &session.nonce, Some(&session.access));
         let started = Instant::now();
         let response = client
             .get(&url)
@@ -150,8 +153,9 @@ pub async fn me_bound_samples(client: &Client, base: &str, session: &mut Bound) 
             .await
             .unwrap();
         assert_eq!(response.status(), 200);
-        samples.push(started.elapsed());
+        let elapsed = started.elapsed();
         session.nonce = nonce_of(&response);
-    }
-    samples
+        elapsed
+    })
+    .await
 }
