@@ -62,6 +62,19 @@ impl Instance {
         panic!("the server at {base} did not become ready");
     }
 
+    /// Adds a signing key to `database_url` as an operator would (`server --rotate-signing-key`).
+    pub fn rotate_signing_key(database_url: &str, secret: &std::path::Path) {
+        let status = Command::new(env!("CARGO_BIN_EXE_server"))
+            .arg("--rotate-signing-key")
+            .env("DATABASE_URL", database_url)
+            .env("LATCH_SECRET_FILE", secret)
+            .env("LATCH_LOG", "error")
+            .stdout(Stdio::null())
+            .status()
+            .expect("the server binary runs");
+        assert!(status.success(), "--rotate-signing-key failed");
+    }
+
     /// Statements PostgreSQL has run on this instance's database so far (all connections,
     /// `BEGIN` and `COMMIT` included), if `pg_stat_statements` is loaded; `None` on SQLite.
     pub async fn statements(&self) -> Option<i64> {

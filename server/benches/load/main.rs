@@ -10,6 +10,7 @@ mod pg_database;
 mod instance;
 mod scale;
 mod scenarios;
+mod sizes;
 
 use std::time::Duration;
 
@@ -44,7 +45,13 @@ async fn main() {
     rows.extend(r);
     ratios.extend(q);
     rows.extend(scale::growth("SQLite", &sqlite, &secret, length()).await);
+    let mut sizes = sizes::revocation_set();
+    sizes.push(sizes::jwks(&sqlite, "one signing key").await);
     drop(sqlite);
+    Instance::rotate_signing_key(&sqlite_url, &secret);
+    let restarted = Instance::start(&sqlite_url, &secret).await;
+    sizes.push(sizes::jwks(&restarted, "during a key rotation").await);
+    drop(restarted);
 
     if let Some(database) = PgDatabase::create("latch_load").await {
         let one = Instance::start(&database.url, &secret).await;
@@ -62,6 +69,11 @@ async fn main() {
     println!("|---|---|---|---|---|---|");
     for row in rows {
         println!("{row}");
+    }
+    println!("\n| what | | | memory |");
+    println!("|---|---|---|---|");
+    for size in sizes {
+        println!("{size}");
     }
     println!("\n| backend | ratio | value | goal |");
     println!("|---|---|---|---|");

@@ -21,10 +21,23 @@ pub const CHANNEL: &str = "latch_session_revoked";
 
 #[derive(Clone)]
 pub struct Revocations {
-    /// Session id → when the entry may be forgotten (Unix ms).
-    ended: Arc<RwLock<HashMap<String, i64>>>,
+    ended: Arc<RwLock<Ended>>,
     keep_ms: i64,
 }
+
+/// Lapsed entries are swept when the map reaches `sweep_at`, which then doubles past what
+/// is left: a mass sign-out of 100 k sessions costs a few sweeps, not one per insert (which
+/// took 89 µs per insert under the write lock at 100 k, measured by the load benchmark).
+#[derive(Default)]
+struct Ended {
+    /// Session id → when the entry may be forgotten (Unix ms).
+    by_id: HashMap<String, i64>,
+    sweep_at: usize,
+    #[cfg(test)]
+    sweeps: usize,
+}
+
+const FIRST_SWEEP_AT: usize = 1024;
 
 impl Revocations {
     /// `keep` must cover the longest an access token can live, leeway included.
@@ -36,19 +49,24 @@ impl Revocations {
     }
 
     pub fn insert(&self, session_id: &str) {
-        let forget_at = clock::now_millis() + self.keep_ms;
+        let now = clock::now_millis();
         let mut ended = self.ended.write().expect("revocations lock");
-        if ended.len() > 1024 {
-            let now = clock::now_millis();
-            ended.retain(|_, forget_at| *forget_at > now);
+        if ended.by_id.len() >= ended.sweep_at.max(FIRST_SWEEP_AT) {
+            ended.by_id.retain(|_, forget_at| *forget_at > now);
+            ended.sweep_at = (2 * ended.by_id.len()).max(FIRST_SWEEP_AT);
+            #[cfg(test)]
+            {
+                ended.sweeps += 1;
+            }
         }
-        ended.insert(session_id.to_string(), forget_at);
+        ended.by_id.insert(session_id.to_string(), now + self.keep_ms);
     }
 
     pub fn contains(&self, session_id: &str) -> bool {
         self.ended
             .read()
             .expect("revocations lock")
+            .by_id
             .contains_key(session_id)
     }
 
@@ -126,5 +144,16 @@ mod tests {
             revocations.insert(&i.to_string());
         }
         assert!(!revocations.contains("a"), "expired entries are pruned");
+    }
+
+    #[test]
+    fn a_mass_sign_out_sweeps_a_few_times_not_at_every_insert() {
+        let revocations = Revocations::new(Duration::from_secs(600));
+        for i in 0..100_000 {
+            revocations.insert(&i.to_string());
+        }
+        let ended = revocations.ended.read().unwrap();
+        assert_eq!(ended.by_id.len(), 100_000, "nothing lapsed, nothing forgotten");
+        assert!(ended.sweeps <= 8, "{} sweeps", ended.sweeps);
     }
 }
