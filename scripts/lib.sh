@@ -20,6 +20,13 @@ as_root() {
   else fail "need root to run: $* (install sudo or run as root)"; fi
 }
 
+# Installs Debian packages, refreshing the package lists once per script.
+apt_updated=""
+apt_install() {
+  [ -n "$apt_updated" ] || { as_root apt-get update -qq; apt_updated=1; }
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"
+}
+
 # The wasm-bindgen version Cargo.lock resolved; the CLI must match it exactly.
 locked_wasm_bindgen_version() {
   awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"
@@ -27,4 +34,9 @@ locked_wasm_bindgen_version() {
 
 pg_bin_dir() {
   ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
+}
+
+# Debian's nginx lives in /usr/sbin, which is not on every user's PATH.
+nginx_bin() {
+  command -v nginx 2>/dev/null || echo /usr/sbin/nginx
 }

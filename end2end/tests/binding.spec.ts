@@ -99,7 +99,7 @@ test('clearing site storage but not cookies asks for a fresh sign-in, with no th
   await expect(page.getByTestId('blocked-attempt')).toHaveCount(0);
 });
 
-test('under LATCH_DEVICE_BINDING=allow, a keyless session is marked "not device-bound"', async ({ page }) => {
+test('under LATCH_DEVICE_BINDING=allow, a keyless session is marked "not device-bound"', { tag: '@own-server' }, async ({ page }) => {
   const server = new OwnServer(3151, { LATCH_DEVICE_BINDING: 'allow' });
   await server.start();
   try {

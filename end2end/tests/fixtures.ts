@@ -47,7 +47,11 @@ export async function refreshCookie(context: BrowserContext) {
   return (await context.cookies()).find((cookie) => cookie.name === 'latch_refresh');
 }
 
-/** A Latch server of the test's own, on its own port and database, that it may stop and start. */
+/**
+ * A Latch server of the test's own, on its own port and database, that it may stop and start.
+ * Tag a test that uses one `@own-server`: the run through nginx (playwright.proxy.config.ts)
+ * leaves it out, since nothing of it would pass the proxy.
+ */
 export class OwnServer {
   readonly dataDir = mkdtempSync(join(tmpdir(), 'latch-own-'));
   private child?: ChildProcess;

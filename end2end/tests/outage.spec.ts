@@ -17,7 +17,7 @@ function watchForSignedOutUi() {
   document.addEventListener('DOMContentLoaded', flag);
 }
 
-test('PostgreSQL stopped for 30 seconds: 503s and "Reconnecting…", never the sign-in form, then signed in again', async ({ page }) => {
+test('PostgreSQL stopped for 30 seconds: 503s and "Reconnecting…", never the sign-in form, then signed in again', { tag: '@own-server' }, async ({ page }) => {
   test.setTimeout(180_000);
   // Not mkdtemp: its 0700 parent would keep out the postgres user the cluster runs as.
   const dir = join(tmpdir(), `latch-outage-${process.pid}-${Date.now()}`);

@@ -164,7 +164,7 @@ test('sign-out revokes the session: the old refresh cookie is refused afterwards
   expect((await replay.json()).error).toBe('session_revoked');
 });
 
-test('an expired access token is refreshed transparently and the API call succeeds', async ({ page }) => {
+test('an expired access token is refreshed transparently and the API call succeeds', { tag: '@own-server' }, async ({ page }) => {
   // Tokens live 4 s (plus the server's 5 s leeway). The page's clock is frozen, so the
   // client neither refreshes proactively nor sees the token age: it must meet the 401.
   const server = new OwnServer(3121, { LATCH_ACCESS_TOKEN_TTL: '4' });
@@ -197,7 +197,7 @@ test('an expired access token is refreshed transparently and the API call succee
   }
 });
 
-test('the server going down for a moment does not sign me out', async ({ page }) => {
+test('the server going down for a moment does not sign me out', { tag: '@own-server' }, async ({ page }) => {
   // Short tokens, so a proactive refresh falls inside the outage.
   const server = new OwnServer(3122, { LATCH_ACCESS_TOKEN_TTL: '4' });
   await server.start();
