@@ -23,16 +23,15 @@ pub async fn harden(State(config): State<Arc<Config>>, mut request: Request, nex
         .get(header::CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.parse::<u64>().ok());
-    if declared_length.is_some_and(|length| length > BODY_LIMIT as u64) {
-        return Error::PayloadTooLarge.into_response();
-    }
-
     // Leptos picks this nonce up (see `startup`) for the scripts it renders.
     let nonce = Nonce::new();
-    request.extensions_mut().insert(nonce.clone());
     let is_api = request.uri().path().starts_with("/api/");
-
-    let mut response = next.run(request).await;
+    let mut response = if declared_length.is_some_and(|length| length > BODY_LIMIT as u64) {
+        Error::PayloadTooLarge.into_response()
+    } else {
+        request.extensions_mut().insert(nonce.clone());
+        next.run(request).await
+    };
     let headers = response.headers_mut();
     if let Ok(csp) = HeaderValue::from_str(&content_security_policy(&nonce)) {
         headers.insert(header::CONTENT_SECURITY_POLICY, csp);

@@ -42,6 +42,12 @@ async fn malformed_bodies_get_stable_4xx_errors(backend: Backend) {
     let huge = json!({"email": "a@example.com", "password": "x".repeat(20 * 1024)}).to_string();
     let too_large = send(huge.clone(), "application/json").await;
     assert_eq!(too_large.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    // Refused before the body is read, but hardened like every other response.
+    let headers = too_large.headers();
+    assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    assert_eq!(headers[header::X_FRAME_OPTIONS], "DENY");
+    assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+    assert!(headers.contains_key(header::CONTENT_SECURITY_POLICY));
     assert_eq!(error_code(too_large).await, "payload_too_large");
     let on_refresh = app
         .client
