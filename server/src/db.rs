@@ -1,10 +1,11 @@
 //! The connection pool for whichever backend `DATABASE_URL` names, and its migrations.
 
+mod sqlite_writer;
 mod unavailable;
 mod write_lane;
 
 pub use unavailable::Unavailable;
-pub use write_lane::WriteTx;
+pub use write_lane::{WriteTx, run_on_writer};
 
 use std::{future::Future, pin::Pin, str::FromStr, time::Duration};
 
@@ -124,14 +125,11 @@ impl Db {
                     .acquire_timeout(ACQUIRE_TIMEOUT)
                     // A COMMIT refused by a full disk is rolled back by SQLite itself, but sqlx
                     // still counts the transaction as open, and every later BEGIN on that
-                    // connection would fail. The ping lets any queued rollback run first; a
-                    // connection still "in a transaction" after it is dropped, not reused.
-                    .before_acquire(|conn, _| {
-                        Box::pin(async move {
-                            conn.ping().await?;
-                            Ok(!conn.is_in_transaction())
-                        })
-                    })
+                    // connection would fail: such a connection is dropped, not reused. (sqlx
+                    // pings each connection as it comes back to the pool, which runs any queued
+                    // rollback first; a ping here too cost every query another round trip to
+                    // SQLite's worker thread.)
+                    .before_acquire(|conn, _| Box::pin(async move { Ok(!conn.is_in_transaction()) }))
                     .connect_with(options)
                     .await
                     .map_err(DbError::Connect)?;

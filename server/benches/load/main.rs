@@ -17,6 +17,9 @@ use std::time::Duration;
 use instance::Instance;
 use pg_database::PgDatabase;
 
+#[global_allocator]
+static HEAP: sizes::Counting = sizes::Counting;
+
 pub const ORIGIN: &str = "http://localhost:3000";
 pub const PASSWORD: &str = "correct horse battery staple";
 

@@ -17,14 +17,16 @@ use std::{
 use sqlx::{Database, SqlitePool, Transaction};
 use tokio::sync::OwnedMutexGuard;
 
+use super::sqlite_writer::SqliteWriter;
+
 /// A write transaction, holding its file's write lane (SQLite) until it ends.
 pub struct WriteTx<DB: Database> {
     tx: Transaction<'static, DB>,
-    _lane: Option<OwnedMutexGuard<()>>,
+    _lane: Option<LaneGuard>,
 }
 
 impl<DB: Database> WriteTx<DB> {
-    pub fn new(tx: Transaction<'static, DB>, lane: Option<OwnedMutexGuard<()>>) -> Self {
+    pub fn new(tx: Transaction<'static, DB>, lane: Option<LaneGuard>) -> Self {
         Self { tx, _lane: lane }
     }
 
@@ -50,7 +52,16 @@ impl<DB: Database> DerefMut for WriteTx<DB> {
     }
 }
 
-type Lane = Arc<tokio::sync::Mutex<()>>;
+/// What the holder of a file's lane may use: the file's own writer connection, opened on
+/// first use (`sqlite_writer.rs`).
+#[derive(Default)]
+pub struct LaneState {
+    writer: Option<SqliteWriter>,
+}
+
+pub type LaneGuard = OwnedMutexGuard<LaneState>;
+
+type Lane = Arc<tokio::sync::Mutex<LaneState>>;
 
 static LANES: LazyLock<Mutex<HashMap<PathBuf, Lane>>> = LazyLock::new(Mutex::default);
 
@@ -58,8 +69,32 @@ static LANES: LazyLock<Mutex<HashMap<PathBuf, Lane>>> = LazyLock::new(Mutex::def
 /// SQLite's own busy timeout.
 const WAIT: Duration = Duration::from_secs(5);
 
+/// Runs `job` in one transaction-sized trip on the writer connection of `pool`'s file, inside
+/// its lane. `Ok(None)` when there is no such connection (an in-memory database, or it could
+/// not be opened) or the job failed: the caller then takes its ordinary path.
+pub async fn run_on_writer<T: Send + 'static>(
+    pool: &SqlitePool,
+    job: impl FnOnce(&mut rusqlite::Connection) -> rusqlite::Result<T> + Send + 'static,
+) -> Result<Option<T>, sqlx::Error> {
+    let mut lane = enter(pool).await?;
+    let file = pool.connect_options().get_filename().to_path_buf();
+    if !lane.writer.as_ref().is_some_and(SqliteWriter::is_alive) {
+        lane.writer = None;
+        if file.is_file() {
+            match SqliteWriter::open(&file) {
+                Ok(writer) => lane.writer = Some(writer),
+                Err(err) => tracing::warn!(error = %err, "cannot open the SQLite writer connection"),
+            }
+        }
+    }
+    Ok(match &lane.writer {
+        Some(writer) => writer.run(job).await,
+        None => None,
+    })
+}
+
 /// Waits for the write lane of `pool`'s database file.
-pub async fn enter(pool: &SqlitePool) -> Result<OwnedMutexGuard<()>, sqlx::Error> {
+pub async fn enter(pool: &SqlitePool) -> Result<LaneGuard, sqlx::Error> {
     let file = pool.connect_options().get_filename().to_path_buf();
     let lane = LANES
         .lock()

@@ -12,72 +12,100 @@
 //!
 //! Statements per rotation: one read, then BEGIN, two updates, one insert (and, once a
 //! session holds `KEPT_GENERATIONS` tokens, one delete), COMMIT; the full path needed two
-//! reads more inside the transaction and the user's row after it.
+//! reads more inside the transaction and the user's row after it. On SQLite the transaction
+//! is one trip to the file's writer connection (`db/sqlite_writer.rs`).
 
-use super::{SessionStore, holder::Holder, millis};
+use std::{future::Future, pin::Pin};
 
-impl SessionStore {
-    /// Whether `holder` (read before any lock) looks like the common case at `now`.
-    pub(super) fn may_advance(&self, holder: &Holder, now: i64) -> bool {
-        holder.retired_at.is_none()
-            && holder.revoked_at.is_none()
-            && now < holder.expires_at
-            && now < holder.last_used_at + millis(self.policy.idle)
+use sqlx::{PgPool, SqlitePool};
+
+use super::{SessionStore, holder::Holder, millis, rotate::KEPT_GENERATIONS};
+use crate::db::{WritePool, run_on_writer};
+
+const LIVE_SESSION: &str = "UPDATE sessions SET last_used_at = $1, last_user_agent = $2, last_ip = $3 \
+     WHERE id = $4 AND revoked_at IS NULL AND expires_at > $1 AND last_used_at > $5";
+const RETIRE: &str = "UPDATE refresh_tokens SET retired_at = $1 WHERE token_hash = $2 AND retired_at IS NULL";
+const SUCCEED: &str =
+    "INSERT INTO refresh_tokens (token_hash, session_id, generation, issued_at) VALUES ($1, $2, $3, $4)";
+const PRUNE: &str = "DELETE FROM refresh_tokens WHERE session_id = $1 AND generation < $2";
+
+/// One step of a session's chain, as the read before the lock saw it.
+#[derive(Clone)]
+pub struct Step {
+    pub session_id: String,
+    pub hash: Vec<u8>,
+    pub successor_hash: Vec<u8>,
+    /// The successor's generation.
+    pub generation: i64,
+    pub user_agent: String,
+    pub ip: String,
+    pub idle_cutoff: i64,
+    pub now: i64,
+}
+
+impl Step {
+    /// Generations older than this are pruned with the step.
+    fn oldest_kept(&self) -> i64 {
+        self.generation + 1 - KEPT_GENERATIONS
+    }
+
+    /// The step on the writer's own connection (SQLite).
+    fn run(&self, connection: &mut rusqlite::Connection) -> rusqlite::Result<bool> {
+        let tx = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let params = rusqlite::params![self.now, self.user_agent, self.ip, self.session_id, self.idle_cutoff];
+        if tx.prepare_cached(LIVE_SESSION)?.execute(params)? != 1
+            || tx.prepare_cached(RETIRE)?.execute(rusqlite::params![self.now, self.hash])? != 1
+        {
+            return Ok(false); // dropping `tx` rolls it back
+        }
+        let successor = rusqlite::params![self.successor_hash, self.session_id, self.generation, self.now];
+        tx.prepare_cached(SUCCEED)?.execute(successor)?;
+        if self.oldest_kept() > 0 {
+            tx.prepare_cached(PRUNE)?.execute(rusqlite::params![self.session_id, self.oldest_kept()])?;
+        }
+        tx.commit()?;
+        Ok(true)
     }
 }
 
-/// In a `with_pool!` body: retires `$hash` (the current token of `$holder`'s session) and
-/// stores `$successor_hash` as current at `$now`, if the session and the token are still
-/// what the read said. Evaluates to whether it did; when not, nothing was written. (A macro,
-/// as `end_session!`: generic async code over both pools trips "Send is not general enough"
-/// inside axum handlers.)
-macro_rules! advance {
-    ($pool:expr, $holder:expr, $hash:expr, $successor_hash:expr, $client:expr, $idle_cutoff:expr, $now:expr) => {{
-        let holder: &super::holder::Holder = $holder;
-        let session_id = holder.session_id.as_str();
-        let client: &crate::auth::client_info::ClientInfo = $client;
-        let now: i64 = $now;
+/// In a method of a concrete pool: the step through sqlx, in one write transaction.
+macro_rules! advance_with_sqlx {
+    ($pool:expr, $step:expr) => {{
+        let step: &Step = $step;
         let mut tx = $pool.begin_write().await?;
-        let live = sqlx::query(
-            "UPDATE sessions SET last_used_at = $1, last_user_agent = $2, last_ip = $3 \
-             WHERE id = $4 AND revoked_at IS NULL AND expires_at > $1 AND last_used_at > $5",
-        )
-        .bind(now)
-        .bind(&client.user_agent)
-        .bind(&client.ip)
-        .bind(session_id)
-        .bind($idle_cutoff)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
+        let changed = |done: u64| done == 1;
+        let live = changed(
+            sqlx::query(LIVE_SESSION)
+                .bind(step.now)
+                .bind(&step.user_agent)
+                .bind(&step.ip)
+                .bind(&step.session_id)
+                .bind(step.idle_cutoff)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected(),
+        );
         let retired = live
-            && sqlx::query(
-                "UPDATE refresh_tokens SET retired_at = $1 WHERE token_hash = $2 AND retired_at IS NULL",
-            )
-            .bind(now)
-            .bind($hash)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-                == 1;
+            && changed(
+                sqlx::query(RETIRE)
+                    .bind(step.now)
+                    .bind(&step.hash)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected(),
+            );
         if retired {
-            let generation = holder.generation + 1;
-            sqlx::query(
-                "INSERT INTO refresh_tokens (token_hash, session_id, generation, issued_at) \
-                 VALUES ($1, $2, $3, $4)",
-            )
-            .bind($successor_hash)
-            .bind(session_id)
-            .bind(generation)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            let oldest_kept = generation + 1 - super::rotate::KEPT_GENERATIONS;
-            if oldest_kept > 0 {
-                sqlx::query("DELETE FROM refresh_tokens WHERE session_id = $1 AND generation < $2")
-                    .bind(session_id)
-                    .bind(oldest_kept)
+            sqlx::query(SUCCEED)
+                .bind(&step.successor_hash)
+                .bind(&step.session_id)
+                .bind(step.generation)
+                .bind(step.now)
+                .execute(&mut *tx)
+                .await?;
+            if step.oldest_kept() > 0 {
+                sqlx::query(PRUNE)
+                    .bind(&step.session_id)
+                    .bind(step.oldest_kept())
                     .execute(&mut *tx)
                     .await?;
             }
@@ -85,7 +113,61 @@ macro_rules! advance {
         } else {
             tx.rollback().await?;
         }
-        retired
+        Ok(retired)
     }};
 }
-pub(super) use advance;
+
+type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, sqlx::Error>> + Send + 'a>>;
+
+/// Takes a step on a pool: whether it did (the successor is stored and current); when not,
+/// nothing was written. (Boxed, as `WritePool::begin_write`, for axum's `Send` bounds.)
+pub trait Advance {
+    fn advance<'a>(&'a self, step: &'a Step) -> BoxFuture<'a, bool>;
+}
+
+impl Advance for PgPool {
+    fn advance<'a>(&'a self, step: &'a Step) -> BoxFuture<'a, bool> {
+        Box::pin(async move { advance_with_sqlx!(self, step) })
+    }
+}
+
+impl Advance for SqlitePool {
+    fn advance<'a>(&'a self, step: &'a Step) -> BoxFuture<'a, bool> {
+        Box::pin(async move {
+            let owned = step.clone();
+            if let Some(done) = run_on_writer(self, move |connection| owned.run(connection)).await? {
+                return Ok(done);
+            }
+            advance_with_sqlx!(self, step)
+        })
+    }
+}
+
+impl SessionStore {
+    /// The step `holder` (read before any lock) would take at `now`, if it looks like the
+    /// common case.
+    pub(super) fn next_step(
+        &self,
+        holder: &Holder,
+        hash: &[u8],
+        successor_hash: &[u8],
+        client: &crate::auth::client_info::ClientInfo,
+        now: i64,
+    ) -> Option<Step> {
+        let idle_cutoff = now - millis(self.policy.idle);
+        let live = holder.retired_at.is_none()
+            && holder.revoked_at.is_none()
+            && now < holder.expires_at
+            && holder.last_used_at > idle_cutoff;
+        live.then(|| Step {
+            session_id: holder.session_id.clone(),
+            hash: hash.to_vec(),
+            successor_hash: successor_hash.to_vec(),
+            generation: holder.generation + 1,
+            user_agent: client.user_agent.clone(),
+            ip: client.ip.clone(),
+            idle_cutoff,
+            now,
+        })
+    }
+}

@@ -23,7 +23,7 @@ use sqlx::Row;
 
 use super::{
     Issued, Rejected, SessionStore,
-    advance::advance,
+    advance::Advance,
     end_session, for_update,
     holder::{BY_TOKEN_HASH, Holder},
     millis, notify_revoked,
@@ -85,20 +85,20 @@ impl SessionStore {
                 return Ok(Err(Rejected::TooFrequent { retry_after }));
             }
             let now = clock::now_millis();
-            if self.may_advance(&holder, now)
-                && advance!(pool, &holder, &hash, &successor_hash, client, now - idle, now)
-            {
-                let expires_at = self.expiry(now, holder.expires_at);
-                return Ok(Ok(Rotated {
-                    issued: Issued {
-                        session_id: holder.session_id,
-                        user_id: holder.user_id,
-                        token: successor,
-                        expires_at,
-                        device_key: holder.dpop_jkt,
-                    },
-                    email: holder.email,
-                }));
+            if let Some(step) = self.next_step(&holder, &hash, &successor_hash, client, now) {
+                if pool.advance(&step).await? {
+                    let expires_at = self.expiry(step.now, holder.expires_at);
+                    return Ok(Ok(Rotated {
+                        issued: Issued {
+                            session_id: holder.session_id,
+                            user_id: holder.user_id,
+                            token: successor,
+                            expires_at,
+                            device_key: holder.dpop_jkt,
+                        },
+                        email: holder.email,
+                    }));
+                }
             }
             let Holder {
                 session_id,
