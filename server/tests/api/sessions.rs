@@ -92,12 +92,7 @@ async fn revoking_a_session_stops_its_access_and_refresh_tokens_at_once(backend:
 
     // Used once, so the server now remembers the token as verified: revocation must still win.
     app.assert_session_alive(&phone).await;
-    let current: Value = app
-        .get_with_token("/api/session", &phone.access_token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let current: Value = app.get_with_token("/api/session", &phone.access_token).await.json().await.unwrap();
     assert_eq!(current["session_id"], phone_id.as_str());
     assert_eq!(current["user_id"], laptop.body["user"]["id"]);
     assert_eq!(current["device_bound"], false);
