@@ -10,10 +10,11 @@
 //! retires the token only if it is still current. Both must change exactly one row, or the
 //! transaction is rolled back and nothing was written.
 //!
-//! Statements per rotation: one read, then BEGIN, two updates, one insert (and, once a
-//! session holds `KEPT_GENERATIONS` tokens, one delete), COMMIT; the full path needed two
-//! reads more inside the transaction and the user's row after it. On SQLite the transaction
-//! is one trip to the file's writer connection (`db/sqlite_writer.rs`).
+//! Statements per rotation on SQLite: one read, then BEGIN, two updates, one insert (and, once
+//! a session holds `KEPT_GENERATIONS` tokens, one delete), COMMIT, the transaction in one trip
+//! to the file's writer connection (`db/sqlite_writer.rs`). On PostgreSQL the same steps are
+//! one statement (`STEP_IN_ONE`): two round trips per rotation with the read. The full path
+//! needs two reads more inside the transaction and the user's row after it.
 
 use std::{future::Future, pin::Pin};
 
@@ -68,7 +69,8 @@ impl Step {
     }
 }
 
-/// In a method of a concrete pool: the step through sqlx, in one write transaction.
+/// In a method of a concrete pool: the step through sqlx, in one write transaction (SQLite
+/// when its writer connection is not available).
 macro_rules! advance_with_sqlx {
     ($pool:expr, $step:expr) => {{
         let step: &Step = $step;
@@ -125,9 +127,45 @@ pub trait Advance {
     fn advance<'a>(&'a self, step: &'a Step) -> BoxFuture<'a, bool>;
 }
 
+/// The step as one PostgreSQL statement, so one round trip and its own transaction. The
+/// session row is locked first (`FOR UPDATE` in the innermost select, re-checked against the
+/// newest row version if it had to wait, so a revocation or rotation that committed meanwhile
+/// is seen), then the token is retired only if still current; the session update, the insert
+/// and the prune act only on what that retired. Nothing matches: nothing is written.
+const STEP_IN_ONE: &str = "WITH retired AS ( \
+       UPDATE refresh_tokens SET retired_at = $1 \
+       WHERE token_hash = $2 AND retired_at IS NULL AND session_id = ( \
+         SELECT id FROM sessions WHERE id = $3 AND revoked_at IS NULL AND expires_at > $1 \
+           AND last_used_at > $4 FOR UPDATE) \
+       RETURNING session_id), \
+     live AS ( \
+       UPDATE sessions SET last_used_at = $1, last_user_agent = $5, last_ip = $6 \
+       WHERE id IN (SELECT session_id FROM retired) RETURNING id), \
+     succeeded AS ( \
+       INSERT INTO refresh_tokens (token_hash, session_id, generation, issued_at) \
+       SELECT $7, id, $8, $1 FROM live RETURNING session_id), \
+     pruned AS ( \
+       DELETE FROM refresh_tokens WHERE session_id IN (SELECT session_id FROM succeeded) \
+         AND generation < $9) \
+     SELECT COUNT(*) FROM succeeded";
+
 impl Advance for PgPool {
     fn advance<'a>(&'a self, step: &'a Step) -> BoxFuture<'a, bool> {
-        Box::pin(async move { advance_with_sqlx!(self, step) })
+        Box::pin(async move {
+            let done: i64 = sqlx::query_scalar(STEP_IN_ONE)
+                .bind(step.now)
+                .bind(&step.hash)
+                .bind(&step.session_id)
+                .bind(step.idle_cutoff)
+                .bind(&step.user_agent)
+                .bind(&step.ip)
+                .bind(&step.successor_hash)
+                .bind(step.generation)
+                .bind(step.oldest_kept())
+                .fetch_one(self)
+                .await?;
+            Ok(done == 1)
+        })
     }
 }
 
