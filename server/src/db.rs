@@ -43,7 +43,9 @@ pub trait WritePool {
     fn begin_write(&self) -> BoxFuture<'_, WriteTx<Self::Database>>;
 }
 
-type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, sqlx::Error>> + Send + 'a>>;
+/// A boxed database future: what `WritePool` and `Advance` return, so they stay `Send` inside
+/// axum handlers.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, sqlx::Error>> + Send + 'a>>;
 
 impl WritePool for SqlitePool {
     type Database = sqlx::Sqlite;
@@ -71,6 +73,10 @@ impl WritePool for PgPool {
 
 /// How long a request waits for a free connection before the database counts as unavailable.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// How long a SQLite writer waits for another process's write lock (every connection to the
+/// file, sqlx's and the rotation writer's, uses it).
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -118,7 +124,7 @@ impl Db {
                     // writers wait their turn instead of failing with SQLITE_BUSY.
                     .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
-                    .busy_timeout(Duration::from_secs(5))
+                    .busy_timeout(SQLITE_BUSY_TIMEOUT)
                     .foreign_keys(true);
                 let pool = SqlitePoolOptions::new()
                     .max_connections(max_connections)

@@ -30,7 +30,7 @@ impl Instance {
             .port();
         let child = Command::new(env!("CARGO_BIN_EXE_server"))
             .env("LATCH_LISTEN", format!("127.0.0.1:{port}"))
-            .env("LATCH_PUBLIC_ORIGIN", super::ORIGIN)
+            .env("LATCH_PUBLIC_ORIGIN", super::support::http::ORIGIN)
             .env("DATABASE_URL", database_url)
             .env("LATCH_SECRET_FILE", secret)
             .env("LATCH_LOG", "error")

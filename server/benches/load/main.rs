@@ -5,23 +5,24 @@
 
 mod driver;
 mod flood;
-#[path = "../support/pg_database.rs"]
-mod pg_database;
 mod instance;
 mod scale;
 mod scenarios;
 mod sizes;
+// The requests, the throw-away PostgreSQL database and the device key that `auth_latency`
+// uses too; the load driver needs only some of them.
+#[allow(dead_code)]
+#[path = "../support/mod.rs"]
+mod support;
 
 use std::time::Duration;
 
 use instance::Instance;
-use pg_database::PgDatabase;
+use support::pg_database::PgDatabase;
 
 #[global_allocator]
 static HEAP: sizes::Counting = sizes::Counting;
 
-pub const ORIGIN: &str = "http://localhost:3000";
-pub const PASSWORD: &str = "correct horse battery staple";
 
 /// Seconds each scenario runs (`LOAD_SECONDS`, default 5).
 fn length() -> Duration {

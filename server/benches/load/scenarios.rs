@@ -7,10 +7,14 @@ use std::{
     time::{Duration, Instant},
 };
 
-use reqwest::{Client, header};
+use reqwest::Client;
 use serde_json::{Value, json};
 
-use super::{ORIGIN, PASSWORD, driver, flood, instance::Instance};
+use super::{
+    driver, flood,
+    instance::Instance,
+    support::http::{PASSWORD, cookie_of, refresh},
+};
 
 /// Argon2id hashes per second with two threads at the server's parameters: what sign-in
 /// throughput is compared with.
@@ -37,17 +41,6 @@ pub fn argon2_ceiling(length: Duration) -> f64 {
     hashes as f64 / length.as_secs_f64()
 }
 
-fn cookie_of(response: &reqwest::Response) -> String {
-    response
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| v.strip_prefix("latch_refresh="))
-        .and_then(|v| v.split(';').next())
-        .expect("a refresh cookie")
-        .to_string()
-}
 
 pub async fn credentials(client: &Client, base: &str, path: &str, email: &str) -> reqwest::Response {
     let body = json!({"email": email, "password": PASSWORD});
@@ -81,17 +74,27 @@ pub async fn get_ok(client: &Client, url: &str, bearer: Option<&str>) {
     assert_eq!(response.status(), 200, "GET {url}");
 }
 
+/// One rotation of `chain`: its cookie is replaced by the successor.
 pub async fn rotate(client: &Client, base: &str, chain: &Mutex<String>) {
     let cookie = chain.lock().unwrap().clone();
-    let response = client
-        .post(format!("{base}/api/auth/refresh"))
-        .header(header::COOKIE, format!("latch_refresh={cookie}"))
-        .header(header::ORIGIN, ORIGIN)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200, "refresh");
-    *chain.lock().unwrap() = cookie_of(&response);
+    *chain.lock().unwrap() = refresh(client, base, &cookie).await;
+}
+
+/// `GET path` from every connection for `length`, each with its own session's token if any.
+async fn gets(
+    server: &Instance,
+    client: &Client,
+    base: &str,
+    path: &str,
+    tokens: Option<&Arc<Vec<String>>>,
+    length: Duration,
+) -> driver::Outcome {
+    let (client, url, tokens) = (client.clone(), Arc::new(format!("{base}{path}")), tokens.cloned());
+    driver::run(&[server], length, move |i, _| {
+        let (client, url, tokens) = (client.clone(), url.clone(), tokens.clone());
+        async move { get_ok(&client, &url, tokens.as_ref().map(|t| t[i].as_str())).await }
+    })
+    .await
 }
 
 /// Every single-instance scenario on `server`: the table's rows and the ratios.
@@ -116,28 +119,11 @@ pub async fn all(
     let chains: Arc<Vec<Mutex<String>>> = Arc::new(sessions.into_iter().map(|s| Mutex::new(s.1)).collect());
     let mut rows = Vec::new();
 
-    let (c, b) = (client.clone(), base.clone());
-    let baseline = driver::run(&[server], length, move |_, _| {
-        let (c, b) = (c.clone(), b.clone());
-        async move { get_ok(&c, &format!("{b}/healthz"), None).await }
-    })
-    .await;
+    let baseline = gets(server, &client, &base, "/healthz", None, length).await;
     rows.push(baseline.row(backend, "baseline: `GET /healthz` (no auth)"));
-
-    let (c, b, t) = (client.clone(), base.clone(), tokens.clone());
-    let protected = driver::run(&[server], length, move |i, _| {
-        let (c, b, t) = (c.clone(), b.clone(), t.clone());
-        async move { get_ok(&c, &format!("{b}/api/me"), Some(&t[i])).await }
-    })
-    .await;
+    let protected = gets(server, &client, &base, "/api/me", Some(&tokens), length).await;
     rows.push(protected.row(backend, "protected: `GET /api/me` (token + user row)"));
-
-    let (c, b, t) = (client.clone(), base.clone(), tokens.clone());
-    let token_only = driver::run(&[server], length, move |i, _| {
-        let (c, b, t) = (c.clone(), b.clone(), t.clone());
-        async move { get_ok(&c, &format!("{b}/api/session"), Some(&t[i])).await }
-    })
-    .await;
+    let token_only = gets(server, &client, &base, "/api/session", Some(&tokens), length).await;
     rows.push(token_only.row(backend, "token only: `GET /api/session` (no row read)"));
 
     let statements_before = server.statements().await;

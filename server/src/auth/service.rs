@@ -91,8 +91,6 @@ pub enum AuthError {
 pub enum SessionOver {
     /// Garbage, or not a token this server issued.
     InvalidToken,
-    /// The token was good but its account has been deleted.
-    AccountGone,
     /// A retired token came back: the session was ended as possibly stolen.
     Reused,
     Expired,

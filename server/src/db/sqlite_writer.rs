@@ -43,7 +43,7 @@ impl SqliteWriter {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         // As sqlx's connections are set up in `Db::connect`.
-        connection.busy_timeout(Duration::from_secs(5))?;
+        connection.busy_timeout(super::SQLITE_BUSY_TIMEOUT)?;
         connection.pragma_update(None, "foreign_keys", true)?;
         connection.pragma_update(None, "synchronous", "NORMAL")?;
         let (jobs, queue) = channel::<Job>();

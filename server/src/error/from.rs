@@ -47,9 +47,6 @@ impl From<AuthError> for Error {
                     ErrorCode::InvalidRefreshToken,
                     "The session is not valid. Sign in again.",
                 ),
-                SessionOver::AccountGone => {
-                    unauthorized(ErrorCode::InvalidRefreshToken, "The account no longer exists.")
-                }
                 SessionOver::Reused => unauthorized(
                     ErrorCode::RefreshTokenReuse,
                     "Your session was ended because it was used from somewhere else. Sign in \

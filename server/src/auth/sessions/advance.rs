@@ -16,12 +16,10 @@
 //! one statement (`STEP_IN_ONE`): two round trips per rotation with the read. The full path
 //! needs two reads more inside the transaction and the user's row after it.
 
-use std::{future::Future, pin::Pin};
-
 use sqlx::{PgPool, SqlitePool};
 
 use super::{SessionStore, holder::Holder, millis, rotate::KEPT_GENERATIONS};
-use crate::db::{WritePool, run_on_writer};
+use crate::db::{BoxFuture, WritePool, run_on_writer};
 
 const LIVE_SESSION: &str = "UPDATE sessions SET last_used_at = $1, last_user_agent = $2, last_ip = $3 \
      WHERE id = $4 AND revoked_at IS NULL AND expires_at > $1 AND last_used_at > $5";
@@ -69,57 +67,52 @@ impl Step {
     }
 }
 
-/// In a method of a concrete pool: the step through sqlx, in one write transaction (SQLite
-/// when its writer connection is not available).
-macro_rules! advance_with_sqlx {
-    ($pool:expr, $step:expr) => {{
-        let step: &Step = $step;
-        let mut tx = $pool.begin_write().await?;
-        let changed = |done: u64| done == 1;
-        let live = changed(
-            sqlx::query(LIVE_SESSION)
+/// The step through sqlx, in one write transaction: SQLite's path when its writer connection
+/// is not available.
+async fn advance_with_sqlx(pool: &SqlitePool, step: &Step) -> Result<bool, sqlx::Error> {
+    let mut tx = pool.begin_write().await?;
+    let changed = |done: u64| done == 1;
+    let live = changed(
+        sqlx::query(LIVE_SESSION)
+            .bind(step.now)
+            .bind(&step.user_agent)
+            .bind(&step.ip)
+            .bind(&step.session_id)
+            .bind(step.idle_cutoff)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected(),
+    );
+    let retired = live
+        && changed(
+            sqlx::query(RETIRE)
                 .bind(step.now)
-                .bind(&step.user_agent)
-                .bind(&step.ip)
-                .bind(&step.session_id)
-                .bind(step.idle_cutoff)
+                .bind(&step.hash)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected(),
         );
-        let retired = live
-            && changed(
-                sqlx::query(RETIRE)
-                    .bind(step.now)
-                    .bind(&step.hash)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected(),
-            );
-        if retired {
-            sqlx::query(SUCCEED)
-                .bind(&step.successor_hash)
-                .bind(&step.session_id)
-                .bind(step.generation)
-                .bind(step.now)
-                .execute(&mut *tx)
-                .await?;
-            if step.oldest_kept() > 0 {
-                sqlx::query(PRUNE)
-                    .bind(&step.session_id)
-                    .bind(step.oldest_kept())
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            tx.commit().await?;
-        } else {
-            tx.rollback().await?;
-        }
-        Ok(retired)
-    }};
+    if !retired {
+        tx.rollback().await?;
+        return Ok(false);
+    }
+    sqlx::query(SUCCEED)
+        .bind(&step.successor_hash)
+        .bind(&step.session_id)
+        .bind(step.generation)
+        .bind(step.now)
+        .execute(&mut *tx)
+        .await?;
+    if step.oldest_kept() > 0 {
+        sqlx::query(PRUNE)
+            .bind(&step.session_id)
+            .bind(step.oldest_kept())
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(true)
 }
-
-type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, sqlx::Error>> + Send + 'a>>;
 
 /// Takes a step on a pool: whether it did (the successor is stored and current); when not,
 /// nothing was written. (Boxed, as `WritePool::begin_write`, for axum's `Send` bounds.)
@@ -176,7 +169,7 @@ impl Advance for SqlitePool {
             if let Some(done) = run_on_writer(self, move |connection| owned.run(connection)).await? {
                 return Ok(done);
             }
-            advance_with_sqlx!(self, step)
+            advance_with_sqlx(self, step).await
         })
     }
 }
