@@ -23,7 +23,10 @@ pub struct Flooded {
 /// `GET /api/me` p99 over `length`, from a client on a thread of its own.
 fn p99_apart(url: String, token: String, length: Duration) -> std::thread::JoinHandle<f64> {
     std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
         runtime.block_on(async {
             let client = Client::new();
             let deadline = Instant::now() + length;

@@ -83,7 +83,9 @@ impl Instance {
             return None;
         }
         let mut db = sqlx::PgConnection::connect(&self.database_url).await.ok()?;
-        db.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements").await.ok()?;
+        db.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+            .await
+            .ok()?;
         sqlx::query_scalar(
             "SELECT COALESCE(SUM(calls), 0)::BIGINT FROM pg_stat_statements \
              WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())",

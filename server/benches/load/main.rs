@@ -23,7 +23,6 @@ use support::pg_database::PgDatabase;
 #[global_allocator]
 static HEAP: sizes::Counting = sizes::Counting;
 
-
 /// Seconds each scenario runs (`LOAD_SECONDS`, default 5).
 fn length() -> Duration {
     let seconds = std::env::var("LOAD_SECONDS")

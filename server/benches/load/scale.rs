@@ -15,13 +15,9 @@ use std::{
     time::Duration,
 };
 
-use reqwest::Client;
 use clap::Parser;
-use server::{
-    auth::refresh_token::RefreshToken,
-    config::Config,
-    secret::ServerSecret,
-};
+use reqwest::Client;
+use server::{auth::refresh_token::RefreshToken, config::Config, secret::ServerSecret};
 use sqlx::{Connection, PgConnection, SqliteConnection};
 
 use super::{
@@ -78,7 +74,9 @@ async fn seed(seeder: &mut Seeder, secret: &ServerSecret, from: usize, count: us
             let token = RefreshToken::generate();
             let hash = seeder.blob(&token.keyed_hash(&secret.refresh_hash_key));
             cookies.push(token.encode());
-            users.push(format!("('{user}', 'grow{n}@example.com', '$argon2id$seeded', {now})"));
+            users.push(format!(
+                "('{user}', 'grow{n}@example.com', '$argon2id$seeded', {now})"
+            ));
             sessions.push(format!(
                 "('{session}', '{user}', {now}, {now}, {ends}, 'load', '127.0.0.1', 'load', '127.0.0.1')"
             ));
@@ -102,12 +100,7 @@ async fn seed(seeder: &mut Seeder, secret: &ServerSecret, from: usize, count: us
 
 /// The growth rows: for each step, refresh throughput over all live sessions and the
 /// server's resident memory after it.
-pub async fn growth(
-    backend: &str,
-    server: &Instance,
-    secret_file: &Path,
-    length: Duration,
-) -> Vec<String> {
+pub async fn growth(backend: &str, server: &Instance, secret_file: &Path, length: Duration) -> Vec<String> {
     let config = Config::try_parse_from(["latch", "--secret-file", &secret_file.display().to_string()])
         .expect("a configuration naming the run's secret");
     let secret = ServerSecret::load(&config).unwrap();

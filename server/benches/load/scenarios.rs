@@ -41,7 +41,6 @@ pub fn argon2_ceiling(length: Duration) -> f64 {
     hashes as f64 / length.as_secs_f64()
 }
 
-
 pub async fn credentials(client: &Client, base: &str, path: &str, email: &str) -> reqwest::Response {
     let body = json!({"email": email, "password": PASSWORD});
     client
@@ -206,7 +205,9 @@ pub async fn all(
             flood.attempts,
             flood.turned_away
         ),
-        format!("| {backend} | database statements per rotation (`BEGIN`/`COMMIT` included) | {statements} | fewest |"),
+        format!(
+            "| {backend} | database statements per rotation (`BEGIN`/`COMMIT` included) | {statements} | fewest |"
+        ),
     ];
     (rows, ratios)
 }

@@ -69,7 +69,12 @@ pub async fn sample(mut one: impl AsyncFnMut() -> Duration) -> Vec<Duration> {
 pub async fn me_samples(client: &Client, base: &str, access: &str) -> Vec<Duration> {
     sample(async || {
         let started = Instant::now();
-        let response = client.get(format!("{base}/api/me")).bearer_auth(access).send().await.unwrap();
+        let response = client
+            .get(format!("{base}/api/me"))
+            .bearer_auth(access)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), 200);
         started.elapsed()
     })
@@ -143,7 +148,9 @@ pub async fn refresh_bound_samples(client: &Client, base: &str, session: &mut Bo
 pub async fn me_bound_samples(client: &Client, base: &str, session: &mut Bound) -> Vec<Duration> {
     let url = format!("{base}/api/me");
     sample(async || {
-        let proof = session.key.proof("GET", &url, &session.nonce, Some(&session.access));
+        let proof = session
+            .key
+            .proof("GET", &url, &session.nonce, Some(&session.access));
         let started = Instant::now();
         let response = client
             .get(&url)

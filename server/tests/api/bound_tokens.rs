@@ -44,9 +44,16 @@ async fn a_bound_token_works_only_with_a_proof_from_its_key(backend: Backend) {
         StatusCode::OK
     );
     // The endpoint that reads no row holds a bound token to the same rule, and says it is bound.
-    let current: serde_json::Value = app.get_bound("/api/session", token, &owner).await.json().await.unwrap();
+    let current: serde_json::Value = app
+        .get_bound("/api/session", token, &owner)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(current["device_bound"], true);
-    let copied = app.get_with_proof("/api/session", &format!("Bearer {token}"), None).await;
+    let copied = app
+        .get_with_proof("/api/session", &format!("Bearer {token}"), None)
+        .await;
     assert_eq!(copied.status(), StatusCode::UNAUTHORIZED);
 
     let as_bearer = refused(&app, &format!("Bearer {token}"), None, r#"DPoP"#).await;

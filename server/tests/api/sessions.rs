@@ -92,7 +92,12 @@ async fn revoking_a_session_stops_its_access_and_refresh_tokens_at_once(backend:
 
     // Used once, so the server now remembers the token as verified: revocation must still win.
     app.assert_session_alive(&phone).await;
-    let current: Value = app.get_with_token("/api/session", &phone.access_token).await.json().await.unwrap();
+    let current: Value = app
+        .get_with_token("/api/session", &phone.access_token)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(current["session_id"], phone_id.as_str());
     assert_eq!(current["user_id"], laptop.body["user"]["id"]);
     assert_eq!(current["device_bound"], false);
@@ -101,7 +106,6 @@ async fn revoking_a_session_stops_its_access_and_refresh_tokens_at_once(backend:
         .delete_with_token(&format!("/api/sessions/{phone_id}"), &laptop.access_token)
         .await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
-
     let me = app.get_with_token("/api/me", &phone.access_token).await;
     assert_eq!(
         me.status(),

@@ -149,17 +149,32 @@ mod tests {
         let kept = BUFFERS.lock().unwrap();
         // Tests run in parallel, so a few may be in use; each kept one is a full buffer.
         assert!(!kept.buffers.is_empty() && kept.buffers.len() <= 8);
-        assert!(kept.buffers.iter().all(|buffer| buffer.len() >= MEMORY_KIB as usize));
+        assert!(
+            kept.buffers
+                .iter()
+                .all(|buffer| buffer.len() >= MEMORY_KIB as usize)
+        );
     }
 
     #[test]
     fn kept_buffers_are_freed_once_hashing_has_been_idle() {
         hash("correct horse battery staple").unwrap();
-        assert_eq!(release_idle_buffers(Duration::from_secs(3600)), 0, "a hash just ran");
+        assert_eq!(
+            release_idle_buffers(Duration::from_secs(3600)),
+            0,
+            "a hash just ran"
+        );
         std::thread::sleep(Duration::from_millis(20));
         // Another test may hash in between, which keeps them: only a quiet spell frees them.
-        let freed = (0..50).map(|_| release_idle_buffers(Duration::from_millis(10))).sum::<usize>();
+        let freed = (0..50)
+            .map(|_| release_idle_buffers(Duration::from_millis(10)))
+            .sum::<usize>();
         let kept = BUFFERS.lock().unwrap();
-        assert!(freed > 0 || kept.last_used.is_some_and(|at| at.elapsed() < Duration::from_millis(30)));
+        assert!(
+            freed > 0
+                || kept
+                    .last_used
+                    .is_some_and(|at| at.elapsed() < Duration::from_millis(30))
+        );
     }
 }

@@ -51,16 +51,26 @@ impl Step {
     /// The step on the writer's own connection (SQLite).
     fn run(&self, connection: &mut rusqlite::Connection) -> rusqlite::Result<bool> {
         let tx = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let params = rusqlite::params![self.now, self.user_agent, self.ip, self.session_id, self.idle_cutoff];
+        let params = rusqlite::params![
+            self.now,
+            self.user_agent,
+            self.ip,
+            self.session_id,
+            self.idle_cutoff
+        ];
         if tx.prepare_cached(LIVE_SESSION)?.execute(params)? != 1
-            || tx.prepare_cached(RETIRE)?.execute(rusqlite::params![self.now, self.hash])? != 1
+            || tx
+                .prepare_cached(RETIRE)?
+                .execute(rusqlite::params![self.now, self.hash])?
+                != 1
         {
             return Ok(false); // dropping `tx` rolls it back
         }
         let successor = rusqlite::params![self.successor_hash, self.session_id, self.generation, self.now];
         tx.prepare_cached(SUCCEED)?.execute(successor)?;
         if self.oldest_kept() > 0 {
-            tx.prepare_cached(PRUNE)?.execute(rusqlite::params![self.session_id, self.oldest_kept()])?;
+            tx.prepare_cached(PRUNE)?
+                .execute(rusqlite::params![self.session_id, self.oldest_kept()])?;
         }
         tx.commit()?;
         Ok(true)

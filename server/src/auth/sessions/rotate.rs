@@ -190,7 +190,13 @@ impl SessionStore {
                         .await?;
                     tx.commit().await?;
                     let expires_at = self.expiry(now, absolute);
-                    let issued = Issued { session_id, user_id, token: successor, expires_at, device_key };
+                    let issued = Issued {
+                        session_id,
+                        user_id,
+                        token: successor,
+                        expires_at,
+                        device_key,
+                    };
                     Ok(Ok(Rotated { issued, email }))
                 }
                 // Bound: the key was proven above, so this is the owner whose answer was lost.
@@ -201,7 +207,13 @@ impl SessionStore {
                 {
                     tx.commit().await?;
                     let expires_at = self.expiry(last_used_at, absolute);
-                    let issued = Issued { session_id, user_id, token: successor, expires_at, device_key };
+                    let issued = Issued {
+                        session_id,
+                        user_id,
+                        token: successor,
+                        expires_at,
+                        device_key,
+                    };
                     Ok(Ok(Rotated { issued, email }))
                 }
                 Some(_) => {
