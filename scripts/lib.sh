@@ -32,6 +32,13 @@ locked_wasm_bindgen_version() {
   awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"
 }
 
+# Builds the release site with content-hashed file names (pkg/latch.<hash>.wasm), which the
+# server lets browsers cache for a year. Cargo.toml leaves hashing off because `cargo leptos
+# watch` hashes only its first build: later rebuilds would leave pages naming stale files.
+build_release_site() {
+  LEPTOS_HASH_FILES=true cargo leptos build --release "$@"
+}
+
 pg_bin_dir() {
   ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
 }

@@ -6,14 +6,14 @@ pub mod contract;
 mod pages;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::{
     StaticSegment,
     components::{Route, Router, Routes},
     path,
 };
 
-use components::{BlockedAttemptNotice, ReconnectingBanner, SessionMenu};
+use components::{BlockedAttemptNotice, ReconnectingBanner, SiteHeader};
 use pages::{
     AccountPage, HomePage, LoginPage, NotFound, PasswordPage, SecurityPage, SessionsPage, SignupPage,
 };
@@ -35,6 +35,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 // No favicon file to fetch (and 404 on) until the product has one.
                 <link rel="icon" href="data:,"/>
+                // Names the stylesheet as built: `latch.<hash>.css` in a release site.
+                <HashedStylesheet options=options.clone() id="leptos"/>
                 {dpop_nonce}
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
@@ -42,6 +44,15 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </head>
             <body>
                 <App/>
+                // Outside the hydrated tree: a browser without JavaScript is told why the
+                // forms above are disabled (tokens live in the page's memory, so there is no
+                // form post to fall back to).
+                <noscript>
+                    <p class="banner warning noscript">
+                        "Latch needs JavaScript to sign you in: your access token lives only in this "
+                        "page's memory, never in a cookie a form could send. Turn JavaScript on and reload."
+                    </p>
+                </noscript>
             </body>
         </html>
     }
@@ -51,59 +62,44 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     auth::provide_auth();
-    mark_hydrated();
+    let hydrated = mark_hydrated();
+    provide_context(Hydrated(hydrated));
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/latch.css"/>
         <Title text="Latch"/>
         <Router>
-            <header class="site-header">
-                <a class="brand" href="/">"Latch"</a>
-                <SessionMenu/>
-            </header>
+            <SiteHeader/>
             <ReconnectingBanner/>
             <BlockedAttemptNotice/>
             <main>
-                <ErrorBoundary fallback=|errors| view! { <ErrorPage errors/> }>
-                    <Routes fallback=NotFound>
-                        <Route path=StaticSegment("") view=HomePage/>
-                        <Route path=StaticSegment("login") view=LoginPage/>
-                        <Route path=StaticSegment("signup") view=SignupPage/>
-                        <Route path=StaticSegment("account") view=AccountPage/>
-                        <Route path=path!("/account/sessions") view=SessionsPage/>
-                        <Route path=path!("/account/security") view=SecurityPage/>
-                        <Route path=path!("/account/password") view=PasswordPage/>
-                    </Routes>
-                </ErrorBoundary>
+                <Routes fallback=NotFound>
+                    <Route path=StaticSegment("") view=HomePage/>
+                    <Route path=StaticSegment("login") view=LoginPage/>
+                    <Route path=StaticSegment("signup") view=SignupPage/>
+                    <Route path=StaticSegment("account") view=AccountPage/>
+                    <Route path=path!("/account/sessions") view=SessionsPage/>
+                    <Route path=path!("/account/security") view=SecurityPage/>
+                    <Route path=path!("/account/password") view=PasswordPage/>
+                </Routes>
             </main>
         </Router>
     }
 }
 
+/// Whether the page's WASM has taken over. Until then (or without JavaScript at all) a form
+/// could not be sent, so forms stay disabled rather than silently dead.
+#[derive(Clone, Copy)]
+pub struct Hydrated(pub ReadSignal<bool>);
+
 /// Effects run only in the browser, after hydration: end-to-end tests wait for this attribute
 /// instead of guessing when clicks start to work.
-fn mark_hydrated() {
-    Effect::new(|| {
+fn mark_hydrated() -> ReadSignal<bool> {
+    let (hydrated, set_hydrated) = signal(false);
+    Effect::new(move || {
         if let Some(body) = document().body() {
             let _ = body.set_attribute("data-hydrated", "true");
         }
+        set_hydrated.set(true);
     });
-}
-
-#[component]
-fn ErrorPage(errors: ArcRwSignal<Errors>) -> impl IntoView {
-    view! {
-        <section class="error-page" role="alert">
-            <h1>"Something went wrong"</h1>
-            <ul>
-                {move || {
-                    errors
-                        .get()
-                        .into_iter()
-                        .map(|(_, error)| view! { <li>{error.to_string()}</li> })
-                        .collect_view()
-                }}
-            </ul>
-        </section>
-    }
+    hydrated
 }

@@ -67,7 +67,12 @@ test('revoking a session on the sessions page signs that browser out', async ({ 
   await expect(others).toHaveCount(1);
   await expect(page.locator('.session-item[data-current="true"]')).toContainText('Chrome');
   await others.getByRole('button', { name: 'Sign out this device' }).click();
+  // Asked first, with the keyboard's focus on the answer that acts.
+  const yes = others.getByRole('button', { name: 'Yes, sign it out' });
+  await expect(yes).toBeFocused();
+  await page.keyboard.press('Enter');
   await expect(others).toHaveCount(0);
+  await expect(page.getByRole('status')).toHaveText('That device was signed out.');
 
   // The laptop's next request meets the revocation and it is signed out.
   await laptop.getByRole('link', { name: 'Sessions' }).click();

@@ -1,7 +1,9 @@
 //! The one typed configuration, read once at start-up from flags and environment variables.
 
+mod assets;
 mod limits;
 
+pub use assets::AssetConfig;
 pub use limits::{Limits, Retention, THROTTLE_WINDOW};
 
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
@@ -74,6 +76,9 @@ pub struct Config {
 
     #[command(flatten)]
     pub retention: Retention,
+
+    #[command(flatten)]
+    pub assets: AssetConfig,
 
     /// Reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For is believed.
     /// From anyone else the header is ignored, so clients cannot spoof their address.

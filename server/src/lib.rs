@@ -2,6 +2,7 @@
 
 mod allocator;
 pub mod api;
+pub mod assets;
 pub mod auth;
 pub mod clock;
 pub mod config;

@@ -11,7 +11,7 @@ use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::{
-    api,
+    api, assets,
     auth::{
         AuthService,
         dpop::DeviceBinding,
@@ -88,6 +88,8 @@ impl Application {
 
         let mut leptos_options = get_configuration(None)?.leptos_options;
         leptos_options.site_addr = config.listen;
+        let names = assets::configure(&mut leptos_options, &config.assets)?;
+        tracing::debug!(?names, "asset names");
 
         let listener = TcpListener::bind(config.listen)
             .await
@@ -129,6 +131,7 @@ impl Application {
         self.state.tokens.keys().follow();
         self.state.binding.follow();
         crate::auth::password::release_idle_buffers();
+        assets::spawn_precompression(assets::pkg_dir(&self.state.leptos_options));
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
@@ -170,6 +173,7 @@ fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .merge(api::routes())
+        .merge(assets::routes(&state.leptos_options))
         .leptos_routes_with_context(&state, pages, page_context.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
@@ -188,6 +192,8 @@ fn router(state: AppState) -> Router {
             state.config.clone(),
             api::headers::harden,
         ))
+        .layer(middleware::from_fn(assets::keep_tokens_uncompressed))
+        .layer(assets::compression_layer())
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(DefaultMakeSpan::new().level(Level::INFO))

@@ -1,8 +1,9 @@
 use leptos::prelude::*;
+use leptos_router::components::A;
 
 use crate::{
-    auth::{ApiError, Status, check_blocked_attempts, get_json, use_auth},
-    components::RequireAuth,
+    auth::{Status, check_blocked_attempts, use_auth},
+    components::{Loaded, RequireAuth, When},
     contract::Me,
 };
 
@@ -30,46 +31,42 @@ pub fn account_page<V: IntoView + 'static>(page: fn() -> V) -> impl IntoView {
     }
 }
 
-/// Links between the account's pages.
+/// Links between the account's pages; the one shown is marked (`aria-current="page"`).
 #[component]
 pub fn AccountNav() -> impl IntoView {
     view! {
         <nav class="account-nav" aria-label="Account pages">
-            <a href="/account">"Account"</a>
-            <a href="/account/sessions">"Sessions"</a>
-            <a href="/account/security">"Security activity"</a>
-            <a href="/account/password">"Password"</a>
+            <A href="/account" exact=true>"Account"</A>
+            <A href="/account/sessions">"Sessions"</A>
+            <A href="/account/security">"Security activity"</A>
+            <A href="/account/password">"Password"</A>
         </nav>
     }
 }
 
 #[component]
 fn AccountDetails() -> impl IntoView {
-    let auth = use_auth();
-    // Fetched in the browser only (a LocalResource): the server never sees the access token.
-    let me = LocalResource::new(move || get_json::<Me>(auth, "/api/me"));
-    // While the server is unreachable, try again every few seconds.
-    Effect::new(move || {
-        if let Some(Err(ApiError::Unavailable)) = me.get() {
-            set_timeout(move || me.refetch(), std::time::Duration::from_secs(3));
-        }
-    });
-
+    // Fetched in the browser only: the server never sees the access token.
+    let me = Loaded::<Me>::new(use_auth(), "/api/me");
     view! {
         <section class="account">
             <h1>"Your account"</h1>
-            <Suspense fallback=|| view! { <p role="status">"Loading your account…"</p> }>
-                {move || me.get().map(|result| match result {
-                    Ok(me) => view! {
-                        <dl class="account-details">
-                            <dt>"Email"</dt><dd data-testid="account-email">{me.email}</dd>
-                            <dt>"Account id"</dt><dd><code>{me.id}</code></dd>
-                            <dt>"Member since"</dt><dd>{me.created_at}</dd>
-                        </dl>
-                    }.into_any(),
-                    Err(error) => view! { <p role="status" class="form-error">{error.message()}</p> }.into_any(),
-                })}
-            </Suspense>
+            {move || match me.get() {
+                None => view! { <p role="status">"Loading your account…"</p> }.into_any(),
+                Some(Ok(me)) => view! {
+                    <dl class="details card">
+                        <div><dt>"Email"</dt><dd data-testid="account-email">{me.email}</dd></div>
+                        <div><dt>"Member since"</dt><dd><When at=me.created_at/></dd></div>
+                        <div><dt>"Account id"</dt><dd><code>{me.id}</code></dd></div>
+                    </dl>
+                }.into_any(),
+                Some(Err(error)) => view! { <p role="status" class="form-error">{error.message()}</p> }.into_any(),
+            }}
+            <ul class="next-steps">
+                <li><a href="/account/sessions">"See where you are signed in"</a></li>
+                <li><a href="/account/security">"Review security activity"</a></li>
+                <li><a href="/account/password">"Change your password"</a></li>
+            </ul>
         </section>
     }
 }

@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
 use leptos_router::hooks::{use_navigate, use_query_map};
 
+use super::field::{Field, Fields, SubmitButton};
 use crate::{
-    auth::{ApiError, Auth, Status, safe_next, sign_in, sign_up, use_auth},
+    auth::{ApiError, Auth, Notice, Status, safe_next, sign_in, sign_up, use_auth},
     components::encode_component,
 };
 
@@ -83,7 +84,15 @@ pub fn CredentialsForm(kind: CredentialsKind, #[prop(optional)] children: Option
     } = kind.text();
     let auth = use_auth();
     let query = use_query_map();
-    let next = Signal::derive(move || safe_next(query.with(|q| q.get("next"))));
+    // After a stolen session was ended, the first place to go is what happened to it.
+    let reused = matches!(
+        auth.status.get_untracked(),
+        Status::SignedOut(Some(Notice::SessionReused))
+    );
+    let next = Signal::derive(move || match query.with(|q| q.get("next")) {
+        _ if reused => "/account/security".to_string(),
+        next => safe_next(next),
+    });
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let problems = RwSignal::new(Problems::default());
@@ -116,22 +125,20 @@ pub fn CredentialsForm(kind: CredentialsKind, #[prop(optional)] children: Option
     };
 
     view! {
-        <section class="auth-form">
+        <section class="auth-form card">
             <h1>{title}</h1>
             {children.map(|children| children())}
             <form on:submit=submit novalidate=true>
-                <Field id="email" label="Email" kind="email" autocomplete="username" value=email
-                    error=Problems::field(problems, "email")/>
-                <Field id="password" label="Password" kind="password" autocomplete=password_autocomplete
-                    value=password error=Problems::field(problems, "password") hint=password_hint/>
-                <Show when=move || problems.with(|p| p.form.is_some())>
-                    <p class="form-error" role="alert">{move || problems.with(|p| p.form.clone())}</p>
-                </Show>
-                <button type="submit" disabled=move || pending.get()>
-                    {move || if pending.get() { pending_label } else { submit_label }}
-                </button>
+                <Fields>
+                    <Field id="email" label="Email" kind="email" autocomplete="username" value=email
+                        error=Problems::field(problems, "email")/>
+                    <Field id="password" label="Password" kind="password" autocomplete=password_autocomplete
+                        value=password error=Problems::field(problems, "password") hint=password_hint/>
+                    <FormError problems/>
+                    <SubmitButton label=submit_label pending_label pending/>
+                </Fields>
             </form>
-            <p>
+            <p class="other-way">
                 {other_prompt} " "
                 <a href=move || format!("{other_path}?next={}", encode_component(&next.get()))>{other_label}</a>
             </p>
@@ -139,51 +146,13 @@ pub fn CredentialsForm(kind: CredentialsKind, #[prop(optional)] children: Option
     }
 }
 
-/// A labelled input with its error message, wired for screen readers.
+/// The message for the whole form, announced when it appears.
 #[component]
-pub fn Field(
-    id: &'static str,
-    label: &'static str,
-    kind: &'static str,
-    autocomplete: &'static str,
-    value: RwSignal<String>,
-    #[prop(into)] error: Signal<Option<String>>,
-    #[prop(optional_no_strip)] hint: Option<&'static str>,
-) -> impl IntoView {
-    let error_id = format!("{id}-error");
-    let hint_id = format!("{id}-hint");
-    let described_by = {
-        let (error_id, hint_id) = (error_id.clone(), hint_id.clone());
-        move || {
-            let mut ids = Vec::new();
-            if hint.is_some() {
-                ids.push(hint_id.clone());
-            }
-            if error.get().is_some() {
-                ids.push(error_id.clone());
-            }
-            ids.join(" ")
-        }
-    };
+pub fn FormError(problems: RwSignal<Problems>) -> impl IntoView {
     view! {
-        <div class="field">
-            <label for=id>{label}</label>
-            {hint.map(|hint| view! { <p class="hint" id=hint_id.clone()>{hint}</p> })}
-            <input
-                id=id
-                name=id
-                type=kind
-                autocomplete=autocomplete
-                required=true
-                aria-invalid=move || error.get().is_some().to_string()
-                aria-describedby=described_by
-                prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))
-            />
-            <Show when=move || error.get().is_some()>
-                <p class="field-error" id=error_id.clone()>{move || error.get()}</p>
-            </Show>
-        </div>
+        {move || problems.with(|p| p.form.clone()).map(|message| view! {
+            <p class="form-error" role="alert">{message}</p>
+        })}
     }
 }
 

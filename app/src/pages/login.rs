@@ -12,20 +12,34 @@ pub fn LoginPage() -> impl IntoView {
     }
 }
 
-/// Why the user was signed out, when the server said.
+/// Why the user was signed out, when the server said, in plain words.
 #[component]
 fn SessionNotice() -> impl IntoView {
     let auth = use_auth();
-    move || {
-        let text = match auth.status.get() {
-            Status::SignedOut(Some(Notice::SessionReused)) => {
-                "Your session was ended because it was used from somewhere else. \
-                 Sign in again, and consider changing your password."
-            }
-            Status::SignedOut(Some(Notice::SessionExpired)) => "Your session expired. Please sign in again.",
-            Status::SignedOut(Some(Notice::SessionRevoked)) => "You were signed out. Please sign in again.",
-            _ => return None,
-        };
-        Some(view! { <p class="notice" role="alert">{text}</p> })
+    let notice = move || {
+        match auth.status.get() {
+        Status::SignedOut(Some(Notice::SessionReused)) => Some(view! {
+            <div class="notice warning" role="alert" data-testid="theft-notice">
+                <p><strong>"We signed you out to protect your account."</strong></p>
+                <p>
+                    "Your sign-in was used from two places at once: this browser and somewhere else "
+                    "that had a copy of it. One of them was not you, so we ended that session everywhere."
+                </p>
+                <p>
+                    "Sign in again below. Then we will show you your "
+                    <a href="/account/security">"security activity"</a>
+                    ", so you can see where it happened. If you do not recognise it, change your password."
+                </p>
+            </div>
+        }.into_any()),
+        Status::SignedOut(Some(Notice::SessionExpired)) => Some(view! {
+            <p class="notice" role="alert">"Your session expired. Please sign in again."</p>
+        }.into_any()),
+        Status::SignedOut(Some(Notice::SessionRevoked)) => Some(view! {
+            <p class="notice" role="alert">"You were signed out from another device. Please sign in again."</p>
+        }.into_any()),
+        _ => None,
     }
+    };
+    notice
 }

@@ -1,4 +1,5 @@
 mod account;
+mod field;
 mod forms;
 mod home;
 mod login;

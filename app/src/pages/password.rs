@@ -2,7 +2,8 @@ use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
 
 use super::{
     account::account_page,
-    forms::{Field, PASSWORD_HINT, Problems},
+    field::{Field, Fields, SubmitButton},
+    forms::{FormError, PASSWORD_HINT, Problems},
 };
 use crate::{
     auth::{Method, send_json, use_auth},
@@ -50,23 +51,23 @@ fn ChangePassword() -> impl IntoView {
     };
 
     view! {
-        <section class="auth-form">
+        <section class="auth-form card">
             <h1>"Change your password"</h1>
-            <p>"Every other device will be signed out."</p>
+            <p class="lead">"Every other device will be signed out; this one stays signed in."</p>
             <form on:submit=submit novalidate=true>
-                <Field id="current_password" label="Current password" kind="password"
-                    autocomplete="current-password" value=current
-                    error=Problems::field(problems, "current_password")/>
-                <Field id="new_password" label="New password" kind="password" autocomplete="new-password"
-                    value=new error=Problems::field(problems, "new_password")
-                    hint=Some(PASSWORD_HINT)/>
-                <Show when=move || problems.with(|p| p.form.is_some())>
-                    <p class="form-error" role="alert">{move || problems.with(|p| p.form.clone())}</p>
-                </Show>
-                <Show when=move || done.get()>
-                    <p class="notice" role="status">"Password changed. Other devices have been signed out."</p>
-                </Show>
-                <button type="submit" disabled=move || pending.get()>"Change password"</button>
+                <Fields>
+                    <Field id="current_password" label="Current password" kind="password"
+                        autocomplete="current-password" value=current
+                        error=Problems::field(problems, "current_password")/>
+                    <Field id="new_password" label="New password" kind="password" autocomplete="new-password"
+                        value=new error=Problems::field(problems, "new_password")
+                        hint=Some(PASSWORD_HINT)/>
+                    <FormError problems/>
+                    <Show when=move || done.get()>
+                        <p class="notice success" role="status">"Password changed. Other devices have been signed out."</p>
+                    </Show>
+                    <SubmitButton label="Change password" pending_label="Changing password…" pending/>
+                </Fields>
             </form>
         </section>
     }

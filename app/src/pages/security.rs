@@ -2,7 +2,8 @@ use leptos::prelude::*;
 
 use super::account::account_page;
 use crate::{
-    auth::{get_json, use_auth},
+    auth::use_auth,
+    components::{Loaded, SignOutEverywhere, When, address},
     contract::{EventKind, SecurityEventView},
 };
 
@@ -21,17 +22,25 @@ fn describe(kind: EventKind) -> &'static str {
     }
 }
 
-/// Events worth the user's attention, shown highlighted.
-fn is_alarming(kind: EventKind) -> bool {
+/// How much an event deserves the user's attention.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Concern {
+    /// Someone else had the session: highlighted, with what to do about it.
+    Suspicious,
+    /// Worth a look, usually the user themselves (a new browser).
+    Notable,
+    Routine,
+}
+
+fn concern(kind: EventKind) -> Concern {
     match kind {
-        EventKind::RefreshTokenReuse | EventKind::RefreshWithoutDeviceKey | EventKind::SignedInNewDevice => {
-            true
-        }
+        EventKind::RefreshTokenReuse | EventKind::RefreshWithoutDeviceKey => Concern::Suspicious,
+        EventKind::SignedInNewDevice => Concern::Notable,
         EventKind::SignedUp
         | EventKind::SignedIn
         | EventKind::SessionRevoked
         | EventKind::OtherSessionsRevoked
-        | EventKind::PasswordChanged => false,
+        | EventKind::PasswordChanged => Concern::Routine,
     }
 }
 
@@ -42,35 +51,52 @@ pub fn SecurityPage() -> impl IntoView {
 
 #[component]
 fn SecurityEvents() -> impl IntoView {
-    let auth = use_auth();
-    let events = LocalResource::new(move || get_json::<Vec<SecurityEventView>>(auth, "/api/security-events"));
+    let events = Loaded::<Vec<SecurityEventView>>::new(use_auth(), "/api/security-events");
     view! {
         <section class="security">
             <h1>"Security activity"</h1>
-            <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
-                {move || events.get().map(|result| match result {
-                    Ok(list) => view! {
-                        <ol class="event-list">
-                            {list.into_iter().map(|event| {
-                                view! {
-                                    <li class="event" class:alarming=is_alarming(event.kind) data-kind=event.kind.as_str()>
-                                        <strong>{describe(event.kind)}</strong>
-                                        <p class="meta">{format!("{} · {} · IP {}", event.at, event.device, event.ip)}</p>
-                                        {event.last_refreshed_by.map(|before| view! {
-                                            <p class="meta last-refreshed-by">{format!(
-                                                "Before that, the session was last refreshed by {} · IP {}. \
-                                                 One of the two was not you.",
-                                                before.device, before.ip,
-                                            )}</p>
-                                        })}
-                                    </li>
-                                }
-                            }).collect_view()}
-                        </ol>
-                    }.into_any(),
-                    Err(error) => view! { <p role="status">{error.message()}</p> }.into_any(),
-                })}
-            </Suspense>
+            <p class="lead">"Everything that happened to your account, newest first. Anything unusual is highlighted."</p>
+            {move || match events.get() {
+                None => view! { <p role="status">"Loading your security activity…"</p> }.into_any(),
+                Some(Ok(list)) if list.is_empty() => view! { <p>"Nothing has happened yet."</p> }.into_any(),
+                Some(Ok(list)) => view! {
+                    <ol class="event-list">
+                        {list.into_iter().map(|event| view! { <Event event/> }).collect_view()}
+                    </ol>
+                }.into_any(),
+                Some(Err(error)) => view! { <p role="status" class="form-error">{error.message()}</p> }.into_any(),
+            }}
         </section>
+    }
+}
+
+#[component]
+fn Event(event: SecurityEventView) -> impl IntoView {
+    let concern = concern(event.kind);
+    let alarming = concern == Concern::Suspicious;
+    view! {
+        <li class="event card" class:alarming=alarming data-kind=event.kind.as_str()>
+            <p class="event-head">
+                {alarming.then(|| view! { <span class="badge alarm">"Suspicious"</span> })}
+                {(concern == Concern::Notable).then(|| view! { <span class="badge">"New device"</span> })}
+                <strong>{describe(event.kind)}</strong>
+            </p>
+            <p class="meta">
+                <When at=event.at/> " · " {event.device} " · from " {address(&event.ip)}
+            </p>
+            {event.last_refreshed_by.map(|before| view! {
+                <p class="meta last-refreshed-by">
+                    "Before that, the session was last refreshed by " {before.device} " from "
+                    {address(&before.ip)} ". One of the two was not you."
+                </p>
+            })}
+            {alarming.then(|| view! {
+                <div class="actions">
+                    <p>"Not you? Sign out every device, then choose a new password."</p>
+                    <SignOutEverywhere/>
+                    <a class="button-link secondary" href="/account/password">"Change password"</a>
+                </div>
+            })}
+        </li>
     }
 }

@@ -1,6 +1,7 @@
 //! Response hardening applied to everything: a Content-Security-Policy whose per-response
 //! nonce is the only way an inline script runs, no framing, no sniffing, no referrer leaks,
-//! HSTS over https; and the 16 KiB body limit, enforced before any handler runs.
+//! HSTS over https, `no-store` unless a handler chose its own caching; and the 16 KiB body
+//! limit, enforced before any handler runs.
 
 use std::sync::{Arc, LazyLock};
 
@@ -25,7 +26,6 @@ pub async fn harden(State(config): State<Arc<Config>>, mut request: Request, nex
         .and_then(|value| value.parse::<u64>().ok());
     // Leptos picks this nonce up (see `startup`) for the scripts it renders.
     let nonce = Nonce::new();
-    let is_api = request.uri().path().starts_with("/api/");
     let mut response = if declared_length.is_some_and(|length| length > BODY_LIMIT as u64) {
         Error::PayloadTooLarge.into_response()
     } else {
@@ -55,8 +55,10 @@ pub async fn harden(State(config): State<Arc<Config>>, mut request: Request, nex
             HeaderValue::from_static("max-age=63072000; includeSubDomains"),
         );
     }
-    // Nothing under /api may be cached by the browser or a proxy: it is personal or tokens.
-    if is_api && !headers.contains_key(header::CACHE_CONTROL) {
+    // Nothing is cached unless its handler says so (the JWKS, the files under /pkg): API
+    // answers are personal or carry tokens, and every page carries nonces (CSP, DPoP) that
+    // must not be handed out twice.
+    if !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     response

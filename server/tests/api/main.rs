@@ -9,10 +9,13 @@ mod dpop_key;
 mod helpers;
 mod process;
 mod responses;
+mod site;
 
+mod assets;
 mod auth;
 mod binding;
 mod bound_tokens;
+mod compression;
 mod corpus;
 mod faults;
 mod hardening;

@@ -51,14 +51,21 @@ impl Password {
         user_inputs.extend(email.map(Email::as_str));
         let estimate = zxcvbn(raw, &user_inputs);
         if estimate.score() < Score::Three {
-            let hint = estimate
-                .feedback()
+            // zxcvbn's own words: what makes it guessable, then what would help.
+            let feedback = estimate.feedback();
+            let warning = feedback
                 .and_then(|feedback| feedback.warning().map(|w| w.to_string()))
                 .filter(|w| !w.is_empty())
                 .unwrap_or_else(|| "It would be easy to guess.".to_string());
-            return Err(format!(
-                "This password is too weak. {hint} Try a few unrelated words or a longer phrase."
-            ));
+            let suggestions: Vec<String> = feedback
+                .map(|feedback| feedback.suggestions().iter().map(ToString::to_string).collect())
+                .unwrap_or_default();
+            let suggestions = if suggestions.is_empty() {
+                "Try a few unrelated words or a longer phrase.".to_string()
+            } else {
+                suggestions.join(" ")
+            };
+            return Err(format!("This password is too weak. {warning} {suggestions}"));
         }
         Ok(Self(raw.into()))
     }
@@ -220,10 +227,16 @@ mod tests {
     }
 
     #[test]
-    fn guessable_passwords_are_refused() {
+    fn guessable_passwords_are_refused_with_what_would_help() {
         for weak in ["password123", "aaaaaaaaaaaa", "qwertyuiop", "1234567890"] {
             assert!(Password::parse(weak, None).is_err(), "{weak} was accepted");
         }
+        // zxcvbn's warning and its suggestions both reach the user.
+        let why = Password::parse("qwertyuiop", None).unwrap_err();
+        assert!(
+            why.contains("common password") && why.contains("Add another word or two"),
+            "{why}"
+        );
     }
 
     #[test]

@@ -1,0 +1,55 @@
+import type { Page } from '@playwright/test';
+import { test, expect, hydrated, newEmail, signUpThroughTheForm, signInThroughTheForm, refreshCookie, onPath } from '../tests/fixtures';
+
+// Writes docs/screenshots/<page>-<theme>[-phone].png: sign-in, account, sessions, security and
+// the theft notice, light and dark, at a desktop width and a 360 px phone.
+
+const OUT = '../docs/screenshots';
+const SIZES = { desktop: { width: 1100, height: 760 }, phone: { width: 360, height: 740 } };
+
+async function shoot(page: Page, name: string) {
+  await hydrated(page);
+  await expect(page.getByText(/Loading|Checking/)).toHaveCount(0);
+  for (const theme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: theme });
+    for (const [size, viewport] of Object.entries(SIZES)) {
+      await page.setViewportSize(viewport);
+      const suffix = size === 'phone' ? '-phone' : '';
+      await page.screenshot({ path: `${OUT}/${name}-${theme}${suffix}.png`, fullPage: true });
+    }
+  }
+  await page.setViewportSize(SIZES.desktop);
+}
+
+test('screenshots of the pages people use', async ({ page, browser, baseURL }) => {
+  test.setTimeout(120_000);
+  const email = newEmail().replace(/^user-\d+-/, 'ada.');
+  await page.goto('/login');
+  await shoot(page, 'sign-in');
+
+  await signUpThroughTheForm(page, email);
+  const laptop = await (await browser.newContext({ baseURL, userAgent: FIREFOX })).newPage();
+  await laptop.goto('/login');
+  await signInThroughTheForm(laptop, email);
+  await page.goto('/account');
+  await shoot(page, 'account');
+  await page.goto('/account/sessions');
+  await shoot(page, 'sessions');
+
+  // A stolen session, detected: the notice, then the security page.
+  const old = (await refreshCookie(page.context()))!;
+  for (let i = 0; i < 2; i++) {
+    await page.reload();
+    await expect(page.getByTestId('signed-in-as')).toBeVisible();
+  }
+  await page.context().addCookies([old]);
+  await page.reload();
+  await onPath(page, '/login');
+  await expect(page.getByTestId('theft-notice')).toBeVisible();
+  await shoot(page, 'theft-notice');
+  await signInThroughTheForm(page, email);
+  await onPath(page, '/account/security');
+  await shoot(page, 'security');
+});
+
+const FIREFOX = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0';
