@@ -2,9 +2,13 @@
 
 mod assets;
 mod limits;
+mod mail;
+mod smtp_url;
 
 pub use assets::AssetConfig;
 pub use limits::{Limits, Retention, THROTTLE_WINDOW};
+pub use mail::{Delivery, MailConfig, MailSettings};
+pub use smtp_url::{SmtpLogin, SmtpRelay, SmtpSecurity, SmtpUrlError};
 
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
@@ -80,6 +84,9 @@ pub struct Config {
     #[command(flatten)]
     pub assets: AssetConfig,
 
+    #[command(flatten)]
+    pub mail: MailConfig,
+
     /// Reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For is believed.
     /// From anyone else the header is ignored, so clients cannot spoof their address.
     #[arg(long, env = "LATCH_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_proxy)]
@@ -138,6 +145,17 @@ pub enum ConfigError {
     IdleLongerThanLifetime,
     #[error("DATABASE_URL must start with sqlite: or postgres:// (got a {0} URL)")]
     UnsupportedDatabase(String),
+    #[error(
+        "LATCH_PUBLIC_ORIGIN {0} is not localhost, and without LATCH_SMTP_URL mail would only go \
+         to the development outbox, which a real server must not have. Set LATCH_SMTP_URL (and \
+         LATCH_MAIL_FROM)."
+    )]
+    MailRelayNeeded(String),
+    #[error("LATCH_SMTP_URL is set: set LATCH_MAIL_FROM too, like `Latch <no-reply@example.com>`")]
+    MailFromNeeded,
+    /// (Not a `#[source]`: the message already says it, and `{:#}` would say it twice.)
+    #[error("LATCH_SMTP_URL cannot be used: {0}")]
+    SmtpUrl(SmtpUrlError),
 }
 
 impl Config {
@@ -161,8 +179,8 @@ impl Config {
             return Err(ConfigError::IdleLongerThanLifetime);
         }
         crate::db::Backend::of_url(&self.database_url)
-            .map(|_| ())
-            .map_err(|_| ConfigError::UnsupportedDatabase(url_scheme(&self.database_url)))
+            .map_err(|_| ConfigError::UnsupportedDatabase(url_scheme(&self.database_url)))?;
+        self.mail.settings(origin).map(|_| ())
     }
 
     /// The public origin as browsers send it in the `Origin` header (no trailing slash).

@@ -9,6 +9,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 mod health;
+pub mod mail;
 pub mod secret;
 pub mod startup;
 pub mod state;

@@ -24,10 +24,11 @@ use crate::{
         throttle::Throttles,
         tokens::TokenIssuer,
     },
-    config::Config,
+    config::{Config, Delivery},
     db::Db,
     error::Error,
     health,
+    mail::{self, Mailer},
     secret::ServerSecret,
     state::AppState,
 };
@@ -85,6 +86,9 @@ impl Application {
             config.limits.hash_concurrency(),
             config.limits.hash_queue as usize,
         )?;
+        let mail = config.mail.settings(&config.public_origin)?;
+        log_mail_route(&mail.delivery, &config);
+        let mailer = Mailer::new(mail, &config.public_origin)?;
 
         let mut leptos_options = get_configuration(None)?.leptos_options;
         leptos_options.site_addr = config.listen;
@@ -105,6 +109,7 @@ impl Application {
             revocations,
             binding,
             purge,
+            mailer,
         };
         Ok(Self {
             listener,
@@ -153,6 +158,23 @@ pub async fn rotate_signing_key(config: &Config) -> anyhow::Result<String> {
     Ok(kid)
 }
 
+/// Says at start-up where mail will go, so a missing relay is noticed before the first sign-up.
+fn log_mail_route(delivery: &Delivery, config: &Config) {
+    match delivery {
+        Delivery::Smtp(relay) => tracing::info!(
+            host = %relay.host,
+            port = relay.port,
+            security = ?relay.security,
+            "mail goes to the SMTP relay"
+        ),
+        Delivery::Outbox(dir) => tracing::info!(
+            dir = %dir.display(),
+            page = %format!("{}/dev/outbox", config.origin()),
+            "no LATCH_SMTP_URL: mail goes to the development outbox"
+        ),
+    }
+}
+
 /// Hands Leptos the CSP nonce that `api::headers::harden` put in the response header.
 fn provide_request_nonce() {
     if let Some(nonce) = use_context::<Parts>().and_then(|parts| parts.extensions.get::<Nonce>().cloned()) {
@@ -173,6 +195,7 @@ fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .merge(api::routes())
+        .merge(mail::page::routes(&state.mailer))
         .merge(assets::routes(&state.leptos_options))
         .leptos_routes_with_context(&state, pages, page_context.clone(), {
             let options = state.leptos_options.clone();

@@ -9,6 +9,7 @@ use crate::{
     auth::{AuthService, dpop::DeviceBinding, purge::Purge, revocations::Revocations, tokens::TokenIssuer},
     config::Config,
     db::Db,
+    mail::Mailer,
 };
 
 #[derive(Clone, FromRef)]
@@ -25,4 +26,6 @@ pub struct AppState {
     pub binding: DeviceBinding,
     /// The upkeep job, also runnable on demand (tests run it at a chosen time).
     pub purge: Purge,
+    /// Sends mail through the relay, or into the development outbox that `/dev/outbox` shows.
+    pub mailer: Mailer,
 }

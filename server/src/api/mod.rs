@@ -4,7 +4,7 @@
 mod account;
 mod auth;
 pub mod bearer;
-mod client_address;
+pub(crate) mod client_address;
 mod cookies;
 pub mod dpop;
 pub mod headers;

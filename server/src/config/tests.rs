@@ -18,7 +18,17 @@ fn plain_http_is_refused_off_localhost() {
         .validate()
         .unwrap_err();
     assert!(matches!(err, ConfigError::InsecureOrigin(_)));
-    assert_eq!(config("https://example.com", "sqlite:x.db").validate(), Ok(()));
+    let https = Config::try_parse_from([
+        "latch",
+        "--public-origin",
+        "https://example.com",
+        "--smtp-url",
+        "smtps://mail.example.com",
+        "--mail-from",
+        "no-reply@example.com",
+    ])
+    .unwrap();
+    assert_eq!(https.validate(), Ok(()));
     assert_eq!(config("http://127.0.0.1:8080", "sqlite:x.db").validate(), Ok(()));
 }
 

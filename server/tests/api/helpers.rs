@@ -44,7 +44,7 @@ pub struct TestApp {
     pub db: Db,
     pub state: AppState,
     config: Config,
-    _secret_dir: tempfile::TempDir,
+    _data_dir: tempfile::TempDir,
     stop: Option<oneshot::Sender<()>>,
     database: TestDatabase,
 }
@@ -63,9 +63,9 @@ pub async fn spawn_app_with(backend: Backend, settings: &[&str]) -> TestApp {
 /// browsers); the binding tests ask for `require`.
 pub async fn spawn_app_on(database: TestDatabase, settings: &[&str]) -> TestApp {
     let database_url = database.url().to_string();
-
-    let secret_dir = tempfile::tempdir().expect("temporary directory");
-    let secret_file = secret_dir.path().join("latch.secret");
+    let data_dir = tempfile::tempdir().expect("temporary directory");
+    let secret_file = data_dir.path().join("latch.secret");
+    let outbox = data_dir.path().join("outbox");
     let mut args = vec![
         "latch",
         "--listen",
@@ -76,6 +76,8 @@ pub async fn spawn_app_on(database: TestDatabase, settings: &[&str]) -> TestApp 
         &database_url,
         "--secret-file",
         secret_file.to_str().unwrap(),
+        "--mail-outbox",
+        outbox.to_str().unwrap(),
     ];
     if !settings.contains(&"--device-binding") {
         args.extend_from_slice(&["--device-binding", "allow"]);
@@ -104,7 +106,7 @@ pub async fn spawn_app_on(database: TestDatabase, settings: &[&str]) -> TestApp 
         db,
         state,
         config,
-        _secret_dir: secret_dir,
+        _data_dir: data_dir,
         stop: Some(stop),
         database,
     }

@@ -10,6 +10,7 @@ mod helpers;
 mod process;
 mod responses;
 mod site;
+mod smtp_sink;
 
 mod assets;
 mod auth;
@@ -22,6 +23,7 @@ mod hardening;
 mod health;
 mod input;
 mod instances;
+mod mail;
 mod pages;
 mod properties;
 mod races;

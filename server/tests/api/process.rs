@@ -33,6 +33,10 @@ impl Instance {
             .env("LATCH_PUBLIC_ORIGIN", ORIGIN)
             .env("DATABASE_URL", database_url)
             .env("LATCH_SECRET_FILE", secret_file)
+            .env(
+                "LATCH_MAIL_OUTBOX",
+                std::path::Path::new(secret_file).with_file_name("outbox"),
+            )
             .env("LATCH_LOG", "warn")
             // As in `spawn_app_on`: keyless clients unless a test asks for binding.
             .env("LATCH_DEVICE_BINDING", "allow")
