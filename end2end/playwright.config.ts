@@ -2,10 +2,34 @@ import { defineConfig } from '@playwright/test';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { mainPort as port, recoveryOrigin, recoveryPort } from './recovery/origin';
 
-// The release server built by scripts/test, on its own port and a fresh SQLite file.
-const port = Number(process.env.LATCH_E2E_PORT ?? 3107);
-const dataDir = mkdtempSync(join(tmpdir(), 'latch-e2e-'));
+// The release server built by scripts/test, twice, each on its own port, SQLite file and mail
+// outbox: tests/ against instant sign-up, recovery/ against sign-up confirmed by mail.
+function server(port: number, name: string, emailVerification: 'off' | 'required') {
+  const dataDir = mkdtempSync(join(tmpdir(), `latch-${name}-`));
+  return {
+    command: './target/release/server',
+    cwd: '..',
+    url: `http://127.0.0.1:${port}/readyz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'pipe' as const,
+    stderr: 'pipe' as const,
+    env: {
+      LATCH_LISTEN: `127.0.0.1:${port}`,
+      LATCH_PUBLIC_ORIGIN: `http://localhost:${port}`,
+      DATABASE_URL: `sqlite:${join(dataDir, 'latch.db')}`,
+      LATCH_SECRET_FILE: join(dataDir, 'latch.secret'),
+      LATCH_MAIL_OUTBOX: join(dataDir, 'outbox'),
+      LATCH_EMAIL_VERIFICATION: emailVerification,
+      LEPTOS_SITE_ROOT: 'target/site',
+      LATCH_LOG: 'warn',
+      // Every spec signs up its own accounts, all from 127.0.0.1.
+      LATCH_SIGNUPS_PER_ADDRESS: '1000',
+    },
+  };
+}
 
 export default defineConfig({
   testDir: './tests',
@@ -36,23 +60,9 @@ export default defineConfig({
     },
     trace: 'retain-on-failure',
   },
-  webServer: {
-    command: './target/release/server',
-    cwd: '..',
-    url: `http://127.0.0.1:${port}/readyz`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: 'pipe',
-    stderr: 'pipe',
-    env: {
-      LATCH_LISTEN: `127.0.0.1:${port}`,
-      LATCH_PUBLIC_ORIGIN: `http://localhost:${port}`,
-      DATABASE_URL: `sqlite:${join(dataDir, 'latch.db')}`,
-      LATCH_SECRET_FILE: join(dataDir, 'latch.secret'),
-      LEPTOS_SITE_ROOT: 'target/site',
-      LATCH_LOG: 'warn',
-      // Every spec signs up its own accounts, all from 127.0.0.1.
-      LATCH_SIGNUPS_PER_ADDRESS: '1000',
-    },
-  },
+  projects: [
+    { name: 'instant sign-up', testDir: './tests' },
+    { name: 'sign-up confirmed by mail', testDir: './recovery', use: { baseURL: recoveryOrigin } },
+  ],
+  webServer: [server(port, 'e2e', 'off'), server(recoveryPort, 'e2e-recovery', 'required')],
 });

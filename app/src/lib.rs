@@ -5,7 +5,7 @@ mod components;
 pub mod contract;
 mod pages;
 
-use leptos::prelude::*;
+use leptos::{nonce::use_nonce, prelude::*};
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::{
     StaticSegment,
@@ -15,7 +15,8 @@ use leptos_router::{
 
 use components::{BlockedAttemptNotice, ReconnectingBanner, SiteHeader};
 use pages::{
-    AccountPage, HomePage, LoginPage, NotFound, PasswordPage, SecurityPage, SessionsPage, SignupPage,
+    AccountPage, ConfirmEmailPage, EmailPage, ForgotPasswordPage, HomePage, LoginPage, NotFound,
+    PasswordPage, ResetPasswordPage, SecurityPage, SessionsPage, SignupPage, UndoEmailPage, VerifyEmailPage,
 };
 
 /// The DPoP nonce (RFC 9449) a page hands its client for the first proof, so the silent
@@ -31,6 +32,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         <!DOCTYPE html>
         <html lang="en">
             <head>
+                // First of all: a mailed link's token leaves the URL before anything loads.
+                <script nonce=use_nonce() inner_html=auth::LINK_SCRIPT></script>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 // No favicon file to fetch (and 404 on) until the product has one.
@@ -80,6 +83,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account/sessions") view=SessionsPage/>
                     <Route path=path!("/account/security") view=SecurityPage/>
                     <Route path=path!("/account/password") view=PasswordPage/>
+                    <Route path=path!("/account/email") view=EmailPage/>
+                    <Route path=StaticSegment("forgot-password") view=ForgotPasswordPage/>
+                    // The landing pages of mailed links.
+                    <Route path=StaticSegment("verify-email") view=VerifyEmailPage/>
+                    <Route path=StaticSegment("reset-password") view=ResetPasswordPage/>
+                    <Route path=StaticSegment("confirm-email") view=ConfirmEmailPage/>
+                    <Route path=StaticSegment("undo-email") view=UndoEmailPage/>
                 </Routes>
             </main>
         </Router>

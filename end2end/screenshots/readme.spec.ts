@@ -1,8 +1,10 @@
 import type { Page } from '@playwright/test';
-import { test, expect, hydrated, newEmail, signUpThroughTheForm, signInThroughTheForm, refreshCookie, onPath } from '../tests/fixtures';
+import { test, expect, hydrated, newEmail, signInThroughTheForm, refreshCookie, onPath } from '../tests/fixtures';
+import { hasLink, linkIn, nextMail, signUpForMail } from '../recovery/mail';
 
-// Writes docs/screenshots/<page>-<theme>[-phone].png: sign-in, account, sessions, security and
-// the theft notice, light and dark, at a desktop width and a 360 px phone.
+// Writes docs/screenshots/<page>-<theme>[-phone].png: sign-in, forgot password, check your email,
+// account, sessions, security and the theft notice, light and dark, at a desktop width and a
+// 360 px phone.
 
 const OUT = '../docs/screenshots';
 const SIZES = { desktop: { width: 1100, height: 760 }, phone: { width: 360, height: 740 } };
@@ -21,13 +23,18 @@ async function shoot(page: Page, name: string) {
   await page.setViewportSize(SIZES.desktop);
 }
 
-test('screenshots of the pages people use', async ({ page, browser, baseURL }) => {
+test('screenshots of the pages people use', async ({ page, browser, baseURL, request }) => {
   test.setTimeout(120_000);
   const email = newEmail().replace(/^user-\d+-/, 'ada.');
   await page.goto('/login');
   await shoot(page, 'sign-in');
-
-  await signUpThroughTheForm(page, email);
+  await page.goto('/forgot-password');
+  await shoot(page, 'forgot-password');
+  // Signing up as in production: the address is confirmed from the mail.
+  await signUpForMail(page, email);
+  await shoot(page, 'check-your-email');
+  await page.goto(linkIn(await nextMail(request, email, hasLink('/verify-email'), 'the link'), '/verify-email'));
+  await onPath(page, '/account');
   const laptop = await (await browser.newContext({ baseURL, userAgent: FIREFOX })).newPage();
   await laptop.goto('/login');
   await signInThroughTheForm(laptop, email);

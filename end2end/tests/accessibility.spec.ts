@@ -1,26 +1,16 @@
-import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
+import { expectNoViolations, settled } from './axe';
 import { test, expect, hydrated, newEmail, signUpThroughTheForm, signInThroughTheForm, refreshCookie, onPath } from './fixtures';
 
 // Every page, in both themes, against WCAG 2.2 A and AA as axe-core checks it; and at a 360 px
 // phone width, nothing scrolls sideways.
 
-const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
-
-async function expectNoViolations(page: Page, what: string) {
-  const { violations } = await new AxeBuilder({ page }).withTags(WCAG).analyze();
-  const found = violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(found, `axe on ${what}`).toEqual([]);
-}
-
-/** Ready to look at: hydrated, and no "Loading…" or "Checking…" left on the page. */
-async function settled(page: Page) {
-  await hydrated(page);
-  await expect(page.getByText(/Loading|Checking/)).toHaveCount(0);
-}
-
-const SIGNED_OUT = ['/', '/login', '/signup', '/no-such-page'];
-const SIGNED_IN = ['/account', '/account/sessions', '/account/security', '/account/password'];
+// The landing pages of mailed links, opened without one, say where to get one.
+const SIGNED_OUT = [
+  '/', '/login', '/signup', '/forgot-password', '/no-such-page',
+  '/verify-email', '/reset-password', '/confirm-email', '/undo-email',
+];
+const SIGNED_IN = ['/account', '/account/sessions', '/account/security', '/account/email', '/account/password'];
 
 for (const colorScheme of ['light', 'dark'] as const) {
   test(`every page passes axe in the ${colorScheme} theme`, async ({ page, browser, baseURL }) => {
@@ -39,6 +29,13 @@ for (const colorScheme of ['light', 'dark'] as const) {
     await page.getByRole('button', { name: 'Create account' }).click();
     await expect(page.locator('#password-error')).toContainText('weak');
     await expectNoViolations(page, `/signup with a weak password (${colorScheme})`);
+    // "Check your email" after asking for a reset link (any address gets it).
+    await page.goto('/forgot-password');
+    await hydrated(page);
+    await page.getByLabel('Email').fill(newEmail());
+    await page.getByRole('button', { name: 'Send reset link' }).click();
+    await expect(page.getByRole('heading', { name: 'Check your email' })).toBeFocused();
+    await expectNoViolations(page, `/forgot-password, check your email (${colorScheme})`);
 
     const email = newEmail();
     await signUpThroughTheForm(page, email);

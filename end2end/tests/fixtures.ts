@@ -75,6 +75,9 @@ export class OwnServer {
         LEPTOS_SITE_ROOT: 'target/site',
         LATCH_LOG: process.env.LATCH_E2E_LOG ?? 'warn',
         LATCH_LOG_FORMAT: 'text',
+        // Specs sign up through the form and expect to be signed in at once.
+        LATCH_EMAIL_VERIFICATION: 'off',
+        LATCH_MAIL_OUTBOX: join(this.dataDir, 'outbox'),
         ...this.extraEnv,
       },
     });

@@ -50,6 +50,8 @@ async fn start(name: &'static str, database_url: String, dir: tempfile::TempDir)
         // Bearer sessions for the keyless rows; the bound rows bring their own key.
         "--device-binding",
         "allow",
+        "--email-verification",
+        "off",
     ])
     .unwrap();
     let app = Application::build(config).await.expect("server starts");

@@ -3,11 +3,13 @@
 mod assets;
 mod limits;
 mod mail;
+mod recovery;
 mod smtp_url;
 
 pub use assets::AssetConfig;
 pub use limits::{Limits, Retention, THROTTLE_WINDOW};
 pub use mail::{Delivery, MailConfig, MailSettings};
+pub use recovery::{EmailVerification, RecoveryConfig};
 pub use smtp_url::{SmtpLogin, SmtpRelay, SmtpSecurity, SmtpUrlError};
 
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
@@ -86,6 +88,9 @@ pub struct Config {
 
     #[command(flatten)]
     pub mail: MailConfig,
+
+    #[command(flatten)]
+    pub recovery: RecoveryConfig,
 
     /// Reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For is believed.
     /// From anyone else the header is ignored, so clients cannot spoof their address.

@@ -46,6 +46,12 @@ pub enum Error {
     /// Credentials or a refresh token were refused.
     #[error("{message}")]
     Unauthorized { code: ErrorCode, message: &'static str },
+    /// A mailed link that was used, has expired, or was replaced by a newer one.
+    #[error("invalid or expired link")]
+    InvalidLink,
+    /// The request is understood and authenticated, and still not allowed (why, in `code`).
+    #[error("{message}")]
+    Forbidden { code: ErrorCode, message: &'static str },
     /// A cookie-bearing request from another site.
     #[error("cross-origin request")]
     CrossOrigin,
@@ -89,6 +95,8 @@ impl Error {
             Error::UseDpopNonce { status } => (*status, ErrorCode::UseDpopNonce),
             Error::DpopRequired => (StatusCode::BAD_REQUEST, ErrorCode::DpopRequired),
             Error::Unauthorized { code, .. } => (StatusCode::UNAUTHORIZED, *code),
+            Error::InvalidLink => (StatusCode::BAD_REQUEST, ErrorCode::InvalidOrExpiredLink),
+            Error::Forbidden { code, .. } => (StatusCode::FORBIDDEN, *code),
             Error::CrossOrigin => (StatusCode::FORBIDDEN, ErrorCode::CrossOriginRequest),
             Error::NotFound => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
             Error::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, ErrorCode::MethodNotAllowed),
@@ -113,7 +121,11 @@ impl Error {
             | Error::InvalidBoundToken(message)
             | Error::InvalidDpopProof { message, .. }
             | Error::Unauthorized { message, .. }
+            | Error::Forbidden { message, .. }
             | Error::Conflict { message, .. } => (*message).to_string(),
+            Error::InvalidLink => "This link has been used, has expired, or was replaced by a newer one. \
+                                   Ask for a new one."
+                .into(),
             Error::CrossOrigin => "This request must come from the Latch app itself.".into(),
             Error::NotFound => "Nothing exists at this address.".into(),
             Error::MethodNotAllowed => "This address does not accept that method.".into(),

@@ -25,6 +25,8 @@ pub struct ServerSecret {
     pub device_cookie_key: [u8; 32],
     /// Keys the stateless DPoP nonces (`auth::dpop`).
     pub dpop_nonce_key: [u8; 32],
+    /// Keys the HMAC under which mailed links' tokens are stored (`auth::links`).
+    pub link_hash_key: [u8; 32],
 }
 
 impl ServerSecret {
@@ -55,6 +57,7 @@ impl ServerSecret {
             key_seal_key: derive("signing-key-seal"),
             device_cookie_key: derive("device-cookie"),
             dpop_nonce_key: derive("dpop-nonce"),
+            link_hash_key: derive("email-link-hash"),
         }
     }
 }
@@ -112,6 +115,7 @@ mod tests {
         assert_ne!(secret.refresh_hash_key, secret.key_seal_key);
         assert_ne!(secret.successor_key, secret.key_seal_key);
         assert_ne!(secret.device_cookie_key, secret.key_seal_key);
+        assert_ne!(secret.link_hash_key, secret.refresh_hash_key);
     }
 
     #[test]

@@ -17,8 +17,11 @@ use crate::{
         dpop::DeviceBinding,
         keys::KeyRing,
         known_device::DeviceCookies,
+        links::Links,
+        notices::Notices,
         password::PasswordHasher,
         purge::Purge,
+        recovery::Recovery,
         revocations::Revocations,
         sessions::{SessionPolicy, SessionStore},
         throttle::Throttles,
@@ -62,6 +65,10 @@ impl Application {
         if let Db::Postgres(pool) = &db {
             revocations.follow(pool.clone());
         }
+        let mail = config.mail.settings(&config.public_origin)?;
+        log_mail_route(&mail.delivery, &config);
+        let mailer = Mailer::new(mail, &config.public_origin)?;
+        let notices = Notices::new(mailer.clone(), config.origin());
         let sessions = SessionStore::new(
             db.clone(),
             &secret,
@@ -72,6 +79,7 @@ impl Application {
             },
             revocations.clone(),
             config.limits.refreshes_per_session,
+            notices.clone(),
         );
         let purge = Purge::new(
             db.clone(),
@@ -86,9 +94,6 @@ impl Application {
             config.limits.hash_concurrency(),
             config.limits.hash_queue as usize,
         )?;
-        let mail = config.mail.settings(&config.public_origin)?;
-        log_mail_route(&mail.delivery, &config);
-        let mailer = Mailer::new(mail, &config.public_origin)?;
 
         let mut leptos_options = get_configuration(None)?.leptos_options;
         leptos_options.site_addr = config.listen;
@@ -99,7 +104,22 @@ impl Application {
             .await
             .map_err(|err| anyhow::anyhow!("cannot listen on {}: {err}", config.listen))?;
 
-        let auth = AuthService::new(db.clone(), hasher, sessions, tokens.clone(), throttle, devices);
+        let links = Links::new(db.clone(), secret.link_hash_key, config.public_origin.clone());
+        let recovery = Recovery::new(
+            links,
+            notices,
+            config.recovery.clone(),
+            config.limits.signups_per_address,
+        );
+        let auth = AuthService::new(
+            db.clone(),
+            hasher,
+            sessions,
+            tokens.clone(),
+            throttle,
+            devices,
+            recovery,
+        );
         let state = AppState {
             leptos_options,
             db,

@@ -13,7 +13,7 @@ use super::{
     session::{self, Refreshed},
     token_store,
 };
-use crate::contract::{Credentials, ErrorBody, ErrorCode, SessionBody};
+use crate::contract::{Credentials, ErrorBody, ErrorCode, LinkToken, SessionBody};
 
 /// Whether the server asked for the proof again with the nonce it just handed out.
 pub(super) fn wants_nonce(error: &ApiError) -> bool {
@@ -48,23 +48,30 @@ pub(super) async fn error_of(response: Response) -> ApiError {
     }
 }
 
-/// Sign-in and sign-up share this: make a new device key, send the credentials with its
-/// proof, take the session (bound to the key).
-async fn credentials(auth: Auth, path: &str, email: &str, password: &str) -> Result<(), ApiError> {
-    let body = Credentials {
-        email: Some(email.to_string()),
-        password: Some(password.to_string()),
-    };
+/// What a sign-up led to: a session at once (verification off), or a mail to open first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignedUp {
+    SignedIn,
+    CheckYourEmail,
+}
+
+/// Every request that starts a session (sign-in, sign-up, opening a confirmation link) goes
+/// through here: make a new device key, send the body with its proof, take the session (bound
+/// to the key). A 202 started none: the server mailed a link instead.
+async fn start_session(auth: Auth, path: &str, body: &impl Serialize) -> Result<SignedUp, ApiError> {
     dpop::new_key().await;
     let mut attempts = 0;
     let response = loop {
         attempts += 1;
         let request = with_proof(Request::post(path), "POST", path)
             .await
-            .json(&body)
+            .json(body)
             .map_err(|_| ApiError::Unavailable)?;
         let response = request.send().await.map_err(|_| ApiError::Unavailable)?;
         dpop::remember_nonce(&response);
+        if response.status() == 202 {
+            return Ok(SignedUp::CheckYourEmail);
+        }
         if response.ok() {
             break response;
         }
@@ -78,15 +85,47 @@ async fn credentials(auth: Auth, path: &str, email: &str, password: &str) -> Res
         .await
         .map_err(|_| ApiError::Unavailable)?;
     session::signed_in_here(auth, session);
-    Ok(())
+    Ok(SignedUp::SignedIn)
+}
+
+fn credentials(email: &str, password: &str) -> Credentials {
+    Credentials {
+        email: Some(email.to_string()),
+        password: Some(password.to_string()),
+    }
 }
 
 pub async fn sign_in(auth: Auth, email: &str, password: &str) -> Result<(), ApiError> {
-    credentials(auth, "/api/auth/login", email, password).await
+    start_session(auth, "/api/auth/login", &credentials(email, password))
+        .await
+        .map(drop)
 }
 
-pub async fn sign_up(auth: Auth, email: &str, password: &str) -> Result<(), ApiError> {
-    credentials(auth, "/api/auth/signup", email, password).await
+pub async fn sign_up(auth: Auth, email: &str, password: &str) -> Result<SignedUp, ApiError> {
+    start_session(auth, "/api/auth/signup", &credentials(email, password)).await
+}
+
+/// Opens a sign-up's confirmation link: like a sign-in, it starts a session bound to a new key.
+pub async fn verify_email(auth: Auth, token: String) -> Result<(), ApiError> {
+    let body = LinkToken { token: Some(token) };
+    start_session(auth, "/api/auth/verify-email", &body)
+        .await
+        .map(drop)
+}
+
+/// A request that needs no session (asking for a reset mail, opening a mailed link), for
+/// actions answered with 202 or 204.
+pub async fn post_public(path: &str, body: &impl Serialize) -> Result<(), ApiError> {
+    let request = Request::post(path)
+        .json(body)
+        .map_err(|_| ApiError::Unavailable)?;
+    let response = request.send().await.map_err(|_| ApiError::Unavailable)?;
+    dpop::remember_nonce(&response);
+    if response.ok() {
+        Ok(())
+    } else {
+        Err(error_of(response).await)
+    }
 }
 
 /// Revokes the session on the server, then forgets it here. If the server cannot be

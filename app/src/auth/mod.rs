@@ -5,6 +5,7 @@ mod blocked;
 mod dpop;
 mod http;
 mod idb;
+mod link;
 mod session;
 mod tabs;
 mod token_store;
@@ -16,7 +17,11 @@ use leptos::prelude::*;
 use crate::contract::ErrorCode;
 pub use crate::contract::User;
 pub use blocked::{BlockedAttempt, check as check_blocked_attempts, dismiss as dismiss_blocked_attempt};
-pub use http::{Method, get_json, send, send_json, sign_in, sign_out, sign_up};
+pub use http::{
+    Method, SignedUp, get_json, post_public, send, send_json, sign_in, sign_out, sign_up, verify_email,
+};
+pub use link::{LINK_SCRIPT, take_link_token};
+pub use session::recheck;
 
 /// Why the user is signed out, when the server told us.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -11,7 +11,7 @@ use gloo_timers::future::sleep;
 use leptos::{ev, prelude::*, task::spawn_local};
 
 use super::{
-    Auth, Notice, Status, blocked, dpop, http,
+    Auth, Notice, Status, User, blocked, dpop, http,
     tabs::{self, Message},
     token_store,
 };
@@ -178,6 +178,24 @@ fn unreachable(auth: Auth) -> Refreshed {
 pub fn signed_in_here(auth: Auth, session: SessionBody) {
     accept(auth, session);
     tabs::announce(Message::SignedIn);
+}
+
+/// After a mailed link changed the account (a password reset, a confirmed or undone address
+/// change): if this tab is signed in, refresh, so it shows the account as it is now, or learns
+/// that its session was ended. Then the user is plainly signed out, without the "signed out
+/// from another device" notice, since the page already says what happened. The user this tab
+/// is signed in as afterwards, if any (a session of another account is left alone).
+pub async fn recheck(auth: Auth) -> Option<User> {
+    if !matches!(auth.status.get_untracked(), Status::SignedIn(_)) {
+        return None;
+    }
+    if refresh(auth).await == Refreshed::SignedOut {
+        auth.status.set(Status::SignedOut(None));
+    }
+    match auth.status.get_untracked() {
+        Status::SignedIn(user) => Some(user),
+        _ => None,
+    }
 }
 
 /// Forgets the session after a sign-out made in this tab, and tells the other tabs.

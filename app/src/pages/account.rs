@@ -39,6 +39,7 @@ pub fn AccountNav() -> impl IntoView {
             <A href="/account" exact=true>"Account"</A>
             <A href="/account/sessions">"Sessions"</A>
             <A href="/account/security">"Security activity"</A>
+            <A href="/account/email">"Email"</A>
             <A href="/account/password">"Password"</A>
         </nav>
     }
@@ -55,7 +56,16 @@ fn AccountDetails() -> impl IntoView {
                 None => view! { <p role="status">"Loading your account…"</p> }.into_any(),
                 Some(Ok(me)) => view! {
                     <dl class="details card">
-                        <div><dt>"Email"</dt><dd data-testid="account-email">{me.email}</dd></div>
+                        <div>
+                            <dt>"Email"</dt>
+                            <dd>
+                                <span data-testid="account-email">{me.email}</span>
+                                // Only a link mailed to it proves the address is the user's.
+                                {(!me.email_verified).then(|| view! {
+                                    " " <span class="badge pending" data-testid="email-unconfirmed">"Not confirmed"</span>
+                                })}
+                            </dd>
+                        </div>
                         <div><dt>"Member since"</dt><dd><When at=me.created_at/></dd></div>
                         <div><dt>"Account id"</dt><dd><code>{me.id}</code></dd></div>
                     </dl>
@@ -66,6 +76,7 @@ fn AccountDetails() -> impl IntoView {
                 <li><a href="/account/sessions">"See where you are signed in"</a></li>
                 <li><a href="/account/security">"Review security activity"</a></li>
                 <li><a href="/account/password">"Change your password"</a></li>
+                <li><a href="/account/email">"Change your email address"</a></li>
             </ul>
         </section>
     }

@@ -7,7 +7,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::field::{Field, Fields, SubmitButton};
 use crate::{
-    auth::{ApiError, Auth, Notice, Status, safe_next, sign_in, sign_up, use_auth},
+    auth::{ApiError, Auth, Notice, SignedUp, Status, safe_next, sign_in, sign_up, use_auth},
     components::encode_component,
 };
 
@@ -57,9 +57,11 @@ impl CredentialsKind {
         }
     }
 
-    async fn submit(self, auth: Auth, email: String, password: String) -> Result<(), ApiError> {
+    async fn submit(self, auth: Auth, email: String, password: String) -> Result<SignedUp, ApiError> {
         match self {
-            CredentialsKind::SignIn => sign_in(auth, &email, &password).await,
+            CredentialsKind::SignIn => sign_in(auth, &email, &password)
+                .await
+                .map(|()| SignedUp::SignedIn),
             CredentialsKind::SignUp => sign_up(auth, &email, &password).await,
         }
     }
@@ -69,9 +71,14 @@ impl CredentialsKind {
 pub const PASSWORD_HINT: &str = "At least 10 characters. A few unrelated words make a strong password.";
 
 /// The sign-in and sign-up forms: email and password, field errors from the server, and on
-/// success a return to where the user was going (`?next=`, same-origin paths only).
+/// success a return to where the user was going (`?next=`, same-origin paths only). A sign-up
+/// answered with "check your email" puts the address in `mail_sent` instead.
 #[component]
-pub fn CredentialsForm(kind: CredentialsKind, #[prop(optional)] children: Option<Children>) -> impl IntoView {
+pub fn CredentialsForm(
+    kind: CredentialsKind,
+    #[prop(optional)] mail_sent: Option<RwSignal<Option<String>>>,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
     let FormText {
         title,
         submit_label,
@@ -114,12 +121,18 @@ pub fn CredentialsForm(kind: CredentialsKind, #[prop(optional)] children: Option
         pending.set(true);
         problems.set(Problems::default());
         spawn_local(async move {
-            let result = kind
-                .submit(auth, email.get_untracked(), password.get_untracked())
-                .await;
+            let address = email.get_untracked();
+            let result = kind.submit(auth, address.clone(), password.get_untracked()).await;
             pending.set(false);
-            if let Err(error) = result {
-                problems.set(error.into());
+            match result {
+                Ok(SignedUp::SignedIn) => {}
+                Ok(SignedUp::CheckYourEmail) => {
+                    password.set(String::new());
+                    if let Some(sent) = mail_sent {
+                        sent.set(Some(address));
+                    }
+                }
+                Err(error) => problems.set(error.into()),
             }
         });
     };
@@ -138,6 +151,9 @@ pub fn CredentialsForm(kind: CredentialsKind, #[prop(optional)] children: Option
                     <SubmitButton label=submit_label pending_label pending/>
                 </Fields>
             </form>
+            {(kind == CredentialsKind::SignIn).then(|| view! {
+                <p class="other-way"><a href="/forgot-password">"Forgot your password?"</a></p>
+            })}
             <p class="other-way">
                 {other_prompt} " "
                 <a href=move || format!("{other_path}?next={}", encode_component(&next.get()))>{other_label}</a>

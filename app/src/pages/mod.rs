@@ -1,19 +1,27 @@
 mod account;
+mod confirm;
+mod email;
 mod field;
 mod forms;
 mod home;
+mod landing;
 mod login;
+mod mail_sent;
 mod not_found;
 mod password;
+mod reset;
 mod security;
 mod sessions;
 mod signup;
 
 pub use account::AccountPage;
+pub use confirm::{ConfirmEmailPage, UndoEmailPage, VerifyEmailPage};
+pub use email::EmailPage;
 pub use home::HomePage;
 pub use login::LoginPage;
 pub use not_found::NotFound;
 pub use password::PasswordPage;
+pub use reset::{ForgotPasswordPage, ResetPasswordPage};
 pub use security::SecurityPage;
 pub use sessions::SessionsPage;
 pub use signup::SignupPage;

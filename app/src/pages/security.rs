@@ -19,6 +19,22 @@ fn describe(kind: EventKind) -> &'static str {
         EventKind::SessionRevoked => "A device was signed out",
         EventKind::OtherSessionsRevoked => "All other devices were signed out",
         EventKind::PasswordChanged => "Password changed; other devices signed out",
+        EventKind::PasswordReset => "Password reset from a mailed link; every device signed out",
+        EventKind::EmailChanged => "Email address changed",
+        EventKind::EmailChangeUndone => {
+            "Email address change undone from the old address; every device signed out"
+        }
+    }
+}
+
+/// The word on a notable event's badge.
+fn badge(kind: EventKind) -> &'static str {
+    match kind {
+        EventKind::SignedInNewDevice => "New device",
+        EventKind::PasswordReset => "Password reset",
+        EventKind::EmailChanged => "Address changed",
+        EventKind::EmailChangeUndone => "Change undone",
+        _ => "Worth a look",
     }
 }
 
@@ -35,7 +51,11 @@ enum Concern {
 fn concern(kind: EventKind) -> Concern {
     match kind {
         EventKind::RefreshTokenReuse | EventKind::RefreshWithoutDeviceKey => Concern::Suspicious,
-        EventKind::SignedInNewDevice => Concern::Notable,
+        // Each is usually the user; if not, someone had their password or their mail.
+        EventKind::SignedInNewDevice
+        | EventKind::PasswordReset
+        | EventKind::EmailChanged
+        | EventKind::EmailChangeUndone => Concern::Notable,
         EventKind::SignedUp
         | EventKind::SignedIn
         | EventKind::SessionRevoked
@@ -78,7 +98,7 @@ fn Event(event: SecurityEventView) -> impl IntoView {
         <li class="event card" class:alarming=alarming data-kind=event.kind.as_str()>
             <p class="event-head">
                 {alarming.then(|| view! { <span class="badge alarm">"Suspicious"</span> })}
-                {(concern == Concern::Notable).then(|| view! { <span class="badge">"New device"</span> })}
+                {(concern == Concern::Notable).then(|| view! { <span class="badge">{badge(event.kind)}</span> })}
                 <strong>{describe(event.kind)}</strong>
             </p>
             <p class="meta">
@@ -97,6 +117,32 @@ fn Event(event: SecurityEventView) -> impl IntoView {
                     <a class="button-link secondary" href="/account/password">"Change password"</a>
                 </div>
             })}
+            {if_not_you(event.kind)}
         </li>
     }
+}
+
+/// What to do about a change to the account's password or address that the user did not make.
+fn if_not_you(kind: EventKind) -> Option<impl IntoView> {
+    let advice = match kind {
+        EventKind::EmailChanged => {
+            "If this wasn't you: sign out every device, change your password, and open the undo link we \
+             sent to your old address."
+        }
+        EventKind::PasswordReset => {
+            "If this wasn't you, someone can read your mail: secure your mailbox, then change your password."
+        }
+        EventKind::EmailChangeUndone => {
+            "If you did not change the address in the first place, someone knew your password: change it."
+        }
+        _ => return None,
+    };
+    let sign_out = kind == EventKind::EmailChanged;
+    Some(view! {
+        <div class="actions">
+            <p>{advice}</p>
+            {sign_out.then(|| view! { <SignOutEverywhere/> })}
+            <a class="button-link secondary" href="/account/password">"Change password"</a>
+        </div>
+    })
 }

@@ -36,6 +36,7 @@ impl Instance {
             .env("LATCH_LOG", "error")
             // The driver is a keyless API client; the limits are for attackers, not for it.
             .env("LATCH_DEVICE_BINDING", "allow")
+            .env("LATCH_EMAIL_VERIFICATION", "off")
             .env("LATCH_LOGIN_ATTEMPTS_PER_ADDRESS", "1000000")
             .env("LATCH_LOGIN_ATTEMPTS_PER_ACCOUNT", "1000000")
             .env("LATCH_SIGNUPS_PER_ADDRESS", "1000000")

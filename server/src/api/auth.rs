@@ -9,17 +9,17 @@ use axum::{
 };
 use axum_extra::extract::CookieJar;
 
-use app::contract::{Credentials, ErrorBody, SessionBody, TokenType};
+use app::contract::{Credentials, ErrorBody, MailSent, SessionBody, TokenType};
 
 use super::{
     client_address::Client,
     cookies,
-    dpop::{CookieProof, SessionKey},
+    dpop::{CookieProof, SessionKey, SignUpKey},
     json::ApiJson,
     same_origin::SameOrigin,
 };
 use crate::{
-    auth::{AuthError, AuthService, SignedIn},
+    auth::{AuthError, AuthService, SignUp, SignedIn},
     error::{Error, Result},
     state::AppState,
 };
@@ -32,7 +32,7 @@ pub struct SessionReply {
 }
 
 impl SessionReply {
-    fn new(status: StatusCode, jar: CookieJar, signed_in: SignedIn) -> Self {
+    pub(super) fn new(status: StatusCode, jar: CookieJar, signed_in: SignedIn) -> Self {
         let mut jar = cookies::set(jar, &signed_in.refresh_token, signed_in.refresh_expires_at);
         if let Some(device) = signed_in.device_cookie {
             jar = cookies::set_device(jar, device);
@@ -58,7 +58,7 @@ impl IntoResponse for SessionReply {
     }
 }
 
-/// What sign-up and sign-in read from a request: the browser key its DPoP proof proved
+/// What sign-in reads from a request: the browser key its DPoP proof proved
 /// (checked first), a same-origin JSON body of credentials, the client's address and browser,
 /// and the cookie jar the refresh cookie goes into.
 #[derive(FromRequest)]
@@ -71,31 +71,41 @@ pub struct CredentialsRequest {
     credentials: ApiJson<Credentials>,
 }
 
-/// Creates an account and signs it in.
+/// Creates an account. With email verification `required` (the default) it mails a link and
+/// answers 202 for every address, new or not; with it `off`, it signs in at once (201).
 #[utoipa::path(post, path = "/api/auth/signup", tag = "auth",
     request_body = Credentials,
     params(("DPoP" = Option<String>, Header, description = "A DPoP proof (RFC 9449) from the browser's key: the session is bound to it")),
     responses(
-        (status = 201, description = "Signed up; the refresh token is in the `latch_refresh` cookie", body = SessionBody),
+        (status = 201, description = "Verification off: signed up; the refresh token is in the `latch_refresh` cookie", body = SessionBody),
+        (status = 202, description = "Verification required: a mail went to the address, whether or not it has an account", body = MailSent),
         (status = 400, description = "Malformed JSON; a missing (`dpop_required`), invalid or nonce-less DPoP proof", body = ErrorBody),
         (status = 403, description = "Cross-origin request", body = ErrorBody),
-        (status = 409, description = "An account with this email exists", body = ErrorBody),
+        (status = 409, description = "Verification off: an account with this email exists", body = ErrorBody),
         (status = 413, description = "Body over 16 KiB", body = ErrorBody),
         (status = 415, description = "Not application/json", body = ErrorBody),
         (status = 422, description = "Invalid email or password, per field", body = ErrorBody),
         (status = 429, description = "Too many sign-ups from this address", body = ErrorBody),
         (status = 503, description = "Busy or database unavailable", body = ErrorBody),
     ))]
-pub async fn signup(State(auth): State<AuthService>, request: CredentialsRequest) -> Result<SessionReply> {
-    let CredentialsRequest {
-        device_key: SessionKey(device_key),
-        client: Client(client),
-        jar,
-        credentials: ApiJson(credentials),
-        ..
-    } = request;
-    let signed_in = auth.sign_up(credentials, &client, device_key.as_deref()).await?;
-    Ok(SessionReply::new(StatusCode::CREATED, jar, signed_in))
+pub async fn signup(
+    SignUpKey(device_key): SignUpKey,
+    _: SameOrigin,
+    State(auth): State<AuthService>,
+    Client(client): Client,
+    jar: CookieJar,
+    ApiJson(credentials): ApiJson<Credentials>,
+) -> Result<Response> {
+    Ok(
+        match auth.sign_up(credentials, &client, device_key.as_deref()).await? {
+            SignUp::SignedIn(signed_in) => {
+                SessionReply::new(StatusCode::CREATED, jar, *signed_in).into_response()
+            }
+            SignUp::CheckYourEmail => {
+                (StatusCode::ACCEPTED, Json(MailSent::CHECK_YOUR_EMAIL)).into_response()
+            }
+        },
+    )
 }
 
 /// Signs in with email and password.
@@ -109,7 +119,7 @@ pub async fn signup(State(auth): State<AuthService>, request: CredentialsRequest
         (status = 200, description = "Signed in; the refresh token is in the `latch_refresh` cookie", body = SessionBody),
         (status = 400, description = "Malformed JSON; a missing (`dpop_required`), invalid or nonce-less DPoP proof", body = ErrorBody),
         (status = 401, description = "Wrong email or password", body = ErrorBody),
-        (status = 403, description = "Cross-origin request", body = ErrorBody),
+        (status = 403, description = "Cross-origin request; the password is right but the address is not confirmed yet (`email_not_verified`)", body = ErrorBody),
         (status = 413, description = "Body over 16 KiB", body = ErrorBody),
         (status = 415, description = "Not application/json", body = ErrorBody),
         (status = 422, description = "A field is missing", body = ErrorBody),

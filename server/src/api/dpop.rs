@@ -13,7 +13,7 @@ use axum::{
 
 use crate::{
     auth::dpop::{DeviceBinding, DeviceProof, Target, normalised_origin},
-    config::{Config, DeviceBinding as Policy},
+    config::{Config, DeviceBinding as Policy, EmailVerification as Verification},
     error::Error,
 };
 
@@ -68,8 +68,8 @@ where
     Ok(DeviceBinding::from_ref(state).prove(proof, &target).await?)
 }
 
-/// The browser key a session-starting request (sign-up, sign-in) proved. The proof is checked
-/// before anything else on the request; without one, the policy decides.
+/// The browser key a session-starting request (sign-in, opening a confirmation link) proved.
+/// The proof is checked before anything else on the request; without one, the policy decides.
 pub struct SessionKey(pub Option<String>);
 
 impl<S: Send + Sync> FromRequestParts<S> for SessionKey
@@ -80,16 +80,45 @@ where
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
-        let status = StatusCode::BAD_REQUEST;
-        match prove(parts, state, None).await? {
-            DeviceProof::Key(jkt) => Ok(SessionKey(Some(jkt))),
-            DeviceProof::Absent => match DeviceBinding::from_ref(state).policy() {
-                Policy::Require => Err(Error::DpopRequired),
-                Policy::Allow => Ok(SessionKey(None)),
-            },
-            DeviceProof::NeedsNonce => Err(Error::UseDpopNonce { status }),
-            DeviceProof::Invalid(message) => Err(Error::InvalidDpopProof { status, message }),
-        }
+        let required = DeviceBinding::from_ref(state).policy() == Policy::Require;
+        session_key(parts, state, required).await.map(SessionKey)
+    }
+}
+
+/// Sign-up's key. With email verification required, sign-up starts no session (opening the
+/// mailed link does, and proves the key then), so only a proof that is sent is checked.
+pub struct SignUpKey(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for SignUpKey
+where
+    DeviceBinding: FromRef<S>,
+    Arc<Config>: FromRef<S>,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
+        let starts_session = Arc::<Config>::from_ref(state).recovery.email_verification == Verification::Off;
+        let required = starts_session && DeviceBinding::from_ref(state).policy() == Policy::Require;
+        session_key(parts, state, required).await.map(SignUpKey)
+    }
+}
+
+async fn session_key<S: Send + Sync>(
+    parts: &Parts,
+    state: &S,
+    required: bool,
+) -> Result<Option<String>, Error>
+where
+    DeviceBinding: FromRef<S>,
+    Arc<Config>: FromRef<S>,
+{
+    let status = StatusCode::BAD_REQUEST;
+    match prove(parts, state, None).await? {
+        DeviceProof::Key(jkt) => Ok(Some(jkt)),
+        DeviceProof::Absent if required => Err(Error::DpopRequired),
+        DeviceProof::Absent => Ok(None),
+        DeviceProof::NeedsNonce => Err(Error::UseDpopNonce { status }),
+        DeviceProof::Invalid(message) => Err(Error::InvalidDpopProof { status, message }),
     }
 }
 

@@ -10,6 +10,7 @@ pub mod dpop;
 pub mod headers;
 mod json;
 mod openapi;
+mod recovery;
 mod same_origin;
 mod sessions;
 
@@ -30,6 +31,15 @@ pub fn routes() -> Router<AppState> {
         .route("/auth/login", post(auth::login))
         .route("/auth/refresh", post(auth::refresh))
         .route("/auth/logout", post(auth::logout))
+        .route("/auth/verify-email", post(recovery::verify_email))
+        .route("/auth/password-reset", post(recovery::password_reset))
+        .route(
+            "/auth/password-reset/confirm",
+            post(recovery::password_reset_confirm),
+        )
+        .route("/account/email", post(recovery::change_email))
+        .route("/account/email/confirm", post(recovery::confirm_email))
+        .route("/account/email/undo", post(recovery::undo_email))
         .route("/me", get(account::me))
         .route("/session", get(account::session))
         .route("/sessions", get(sessions::list))

@@ -7,7 +7,7 @@ use utoipa::{
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 
-use super::{account, auth, sessions};
+use super::{account, auth, recovery, sessions};
 use crate::health;
 
 #[derive(OpenApi)]
@@ -23,6 +23,12 @@ use crate::health;
         auth::login,
         auth::refresh,
         auth::logout,
+        recovery::verify_email,
+        recovery::password_reset,
+        recovery::password_reset_confirm,
+        recovery::change_email,
+        recovery::confirm_email,
+        recovery::undo_email,
         account::me,
         account::session,
         account::change_password,

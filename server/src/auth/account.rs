@@ -36,13 +36,13 @@ impl AuthService {
         Ok(Me {
             id: user.id,
             email: user.email,
+            email_verified: user.email_verified_at.is_some(),
             created_at: clock::rfc3339(user.created_at),
         })
     }
 
     /// Checks the current password, then stores the new one and signs out every other
-    /// session, in one transaction. Guesses are limited per session, not by the account's
-    /// sign-in lock: strangers failing to sign in must not stop the owner from changing it.
+    /// session, in one transaction, and tells the address.
     pub async fn change_password(
         &self,
         caller: &Caller,
@@ -52,21 +52,8 @@ impl AuthService {
         let user = users::by_id(&self.db, &caller.user_id)
             .await?
             .ok_or(AuthError::AccountGone)?;
-        let session_key = format!("session:{}", caller.session_id);
-        self.throttle
-            .per_session
-            .reserve(&session_key)
-            .map_err(|retry_after| AuthError::Throttled { retry_after })?;
-
         let current = change.current_password.unwrap_or_default();
-        let verified = self.hasher.verify(&current, Some(&user.password_hash)).await;
-        if verified.is_err() {
-            self.throttle.per_session.release(&session_key);
-        }
-        if !verified? {
-            return Err(field("current_password", "This is not your current password."));
-        }
-        self.throttle.per_session.clear(&session_key);
+        self.check_current_password(caller, &user, Some(&current)).await?;
         let email = Email::parse(&user.email).ok();
         let new_password =
             Password::parse(change.new_password.as_deref().unwrap_or_default(), email.as_ref())
@@ -83,6 +70,34 @@ impl AuthService {
             .change_password(&caller.user_id, &caller.session_id, client, &hash)
             .await?;
         tracing::info!(user = %caller.user_id, other_sessions_ended = ended, "password changed");
+        self.recovery.notices.password_changed(&user.email, client, false);
+        Ok(())
+    }
+
+    /// Checks the caller's current password. Guesses are limited per session, not by the
+    /// account's sign-in lock: strangers failing to sign in must not stop the owner.
+    pub(super) async fn check_current_password(
+        &self,
+        caller: &Caller,
+        user: &users::User,
+        current: Option<&str>,
+    ) -> AuthResult<()> {
+        let session_key = format!("session:{}", caller.session_id);
+        self.throttle
+            .per_session
+            .reserve(&session_key)
+            .map_err(|retry_after| AuthError::Throttled { retry_after })?;
+        let verified = self
+            .hasher
+            .verify(current.unwrap_or_default(), Some(&user.password_hash))
+            .await;
+        if verified.is_err() {
+            self.throttle.per_session.release(&session_key);
+        }
+        if !verified? {
+            return Err(field("current_password", "This is not your current password."));
+        }
+        self.throttle.per_session.clear(&session_key);
         Ok(())
     }
 

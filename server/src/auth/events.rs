@@ -4,7 +4,10 @@ use app::contract::EventKind;
 use sqlx::Row;
 
 use super::client_info::ClientInfo;
-use crate::{db::Db, with_pool};
+use crate::{
+    db::{Db, WritePool},
+    with_pool,
+};
 
 /// A client as a session or event remembers it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,6 +119,15 @@ impl<'a> NewEvent<'a> {
     pub fn last_refreshed_by(mut self, party: &'a Party) -> Self {
         self.last_refreshed_by = Some(party);
         self
+    }
+
+    /// Records the event on its own (for events that go with no other write).
+    pub async fn record(&self, db: &Db) -> Result<(), sqlx::Error> {
+        with_pool!(db, |pool| {
+            let mut tx = pool.begin_write().await?;
+            self.insert().execute(&mut *tx).await?;
+            tx.commit().await
+        })
     }
 
     /// The INSERT, for the caller to execute on its own (concrete) connection.

@@ -39,7 +39,12 @@ impl From<Rejected> for AuthError {
                 reason: EndReason::Expired,
             } => SessionOver::Expired,
             Rejected::Ended {
-                reason: EndReason::SignedOut | EndReason::RevokedByUser | EndReason::PasswordChanged,
+                reason:
+                    EndReason::SignedOut
+                    | EndReason::RevokedByUser
+                    | EndReason::PasswordChanged
+                    | EndReason::PasswordReset
+                    | EndReason::EmailChangeUndone,
             } => SessionOver::Revoked,
         };
         AuthError::SessionOver(over)

@@ -1,5 +1,5 @@
 //! The authentication core's entry point: one call per thing a user can do (sign up, sign
-//! in, refresh, sign out, change the password, look after their sessions). It knows nothing
+//! in, refresh, sign out, change the password, look after their sessions, recover the account). It knows nothing
 //! of HTTP; the API layer translates requests into these calls and `AuthError` into
 //! responses (in `crate::error`, the one place errors become HTTP).
 
@@ -10,6 +10,7 @@ use app::contract::User;
 use super::{
     known_device::DeviceCookies,
     password::{HashError, PasswordHasher},
+    recovery::Recovery,
     refresh_token::RefreshToken,
     sessions::Issued,
     sessions::SessionStore,
@@ -26,6 +27,7 @@ pub struct AuthService {
     pub(super) tokens: TokenIssuer,
     pub(super) throttle: Throttles,
     pub(super) devices: DeviceCookies,
+    pub(super) recovery: Recovery,
 }
 
 /// A session the client may use now: an access token for its memory and a refresh token
@@ -55,6 +57,12 @@ pub enum AuthError {
     EmailTaken,
     #[error("wrong email or password")]
     InvalidCredentials,
+    /// The password is right, but the address is not confirmed yet (verification required).
+    #[error("the email address is not confirmed")]
+    EmailNotVerified,
+    /// A mailed link that was used, expired, or was superseded (or was never a link).
+    #[error("invalid or expired link")]
+    InvalidOrExpiredLink,
     #[error("too many failed attempts")]
     Throttled { retry_after: Duration },
     /// A refresh or sign-out without a refresh cookie.
@@ -117,6 +125,7 @@ impl AuthService {
         tokens: TokenIssuer,
         throttle: Throttles,
         devices: DeviceCookies,
+        recovery: Recovery,
     ) -> Self {
         Self {
             db,
@@ -125,6 +134,7 @@ impl AuthService {
             tokens,
             throttle,
             devices,
+            recovery,
         }
     }
 

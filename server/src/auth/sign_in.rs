@@ -1,7 +1,5 @@
-//! Sign-up and sign-in: checking what the user typed, throttling guesses, deciding whether
-//! the device is new, and opening the session.
-
-use std::collections::BTreeMap;
+//! Sign-in: checking what the user typed, throttling guesses, deciding whether the device is
+//! new, and opening the session (also for a sign-up, in `sign_up`).
 
 use app::contract::{Credentials, EventKind};
 
@@ -10,7 +8,6 @@ use super::{
     device,
     email::Email,
     events,
-    password::Password,
     service::{AuthError, AuthResult, AuthService, SignedIn},
     sessions::{Issued, PasswordChanged},
     throttle::Guesser,
@@ -27,48 +24,6 @@ fn account_key(raw_email: &str, parsed: Option<&Email>) -> String {
 }
 
 impl AuthService {
-    /// Creates an account and its first session, bound to `device_key` (a proven DPoP key's
-    /// thumbprint) when there is one.
-    pub async fn sign_up(
-        &self,
-        credentials: Credentials,
-        client: &ClientInfo,
-        device_key: Option<&str>,
-    ) -> AuthResult<SignedIn> {
-        let email = Email::parse(credentials.email.as_deref().unwrap_or_default());
-        let password = Password::parse(
-            credentials.password.as_deref().unwrap_or_default(),
-            email.as_ref().ok(),
-        );
-        let (email, password) = match (email, password) {
-            (Ok(email), Ok(password)) => (email, password),
-            (email, password) => {
-                let mut fields = BTreeMap::new();
-                if let Err(problem) = email {
-                    fields.insert("email".to_string(), problem.to_string());
-                }
-                if let Err(problem) = password {
-                    fields.insert("password".to_string(), problem);
-                }
-                return Err(AuthError::InvalidFields(fields));
-            }
-        };
-
-        // Counted whether or not the address is taken, so sign-up cannot list accounts fast.
-        self.throttle
-            .reserve_sign_up(&client.ip)
-            .map_err(|retry_after| AuthError::Throttled { retry_after })?;
-        let hash = self.hasher.hash(&password).await.inspect_err(|_| {
-            self.throttle.refund_sign_up(&client.ip);
-        })?;
-        let user = users::create(&self.db, &email, hash)
-            .await?
-            .map_err(|users::EmailTaken| AuthError::EmailTaken)?;
-        let issued = self.start(&user, device_key, client, EventKind::SignedUp).await?;
-        tracing::info!(user = %user.id, session = %issued.session_id, "signed up");
-        self.signed_in_on_device(issued, &email)
-    }
-
     /// Checks the password (throttled per account and per address) and opens a session,
     /// recorded as a sign-in from a new device when this browser and OS are new to the account.
     /// `device_cookie` is the browser's device cookie, if it sent one: when it was issued for
@@ -120,10 +75,16 @@ impl AuthService {
             return Err(AuthError::InvalidCredentials);
         };
         self.throttle.guess_succeeded(guesser, &client.ip);
+        if user.email_verified_at.is_none() && self.recovery.verification_required() {
+            return Err(AuthError::EmailNotVerified);
+        }
 
         let event = self.sign_in_event(&user.id, client).await?;
         let issued = self.start(&user, device_key, client, event).await?;
         tracing::info!(user = %user.id, session = %issued.session_id, "signed in");
+        if event == EventKind::SignedInNewDevice {
+            self.recovery.notices.new_device(&user.email, client);
+        }
         self.signed_in_on_device(issued, email)
     }
 
@@ -145,7 +106,7 @@ impl AuthService {
 
     /// Opens the session, unless the password just checked has been changed since: a sign-in
     /// that raced a password change must not outlive it.
-    async fn start(
+    pub(super) async fn start(
         &self,
         user: &users::User,
         device_key: Option<&str>,
@@ -159,7 +120,7 @@ impl AuthService {
     }
 
     /// The session, with a fresh device cookie for this browser and account.
-    fn signed_in_on_device(&self, issued: Issued, email: &Email) -> AuthResult<SignedIn> {
+    pub(super) fn signed_in_on_device(&self, issued: Issued, email: &Email) -> AuthResult<SignedIn> {
         let mut signed_in = self.signed_in(issued, email.to_string())?;
         signed_in.device_cookie = Some(self.devices.issue(email));
         Ok(signed_in)

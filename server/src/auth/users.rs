@@ -1,7 +1,11 @@
-//! Accounts: an email and a password hash.
+//! Accounts: an email (confirmed or not) and a password hash.
 
 use super::email::Email;
-use crate::{clock, db::Db, with_pool};
+use crate::{
+    clock,
+    db::{Db, WritePool},
+    with_pool,
+};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct User {
@@ -9,12 +13,14 @@ pub struct User {
     pub email: String,
     pub password_hash: String,
     pub created_at: i64,
+    /// When the address was confirmed from a mailed link; `None` until then.
+    pub email_verified_at: Option<i64>,
 }
 
 #[derive(Debug)]
 pub struct EmailTaken;
 
-const COLUMNS: &str = "id, email, password_hash, created_at";
+const COLUMNS: &str = "id, email, password_hash, created_at, email_verified_at";
 
 pub async fn create(
     db: &Db,
@@ -26,6 +32,7 @@ pub async fn create(
         email: email.as_str().to_string(),
         password_hash,
         created_at: clock::now_millis(),
+        email_verified_at: None,
     };
     const SQL: &str = "INSERT INTO users (id, email, password_hash, created_at) VALUES ($1, $2, $3, $4)";
     let inserted = with_pool!(db, |pool| {
@@ -63,4 +70,65 @@ pub async fn by_id(db: &Db, id: &str) -> Result<Option<User>, sqlx::Error> {
             .fetch_optional(pool)
             .await
     })
+}
+
+/// Confirms the account's address (a link sent to it was opened) and, for a sign-up's link,
+/// sets the password typed with that sign-up. False if the account is gone.
+pub async fn confirm(db: &Db, id: &str, password_hash: Option<&str>) -> Result<bool, sqlx::Error> {
+    const SQL: &str = "UPDATE users SET email_verified_at = COALESCE(email_verified_at, $1), \
+         password_hash = COALESCE($2, password_hash) WHERE id = $3";
+    with_pool!(db, |pool| {
+        let mut tx = pool.begin_write().await?;
+        let updated = sqlx::query(SQL)
+            .bind(clock::now_millis())
+            .bind(password_hash)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(updated > 0)
+    })
+}
+
+/// Makes `to` (just proven to be the user's mailbox) the account's address, confirmed. When
+/// `evict_unconfirmed`, an account that holds `to` without ever having confirmed it is
+/// deleted first: it was made by someone who does not own the mailbox, and must not block its
+/// owner (e.g. from undoing a hijacker's change). `Err(EmailTaken)` if a confirmed account
+/// holds it; `Ok(false)` if the user is gone.
+pub async fn take_address(
+    db: &Db,
+    id: &str,
+    to: &str,
+    evict_unconfirmed: bool,
+) -> Result<Result<bool, EmailTaken>, sqlx::Error> {
+    let now = clock::now_millis();
+    let updated = with_pool!(db, |pool| {
+        let mut tx = pool.begin_write().await?;
+        if evict_unconfirmed {
+            sqlx::query("DELETE FROM users WHERE email = $1 AND email_verified_at IS NULL AND id <> $2")
+                .bind(to)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let updated = sqlx::query("UPDATE users SET email = $1, email_verified_at = $2 WHERE id = $3")
+            .bind(to)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await;
+        match updated {
+            Ok(done) => {
+                tx.commit().await?;
+                Ok(done.rows_affected() > 0)
+            }
+            Err(err) => Err(err),
+        }
+    });
+    match updated {
+        Ok(done) => Ok(Ok(done)),
+        Err(sqlx::Error::Database(err)) if err.is_unique_violation() => Ok(Err(EmailTaken)),
+        Err(err) => Err(err),
+    }
 }

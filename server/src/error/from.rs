@@ -32,6 +32,12 @@ impl From<AuthError> for Error {
                 ErrorCode::InvalidCredentials,
                 "The email or password is not correct.",
             ),
+            AuthError::EmailNotVerified => Error::Forbidden {
+                code: ErrorCode::EmailNotVerified,
+                message: "Confirm your email address first: open the link we sent you. Signing up \
+                          again sends a new one.",
+            },
+            AuthError::InvalidOrExpiredLink => Error::InvalidLink,
             AuthError::Throttled { retry_after } => Error::RateLimited { retry_after },
             AuthError::NoRefreshToken => unauthorized(
                 ErrorCode::MissingRefreshToken,

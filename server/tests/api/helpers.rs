@@ -58,9 +58,9 @@ pub async fn spawn_app_with(backend: Backend, settings: &[&str]) -> TestApp {
     spawn_app_on(TestDatabase::new(backend).await, settings).await
 }
 
-/// Like `spawn_app_with`, on a database the test prepared. Device binding is `allow` unless
-/// the settings say otherwise: most tests speak for clients without a key (API clients, old
-/// browsers); the binding tests ask for `require`.
+/// Like `spawn_app_with`, on a database the test prepared. Device binding is `allow` and email
+/// verification `off` unless the settings say otherwise (API clients without a key that sign
+/// up at once); the binding and recovery tests ask for `require` and `required`.
 pub async fn spawn_app_on(database: TestDatabase, settings: &[&str]) -> TestApp {
     let database_url = database.url().to_string();
     let data_dir = tempfile::tempdir().expect("temporary directory");
@@ -81,6 +81,9 @@ pub async fn spawn_app_on(database: TestDatabase, settings: &[&str]) -> TestApp 
     ];
     if !settings.contains(&"--device-binding") {
         args.extend_from_slice(&["--device-binding", "allow"]);
+    }
+    if !settings.contains(&"--email-verification") {
+        args.extend_from_slice(&["--email-verification", "off"]);
     }
     args.extend_from_slice(settings);
     let config = Config::try_parse_from(args).expect("test configuration parses");
@@ -229,8 +232,7 @@ impl TestApp {
         );
     }
 
-    /// The session's access token still works. (Its refresh token is left alone: using it
-    /// would rotate it.)
+    /// The session's access token still works (its refresh token is left alone).
     pub async fn assert_session_alive(&self, session: &Session) {
         let me = self.get_with_token("/api/me", &session.access_token).await;
         assert_eq!(me.status(), StatusCode::OK, "the access token still works");
@@ -261,8 +263,7 @@ impl TestApp {
             .expect("request reaches the server")
     }
 
-    /// Starts a second instance on the same database and secret, as a restart would; the
-    /// error says why it would not start.
+    /// Starts a second instance on the same database and secret, as a restart would.
     pub async fn start_again(&self) -> anyhow::Result<Application> {
         Application::build(self.config.clone()).await
     }

@@ -29,16 +29,7 @@ fn mail(to: &str, subject: &str) -> Mail {
     }
 }
 
-/// The body as the recipient's mail program shows it: long lines (the links) arrive
-/// quoted-printable.
-fn body_of(message: &str) -> String {
-    let (headers, body) = message.split_once("\r\n\r\n").expect("headers, then a body");
-    if !headers.contains("Content-Transfer-Encoding: quoted-printable") {
-        return body.to_string();
-    }
-    let decoded = quoted_printable::decode(body, quoted_printable::ParseMode::Strict).unwrap();
-    String::from_utf8(decoded).unwrap()
-}
+use crate::smtp_sink::body_of;
 
 /// A mailer configured as the server would be with `LATCH_SMTP_URL=url`.
 fn mailer_for(url: &str) -> Mailer {

@@ -27,6 +27,7 @@ mod mail;
 mod pages;
 mod properties;
 mod races;
+mod recovery;
 mod sessions;
 mod theft;
 mod throttling;

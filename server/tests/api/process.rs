@@ -40,6 +40,7 @@ impl Instance {
             .env("LATCH_LOG", "warn")
             // As in `spawn_app_on`: keyless clients unless a test asks for binding.
             .env("LATCH_DEVICE_BINDING", "allow")
+            .env("LATCH_EMAIL_VERIFICATION", "off")
             .envs(settings.iter().copied())
             .stdout(Stdio::null())
             .spawn()

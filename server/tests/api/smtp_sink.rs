@@ -19,6 +19,47 @@ pub struct Received {
     pub data: String,
 }
 
+impl Received {
+    /// The body as the recipient reads it.
+    pub fn text(&self) -> String {
+        body_of(&self.data)
+    }
+
+    pub fn subject(&self) -> &str {
+        self.data
+            .lines()
+            .find_map(|line| line.strip_prefix("Subject: "))
+            .unwrap_or_default()
+    }
+
+    /// The first link in the body that opens `page` (e.g. `/reset-password`), whole.
+    pub fn link(&self, page: &str) -> Option<String> {
+        let text = self.text();
+        text.split_whitespace()
+            .find(|word| word.starts_with("http") && word.contains(&format!("{page}#token=")))
+            .map(str::to_string)
+    }
+
+    /// The token in the fragment of the link that opens `page`.
+    pub fn token(&self, page: &str) -> String {
+        let link = self
+            .link(page)
+            .unwrap_or_else(|| panic!("a {page} link in {:?}", self.subject()));
+        link.split_once("#token=").unwrap().1.to_string()
+    }
+}
+
+/// The body as the recipient's mail program shows it: long lines (the links) arrive
+/// quoted-printable.
+pub fn body_of(message: &str) -> String {
+    let (headers, body) = message.split_once("\r\n\r\n").expect("headers, then a body");
+    if !headers.contains("Content-Transfer-Encoding: quoted-printable") {
+        return body.to_string();
+    }
+    let decoded = quoted_printable::decode(body, quoted_printable::ParseMode::Strict).unwrap();
+    String::from_utf8(decoded).unwrap()
+}
+
 pub struct SmtpSink {
     pub port: u16,
     received: Arc<Mutex<Vec<Received>>>,
@@ -50,6 +91,45 @@ impl SmtpSink {
 
     pub fn received(&self) -> Vec<Received> {
         self.received.lock().unwrap().clone()
+    }
+
+    /// The mails to `address`, in the order they arrived.
+    pub fn to(&self, address: &str) -> Vec<Received> {
+        self.received()
+            .into_iter()
+            .filter(|mail| {
+                mail.rcpt_to
+                    .iter()
+                    .any(|to| to.trim_matches(['<', '>']) == address)
+            })
+            .collect()
+    }
+
+    /// Waits (briefly) for the `count`-th mail to `address` and returns it.
+    pub async fn nth_to(&self, address: &str, count: usize) -> Received {
+        for _ in 0..250 {
+            if let Some(mail) = self.to(address).get(count - 1) {
+                return mail.clone();
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("{address} received {} mails, not {count}", self.to(address).len());
+    }
+
+    /// Waits (briefly) for a mail to `address` with this subject and returns the newest.
+    pub async fn with_subject(&self, address: &str, subject: &str) -> Received {
+        for _ in 0..250 {
+            if let Some(mail) = self
+                .to(address)
+                .into_iter()
+                .rev()
+                .find(|mail| mail.subject() == subject)
+            {
+                return mail;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("no mail {subject:?} to {address}");
     }
 
     /// Waits (briefly) for `count` mails: the server stores a mail after it has answered.

@@ -1,5 +1,5 @@
-//! Ending sessions: sign-out, the user revoking one device, all other devices, or a password
-//! change. Each ends its sessions in one transaction with the event it records, and puts them
+//! Ending sessions: sign-out, the user revoking one device, all other devices, a password
+//! change or reset, or an undone change of address. Each ends its sessions in one transaction with the event it records, and puts them
 //! in the revocation set so their access tokens stop working at once.
 
 use app::contract::{EndReason, EventKind};
@@ -25,6 +25,12 @@ enum EndOthers<'a> {
     PasswordChanged {
         new_hash: &'a str,
     },
+    /// Set from a reset link, which also proves the address: it is confirmed too.
+    PasswordReset {
+        new_hash: &'a str,
+    },
+    /// The old address took the account back.
+    EmailChangeUndone,
 }
 
 impl SessionStore {
@@ -52,6 +58,7 @@ impl SessionStore {
                 if let Some(event) = event {
                     event.insert().execute(&mut *tx).await?;
                     tx.commit().await?;
+                    self.mail_blocked_attempt(&holder, client);
                 }
                 return Ok(Err(rejected));
             }
@@ -108,7 +115,8 @@ impl SessionStore {
         keep: &str,
         client: &ClientInfo,
     ) -> Result<usize, sqlx::Error> {
-        self.end_others(user_id, keep, client, EndOthers::UserAsked).await
+        self.end_others(user_id, Some(keep), client, EndOthers::UserAsked)
+            .await
     }
 
     /// Stores a new password hash and ends every session of the user but `keep`, as one
@@ -120,14 +128,37 @@ impl SessionStore {
         client: &ClientInfo,
         new_hash: &str,
     ) -> Result<usize, sqlx::Error> {
-        self.end_others(user_id, keep, client, EndOthers::PasswordChanged { new_hash })
+        self.end_others(
+            user_id,
+            Some(keep),
+            client,
+            EndOthers::PasswordChanged { new_hash },
+        )
+        .await
+    }
+
+    /// Stores the password set from a reset link and ends every session of the user, as one
+    /// transaction. Returns how many sessions ended.
+    pub async fn reset_password(
+        &self,
+        user_id: &str,
+        client: &ClientInfo,
+        new_hash: &str,
+    ) -> Result<usize, sqlx::Error> {
+        self.end_others(user_id, None, client, EndOthers::PasswordReset { new_hash })
+            .await
+    }
+
+    /// Ends every session of the user: the old address undid a change of address.
+    pub async fn end_all_after_undo(&self, user_id: &str, client: &ClientInfo) -> Result<usize, sqlx::Error> {
+        self.end_others(user_id, None, client, EndOthers::EmailChangeUndone)
             .await
     }
 
     async fn end_others(
         &self,
         user_id: &str,
-        keep: &str,
+        keep: Option<&str>,
         client: &ClientInfo,
         why: EndOthers<'_>,
     ) -> Result<usize, sqlx::Error> {
@@ -135,20 +166,29 @@ impl SessionStore {
         let (reason, kind) = match why {
             EndOthers::UserAsked => (EndReason::RevokedByUser, EventKind::OtherSessionsRevoked),
             EndOthers::PasswordChanged { .. } => (EndReason::PasswordChanged, EventKind::PasswordChanged),
+            EndOthers::PasswordReset { .. } => (EndReason::PasswordReset, EventKind::PasswordReset),
+            EndOthers::EmailChangeUndone => (EndReason::EmailChangeUndone, EventKind::EmailChangeUndone),
         };
         let ended: Vec<String> = with_pool!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
-            if let EndOthers::PasswordChanged { new_hash } = why {
-                sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-                    .bind(new_hash)
-                    .bind(user_id)
-                    .execute(&mut *tx)
-                    .await?;
+            if let EndOthers::PasswordChanged { new_hash } | EndOthers::PasswordReset { new_hash } = why {
+                sqlx::query(
+                    "UPDATE users SET password_hash = $1, \
+                     email_verified_at = CASE WHEN $2 THEN COALESCE(email_verified_at, $3) \
+                     ELSE email_verified_at END WHERE id = $4",
+                )
+                .bind(new_hash)
+                .bind(matches!(why, EndOthers::PasswordReset { .. }))
+                .bind(now)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
             }
             let others: Vec<String> =
                 sqlx::query("SELECT id FROM sessions WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL")
                     .bind(user_id)
-                    .bind(keep)
+                    // No session has an empty id: with nothing to keep, every session ends.
+                    .bind(keep.unwrap_or_default())
                     .fetch_all(&mut *tx)
                     .await?
                     .iter()
@@ -157,7 +197,7 @@ impl SessionStore {
             for id in &others {
                 end_session!(pool, tx, id.as_str(), reason, now);
             }
-            let event = NewEvent::new(user_id, kind, client, Some(keep));
+            let event = NewEvent::new(user_id, kind, client, keep);
             event.insert().execute(&mut *tx).await?;
             tx.commit().await?;
             others

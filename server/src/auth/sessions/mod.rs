@@ -16,8 +16,8 @@ use std::time::Duration;
 use app::contract::{EndReason, EventKind};
 
 use super::{
-    client_info::ClientInfo, events::NewEvent, refresh_token::RefreshToken, revocations::Revocations,
-    throttle::Throttle,
+    client_info::ClientInfo, events::NewEvent, notices::Notices, refresh_token::RefreshToken,
+    revocations::Revocations, throttle::Throttle,
 };
 use crate::{
     clock,
@@ -80,6 +80,10 @@ pub struct SessionStore {
     /// Blocked attempts recorded per session per minute, so a thief hammering a stolen
     /// cookie cannot flood the owner's security page or the table.
     blocked_events: Throttle,
+    /// Mails to the owner about a stolen or blocked session.
+    notices: Notices,
+    /// Blocked-attempt mails per session per hour: one says all there is to say.
+    blocked_mails: Throttle,
 }
 
 const BLOCKED_EVENTS_PER_MINUTE: u32 = 10;
@@ -136,6 +140,7 @@ impl SessionStore {
         policy: SessionPolicy,
         revocations: Revocations,
         refreshes_per_minute: u32,
+        notices: Notices,
     ) -> Self {
         Self {
             db,
@@ -145,6 +150,16 @@ impl SessionStore {
             revocations,
             refreshes: Throttle::new(refreshes_per_minute, Duration::from_secs(60)),
             blocked_events: Throttle::new(BLOCKED_EVENTS_PER_MINUTE, Duration::from_secs(60)),
+            notices,
+            blocked_mails: Throttle::new(1, Duration::from_secs(3600)),
+        }
+    }
+
+    /// Tells the owner that a session's cookie was presented without its key (at most once an
+    /// hour per session).
+    fn mail_blocked_attempt(&self, holder: &holder::Holder, client: &ClientInfo) {
+        if self.blocked_mails.reserve(&holder.session_id).is_ok() {
+            self.notices.blocked_attempt(&holder.email, client);
         }
     }
 

@@ -78,6 +78,7 @@ impl SessionStore {
             if let Some((rejected, event)) = holder.refusal(device, client, &self.blocked_events) {
                 if let Some(event) = event {
                     event.insert().execute(pool).await?;
+                    self.mail_blocked_attempt(&holder, client);
                 }
                 return Ok(Err(rejected));
             }
@@ -225,6 +226,7 @@ impl SessionStore {
                     tx.commit().await?;
                     self.revocations.insert(&session_id);
                     tracing::warn!(session = %session_id, "retired refresh token reused: session revoked");
+                    self.notices.stolen_session(&email, client);
                     Ok(Err(Rejected::Reused))
                 }
             }

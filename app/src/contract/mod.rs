@@ -8,6 +8,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+mod recovery;
+pub use recovery::{EmailChange, LinkToken, MailSent, MailStatus, ResetConfirm, ResetRequest};
+
 /// `{email, password}` for sign-up and sign-in. Missing fields are the server's to report
 /// (422 per field), so they deserialise as `None` rather than failing the whole body.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -68,6 +71,8 @@ pub struct User {
 pub struct Me {
     pub id: String,
     pub email: String,
+    /// Whether the address was confirmed by opening a link sent to it.
+    pub email_verified: bool,
     /// RFC 3339.
     pub created_at: String,
 }
@@ -171,6 +176,10 @@ pub enum ErrorCode {
     UseDpopNonce,
     /// This server only starts device-bound sessions: send a `DPoP` proof.
     DpopRequired,
+    /// A mailed link that was used, has expired, or was replaced by a newer one.
+    InvalidOrExpiredLink,
+    /// The password is right but the address has not been confirmed yet: open the mailed link.
+    EmailNotVerified,
     Unavailable,
     InternalError,
     /// A code this build does not know (a newer server); never sent by this one.
@@ -197,6 +206,12 @@ pub enum EventKind {
     SessionRevoked,
     OtherSessionsRevoked,
     PasswordChanged,
+    /// The password was set from a reset link; every session ended.
+    PasswordReset,
+    /// The address was changed (confirmed from the new address).
+    EmailChanged,
+    /// The old address undid a change from its mailed link; every session ended.
+    EmailChangeUndone,
 }
 
 /// Why a session ended; stored with it, and behind the error code a refresh answers with.
@@ -212,6 +227,8 @@ pub enum EndReason {
     RefreshTokenReuse,
     RevokedByUser,
     PasswordChanged,
+    PasswordReset,
+    EmailChangeUndone,
 }
 
 impl ErrorCode {

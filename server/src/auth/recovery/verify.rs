@@ -1,0 +1,41 @@
+//! Opening a sign-up's confirmation link: the address is confirmed and the first session opens.
+
+use app::contract::{EventKind, LinkToken};
+
+use super::token;
+use crate::auth::{
+    client_info::ClientInfo,
+    email::Email,
+    links::Purpose,
+    service::{AuthError, AuthResult, AuthService, SignedIn},
+    users,
+};
+
+impl AuthService {
+    /// Uses the link, confirms the address (setting the password typed at sign-up) and signs
+    /// in, bound to `device_key` when there is one.
+    pub async fn verify_email(
+        &self,
+        link: LinkToken,
+        client: &ClientInfo,
+        device_key: Option<&str>,
+    ) -> AuthResult<SignedIn> {
+        let token = token(link.token)?;
+        let opened = self
+            .recovery
+            .links
+            .redeem(Purpose::VerifyEmail, &token)
+            .await?
+            .ok_or(AuthError::InvalidOrExpiredLink)?;
+        if !users::confirm(&self.db, &opened.user_id, opened.password_hash.as_deref()).await? {
+            return Err(AuthError::InvalidOrExpiredLink);
+        }
+        let user = users::by_id(&self.db, &opened.user_id)
+            .await?
+            .ok_or(AuthError::InvalidOrExpiredLink)?;
+        let email = Email::parse(&user.email).map_err(|_| AuthError::InvalidOrExpiredLink)?;
+        let issued = self.start(&user, device_key, client, EventKind::SignedUp).await?;
+        tracing::info!(user = %user.id, session = %issued.session_id, "address confirmed, signed in");
+        self.signed_in_on_device(issued, &email)
+    }
+}
