@@ -29,6 +29,7 @@ fn check_your_email() -> Accepted {
         (status = 403, description = "Cross-origin request", body = ErrorBody),
         (status = 413, description = "Body over 16 KiB", body = ErrorBody),
         (status = 415, description = "Not application/json", body = ErrorBody),
+        (status = 422, description = "A field of the wrong type", body = ErrorBody),
         (status = 503, description = "Database unavailable", body = ErrorBody),
     ))]
 pub async fn verify_email(
@@ -120,6 +121,7 @@ pub async fn change_email(
         (status = 403, description = "Cross-origin request", body = ErrorBody),
         (status = 413, description = "Body over 16 KiB", body = ErrorBody),
         (status = 415, description = "Not application/json", body = ErrorBody),
+        (status = 422, description = "A field of the wrong type", body = ErrorBody),
         (status = 503, description = "Database unavailable", body = ErrorBody),
     ))]
 pub async fn confirm_email(
@@ -141,6 +143,7 @@ pub async fn confirm_email(
         (status = 403, description = "Cross-origin request", body = ErrorBody),
         (status = 413, description = "Body over 16 KiB", body = ErrorBody),
         (status = 415, description = "Not application/json", body = ErrorBody),
+        (status = 422, description = "A field of the wrong type", body = ErrorBody),
         (status = 503, description = "Database unavailable", body = ErrorBody),
     ))]
 pub async fn undo_email(
