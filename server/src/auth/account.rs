@@ -169,6 +169,7 @@ impl AuthService {
     }
 }
 
-fn field(name: &str, problem: impl Into<String>) -> AuthError {
+/// A refusal of one field, in the user's words.
+pub(super) fn field(name: &str, problem: impl Into<String>) -> AuthError {
     AuthError::InvalidFields([(name.to_string(), problem.into())].into())
 }

@@ -6,7 +6,7 @@ use app::contract::{EmailChange, EventKind, LinkToken};
 
 use super::token;
 use crate::auth::{
-    account::Caller,
+    account::{Caller, field},
     client_info::ClientInfo,
     email::Email,
     events::NewEvent,
@@ -14,10 +14,6 @@ use crate::auth::{
     service::{AuthError, AuthResult, AuthService},
     users,
 };
-
-fn field(name: &str, problem: impl Into<String>) -> AuthError {
-    AuthError::InvalidFields([(name.to_string(), problem.into())].into())
-}
 
 impl AuthService {
     /// Checks the current password, then mails a confirmation link to the new address. If

@@ -5,6 +5,7 @@ use app::contract::{ResetConfirm, ResetRequest};
 
 use super::token;
 use crate::auth::{
+    account::field,
     client_info::ClientInfo,
     email::Email,
     links::Purpose,
@@ -19,7 +20,7 @@ impl AuthService {
     /// per-address limit nothing is sent (the previous link still works).
     pub async fn request_password_reset(&self, request: ResetRequest, client: &ClientInfo) -> AuthResult<()> {
         let email = Email::parse(request.email.as_deref().unwrap_or_default())
-            .map_err(|problem| AuthError::InvalidFields([("email".into(), problem.into())].into()))?;
+            .map_err(|problem| field("email", problem))?;
         let recovery = &self.recovery;
         recovery.count_request(&client.ip)?;
         let user = users::by_email(&self.db, &email).await?;
