@@ -24,6 +24,38 @@ const BATCH: i64 = 500;
 pub struct Purged {
     pub sessions: u64,
     pub events: u64,
+    /// Sign-ups whose confirmation links all expired unopened.
+    pub unconfirmed_accounts: u64,
+    pub links: u64,
+}
+
+/// Runs a batched DELETE (one whose subquery takes `LIMIT {BATCH}`) until a batch comes back
+/// short, and returns how many rows went.
+macro_rules! in_batches {
+    ($pool:expr, $sql:expr, $($bind:expr),+) => {{
+        let mut total = 0u64;
+        loop {
+            let deleted = sqlx::query($sql)$(.bind($bind))+.execute($pool).await?.rows_affected();
+            total += deleted;
+            if deleted < BATCH as u64 {
+                break total;
+            }
+        }
+    }};
+}
+
+/// Accounts that were signed up under confirmation and never confirmed, whose links have all
+/// expired, and that never had a session. An account made while confirmation was off has no
+/// confirmation link (and sessions), so it is never taken for one.
+fn unconfirmed_accounts() -> String {
+    format!(
+        "DELETE FROM users WHERE id IN (SELECT u.id FROM users u \
+         WHERE u.email_verified_at IS NULL \
+         AND EXISTS (SELECT 1 FROM email_links l WHERE l.user_id = u.id AND l.purpose = 'verify_email') \
+         AND NOT EXISTS (SELECT 1 FROM email_links l WHERE l.user_id = u.id AND l.expires_at > $1) \
+         AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.user_id = u.id) \
+         LIMIT {BATCH})"
+    )
 }
 
 #[derive(Clone)]
@@ -79,20 +111,24 @@ impl Purge {
                     break;
                 }
             }
-            loop {
-                let deleted = sqlx::query(&format!(
+            purged.events = in_batches!(
+                pool,
+                &format!(
                     "DELETE FROM security_events WHERE id IN \
                      (SELECT id FROM security_events WHERE at < $1 LIMIT {BATCH})"
-                ))
-                .bind(events_before)
-                .execute(pool)
-                .await?
-                .rows_affected();
-                purged.events += deleted;
-                if deleted < BATCH as u64 {
-                    break;
-                }
-            }
+                ),
+                events_before
+            );
+            // Accounts before links: an account is recognised by its expired links.
+            purged.unconfirmed_accounts = in_batches!(pool, &unconfirmed_accounts(), now);
+            purged.links = in_batches!(
+                pool,
+                &format!(
+                    "DELETE FROM email_links WHERE token_hash IN \
+                     (SELECT token_hash FROM email_links WHERE expires_at <= $1 LIMIT {BATCH})"
+                ),
+                now
+            );
         });
         Ok(purged)
     }
@@ -107,7 +143,13 @@ impl Purge {
                 ticks.tick().await;
                 match self.run_at(clock::now_millis()).await {
                     Ok(purged) if purged != Purged::default() => {
-                        tracing::info!(sessions = purged.sessions, events = purged.events, "purged");
+                        tracing::info!(
+                            sessions = purged.sessions,
+                            events = purged.events,
+                            unconfirmed_accounts = purged.unconfirmed_accounts,
+                            links = purged.links,
+                            "purged"
+                        );
                     }
                     Ok(_) => {}
                     Err(err) => tracing::warn!(error = %err, "purge failed; trying again later"),

@@ -100,4 +100,9 @@ async fn the_purge_removes_ended_sessions_and_old_events_after_their_retention(b
     assert_eq!((later.sessions, later.events), (1, 2));
     assert_eq!((sessions().await, tokens().await), (0, 0));
     assert_eq!(app.count("security_events").await, 0);
+    assert_eq!(
+        app.count("users").await,
+        1,
+        "an account signed up with confirmation off is unconfirmed, but never an abandoned sign-up"
+    );
 }

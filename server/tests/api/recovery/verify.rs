@@ -11,7 +11,10 @@ on_both_backends!(
     an_unconfirmed_account_cannot_sign_in_yet,
     a_newer_sign_up_replaces_the_link_and_brings_its_own_password,
     an_expired_confirmation_link_is_refused,
+    the_purge_frees_the_address_of_a_sign_up_never_confirmed,
 );
+
+const DAY_MS: i64 = 24 * 3600 * 1000;
 
 async fn sign_up_mails_a_link_that_signs_in_once(backend: Backend) {
     let (app, sink) = spawn_with_mail(backend, &[]).await;
@@ -104,4 +107,34 @@ async fn an_expired_confirmation_link_is_refused(backend: Backend) {
     assert_eq!(refused_link(response).await, "invalid_or_expired_link");
     // Signing up again is how a new link is had.
     confirmed(&app, &sink, "dee@example.com").await;
+}
+
+async fn the_purge_frees_the_address_of_a_sign_up_never_confirmed(backend: Backend) {
+    let (app, sink) = spawn_with_mail(backend, &[]).await;
+    let now = server::clock::now_millis();
+    app.signup("eve@example.com", PASSWORD).await;
+    sink.nth_to("eve@example.com", 1).await;
+    let ada = confirmed(&app, &sink, "ada@example.com").await;
+    assert_eq!((app.count("users").await, app.count("email_links").await), (2, 2));
+
+    let within = app.state.purge.run_at(now + DAY_MS - 60_000).await.unwrap();
+    assert_eq!(
+        (within.unconfirmed_accounts, within.links),
+        (0, 0),
+        "links still live"
+    );
+
+    let after = app.state.purge.run_at(now + DAY_MS + 60_000).await.unwrap();
+    assert_eq!(after.unconfirmed_accounts, 1, "the sign-up never confirmed");
+    assert_eq!(after.links, 1, "ada's used link (eve's went with her account)");
+    assert_eq!((app.count("users").await, app.count("email_links").await), (1, 0));
+    assert_eq!(
+        me(&app, &ada).await["email"],
+        "ada@example.com",
+        "a confirmed account stays"
+    );
+
+    // The address is free again: its owner signs up as if for the first time.
+    let session = confirmed(&app, &sink, "eve@example.com").await;
+    assert_eq!(me(&app, &session).await["email"], "eve@example.com");
 }
