@@ -1,9 +1,9 @@
-use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
+use leptos::{ev::SubmitEvent, prelude::*};
 
 use super::{
     account::account_page,
     field::{Field, Fields, SubmitButton},
-    forms::{FormError, Problems},
+    forms::{FormError, Submission},
 };
 use crate::{
     auth::{Method, send_json, use_auth},
@@ -22,35 +22,22 @@ fn ChangeEmail() -> impl IntoView {
     let auth = use_auth();
     let new_email = RwSignal::new(String::new());
     let current = RwSignal::new(String::new());
-    let problems = RwSignal::new(Problems::default());
-    let pending = RwSignal::new(false);
+    let form = Submission::new();
     // The address the confirmation link went to.
     let sent = RwSignal::new(None::<String>);
 
     let submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        if pending.get_untracked() {
-            return;
-        }
-        pending.set(true);
         sent.set(None);
-        problems.set(Problems::default());
         let address = new_email.get_untracked();
         let body = EmailChange {
             new_email: Some(address.clone()),
             current_password: Some(current.get_untracked()),
         };
-        spawn_local(async move {
-            let result = send_json(auth, Method::POST, "/api/account/email", &body).await;
-            let _ = pending.try_set(false);
-            match result {
-                Ok(()) => {
-                    new_email.set(String::new());
-                    current.set(String::new());
-                    sent.set(Some(address));
-                }
-                Err(error) => drop(problems.try_set(error.into())),
-            }
+        let request = async move { send_json(auth, Method::POST, "/api/account/email", &body).await };
+        form.send(ev, request, move |()| {
+            let _ = new_email.try_set(String::new());
+            let _ = current.try_set(String::new());
+            let _ = sent.try_set(Some(address));
         });
     };
 
@@ -64,11 +51,11 @@ fn ChangeEmail() -> impl IntoView {
             <form on:submit=submit novalidate=true>
                 <Fields>
                     <Field id="new_email" label="New email address" kind="email" autocomplete="email"
-                        value=new_email error=Problems::field(problems, "new_email")/>
+                        value=new_email error=form.field("new_email")/>
                     <Field id="current_password" label="Current password" kind="password"
                         autocomplete="current-password" value=current
-                        error=Problems::field(problems, "current_password")/>
-                    <FormError problems/>
+                        error=form.field("current_password")/>
+                    <FormError problems=form.problems/>
                     {move || sent.get().map(|address| view! {
                         <div class="notice success" role="status" data-testid="email-change-sent">
                             <p><strong>"Check your new address for a confirmation link."</strong></p>
@@ -78,7 +65,7 @@ fn ChangeEmail() -> impl IntoView {
                             </p>
                         </div>
                     })}
-                    <SubmitButton label="Send confirmation link" pending_label="Sending…" pending/>
+                    <SubmitButton label="Send confirmation link" pending_label="Sending…" pending=form.pending/>
                 </Fields>
             </form>
         </section>

@@ -1,6 +1,7 @@
-//! Pieces shared by the sign-in and sign-up forms.
+//! Pieces shared by the forms: a submission's state, its problems, and the sign-in and
+//! sign-up forms.
 
-use std::collections::BTreeMap;
+use std::{collections::BTreeMap, future::Future};
 
 use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -102,8 +103,7 @@ pub fn CredentialsForm(
     });
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let problems = RwSignal::new(Problems::default());
-    let pending = RwSignal::new(false);
+    let form = Submission::new();
 
     // Signed in (just now, or already by the silent refresh): go where the user was going.
     let navigate = use_navigate();
@@ -114,25 +114,14 @@ pub fn CredentialsForm(
     });
 
     let submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        if pending.get_untracked() {
-            return;
-        }
-        pending.set(true);
-        problems.set(Problems::default());
-        spawn_local(async move {
-            let address = email.get_untracked();
-            let result = kind.submit(auth, address.clone(), password.get_untracked()).await;
-            pending.set(false);
-            match result {
-                Ok(SignedUp::SignedIn) => {}
-                Ok(SignedUp::CheckYourEmail) => {
-                    password.set(String::new());
-                    if let Some(sent) = mail_sent {
-                        sent.set(Some(address));
-                    }
+        let address = email.get_untracked();
+        let request = kind.submit(auth, address.clone(), password.get_untracked());
+        form.send(ev, request, move |outcome| {
+            if outcome == SignedUp::CheckYourEmail {
+                password.set(String::new());
+                if let Some(sent) = mail_sent {
+                    sent.set(Some(address));
                 }
-                Err(error) => problems.set(error.into()),
             }
         });
     };
@@ -144,11 +133,11 @@ pub fn CredentialsForm(
             <form on:submit=submit novalidate=true>
                 <Fields>
                     <Field id="email" label="Email" kind="email" autocomplete="username" value=email
-                        error=Problems::field(problems, "email")/>
+                        error=form.field("email")/>
                     <Field id="password" label="Password" kind="password" autocomplete=password_autocomplete
-                        value=password error=Problems::field(problems, "password") hint=password_hint/>
-                    <FormError problems/>
-                    <SubmitButton label=submit_label pending_label pending/>
+                        value=password error=form.field("password") hint=password_hint/>
+                    <FormError problems=form.problems/>
+                    <SubmitButton label=submit_label pending_label pending=form.pending/>
                 </Fields>
             </form>
             {(kind == CredentialsKind::SignIn).then(|| view! {
@@ -195,5 +184,51 @@ impl From<ApiError> for Problems {
 impl Problems {
     pub fn field(problems: RwSignal<Problems>, name: &'static str) -> Signal<Option<String>> {
         Signal::derive(move || problems.with(|p| p.fields.get(name).cloned()))
+    }
+}
+
+/// One form's submission: whether it is in flight (its button shows progress and a second
+/// submit is ignored) and what the server refused last time.
+#[derive(Clone, Copy)]
+pub struct Submission {
+    pub pending: RwSignal<bool>,
+    pub problems: RwSignal<Problems>,
+}
+
+impl Submission {
+    pub fn new() -> Self {
+        Self {
+            pending: RwSignal::new(false),
+            problems: RwSignal::new(Problems::default()),
+        }
+    }
+
+    pub fn field(self, name: &'static str) -> Signal<Option<String>> {
+        Problems::field(self.problems, name)
+    }
+
+    /// Sends the form with `request` unless it is already on its way, and hands a success to
+    /// `done`; a refusal becomes the form's problems. The page may be gone by the time the
+    /// answer comes, so nothing here assumes its signals still exist.
+    pub fn send<T: 'static>(
+        self,
+        ev: SubmitEvent,
+        request: impl Future<Output = Result<T, ApiError>> + 'static,
+        done: impl FnOnce(T) + 'static,
+    ) {
+        ev.prevent_default();
+        if self.pending.get_untracked() {
+            return;
+        }
+        self.pending.set(true);
+        self.problems.set(Problems::default());
+        spawn_local(async move {
+            let result = request.await;
+            let _ = self.pending.try_set(false);
+            match result {
+                Ok(value) => done(value),
+                Err(error) => drop(self.problems.try_set(error.into())),
+            }
+        });
     }
 }

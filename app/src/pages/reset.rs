@@ -1,11 +1,11 @@
 //! A forgotten password: asking for a reset link, and the link's page, where a new password is
 //! chosen. Setting it signs out every device, wherever the reset was asked from.
 
-use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
+use leptos::{ev::SubmitEvent, prelude::*};
 
 use super::{
     field::{Field, Fields, SubmitButton},
-    forms::{FormError, PASSWORD_HINT, Problems},
+    forms::{FormError, PASSWORD_HINT, Problems, Submission},
     landing::{Landing, LinkExpired, NoLink, Step},
     mail_sent::CheckYourEmail,
 };
@@ -19,29 +19,16 @@ use crate::{
 #[component]
 pub fn ForgotPasswordPage() -> impl IntoView {
     let email = RwSignal::new(String::new());
-    let problems = RwSignal::new(Problems::default());
-    let pending = RwSignal::new(false);
+    let form = Submission::new();
     let sent = RwSignal::new(None::<String>);
 
     let submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        if pending.get_untracked() {
-            return;
-        }
-        pending.set(true);
-        problems.set(Problems::default());
         let address = email.get_untracked();
         let body = ResetRequest {
             email: Some(address.clone()),
         };
-        spawn_local(async move {
-            let result = post_public("/api/auth/password-reset", &body).await;
-            let _ = pending.try_set(false);
-            match result {
-                Ok(()) => drop(sent.try_set(Some(address))),
-                Err(error) => drop(problems.try_set(error.into())),
-            }
-        });
+        let request = async move { post_public("/api/auth/password-reset", &body).await };
+        form.send(ev, request, move |()| drop(sent.try_set(Some(address))));
     };
 
     move || {
@@ -68,9 +55,9 @@ pub fn ForgotPasswordPage() -> impl IntoView {
                 <form on:submit=submit novalidate=true>
                     <Fields>
                         <Field id="email" label="Email" kind="email" autocomplete="username" value=email
-                            error=Problems::field(problems, "email")/>
-                        <FormError problems/>
-                        <SubmitButton label="Send reset link" pending_label="Sending…" pending/>
+                            error=form.field("email")/>
+                        <FormError problems=form.problems/>
+                        <SubmitButton label="Send reset link" pending_label="Sending…" pending=form.pending/>
                     </Fields>
                 </form>
                 <p class="other-way">"Remembered it? " <a href="/login">"Sign in"</a></p>
