@@ -61,34 +61,50 @@ async fn sign_up_and_reset_answer_alike_for_every_address(backend: Backend) {
     assert_eq!(unknown, known, "reset: the same status, body and cookies");
 
     // Timing. The bound is wide (noise here is several ms); skipping the hash for a taken
-    // address, or mailing before answering, would cost far more than it.
+    // address, or mailing before answering, would cost far more than it, in every attempt.
+    // Other tests hash passwords on the same two cores meanwhile, so one burst of theirs can
+    // skew a measurement: it is made up to three times, and one close result passes.
+    let mut attempts = Vec::new();
+    for _ in 0..3 {
+        let medians = timing(&app).await;
+        if medians.close() {
+            return;
+        }
+        attempts.push(medians);
+    }
+    panic!("an address with an account answers at another speed, in each attempt: {attempts:#?}");
+}
+
+/// Median times: sign-up of a new and a taken address, reset of a known and an unknown one.
+#[derive(Debug)]
+struct Medians {
+    sign_up: (Duration, Duration),
+    reset: (Duration, Duration),
+}
+
+impl Medians {
+    fn close(&self) -> bool {
+        let close = |(a, b): (Duration, Duration)| a.abs_diff(b) <= Duration::from_millis(8) + a.max(b) / 4;
+        close(self.sign_up) && close(self.reset)
+    }
+}
+
+async fn timing(app: &TestApp) -> Medians {
     let rounds = 9;
-    let app = &app;
-    let (new_up, taken_up) = paired(
+    let sign_up = paired(
         rounds,
-        |i| {
-            let email = format!("new{i}@example.com");
+        |_| {
+            let email = format!("new-{}@example.com", uuid::Uuid::new_v4().simple());
             async move { app.signup(&email, PASSWORD).await }
         },
         |_| app.signup("taken@example.com", PASSWORD),
     )
     .await;
-    let (known_reset, unknown_reset) = paired(
+    let reset = paired(
         rounds,
         |_| reset(app, "taken@example.com"),
         |_| reset(app, "nobody@example.com"),
     )
     .await;
-    eprintln!(
-        "sign-up median: new {new_up:?}, taken {taken_up:?}; reset median: known {known_reset:?}, unknown {unknown_reset:?}"
-    );
-    let close = |a: Duration, b: Duration| a.abs_diff(b) <= Duration::from_millis(8) + a.max(b) / 4;
-    assert!(
-        close(new_up, taken_up),
-        "sign-up: {new_up:?} against {taken_up:?}"
-    );
-    assert!(
-        close(known_reset, unknown_reset),
-        "reset: {known_reset:?} against {unknown_reset:?}"
-    );
+    Medians { sign_up, reset }
 }
