@@ -37,8 +37,13 @@ test('sign-up waits for the mailed link, which signs me in and leaves no token i
 
   // And from the history: every entry back from here is free of it. (goBack answers null for
   // an entry of the same document, so walk by the history's length, not by its answers.)
+  // Every URL the page shows on the way is recorded as it is shown: signed in now, the
+  // sign-up page forwards to the account at once, sometimes before a read could see it.
   const length = await page.evaluate(() => history.length);
   const visited: string[] = [];
+  page.on('framenavigated', (frame) => {
+    if (frame === page.mainFrame()) visited.push(frame.url());
+  });
   for (let step = 1; step < length; step++) {
     await page.goBack();
     visited.push(page.url(), await page.evaluate(() => location.href));
