@@ -62,11 +62,7 @@ impl AuthService {
     pub async fn confirm_email_change(&self, link: LinkToken, client: &ClientInfo) -> AuthResult<()> {
         let token = token(link.token)?;
         let recovery = &self.recovery;
-        let opened = recovery
-            .links
-            .redeem(Purpose::ConfirmEmail, &token)
-            .await?
-            .ok_or(AuthError::InvalidOrExpiredLink)?;
+        let opened = recovery.redeem(Purpose::ConfirmEmail, &token).await?;
         let old = opened.replaces.as_deref().unwrap_or_default();
         let still_old = users::by_id(&self.db, &opened.user_id)
             .await?
@@ -102,17 +98,16 @@ impl AuthService {
     /// Puts the old address back and ends every session of the account.
     pub async fn undo_email_change(&self, link: LinkToken, client: &ClientInfo) -> AuthResult<()> {
         let token = token(link.token)?;
-        let links = &self.recovery.links;
-        let opened = links
-            .redeem(Purpose::UndoEmail, &token)
-            .await?
-            .ok_or(AuthError::InvalidOrExpiredLink)?;
+        let opened = self.recovery.redeem(Purpose::UndoEmail, &token).await?;
         let evict = self.recovery.verification_required();
         match users::take_address(&self.db, &opened.user_id, &opened.email, evict).await? {
             Ok(true) => {}
             Ok(false) | Err(users::EmailTaken) => return Err(AuthError::InvalidOrExpiredLink),
         }
-        links.cancel_after_undo(&opened.user_id, &opened).await?;
+        self.recovery
+            .links
+            .cancel_after_undo(&opened.user_id, &opened)
+            .await?;
         let ended = self.sessions.end_all_after_undo(&opened.user_id, client).await?;
         tracing::warn!(user = %opened.user_id, sessions_ended = ended, "address change undone");
         Ok(())

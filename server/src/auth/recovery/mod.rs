@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use super::{
     email::Email,
-    links::{Links, NewLink, Purpose},
+    links::{Links, NewLink, Opened, Purpose},
     notices::Notices,
     service::{AuthError, AuthResult},
     throttle::{Throttle, address_key},
@@ -85,6 +85,22 @@ impl Recovery {
             ttl,
         };
         self.links.issue(link).await
+    }
+
+    /// Uses up the live link of `purpose` that `token` opens; anything else is an invalid link.
+    async fn redeem(&self, purpose: Purpose, token: &str) -> AuthResult<Opened> {
+        self.links
+            .redeem(purpose, token)
+            .await?
+            .ok_or(AuthError::InvalidOrExpiredLink)
+    }
+
+    /// The live link of `purpose` that `token` opens, left unused.
+    async fn peek(&self, purpose: Purpose, token: &str) -> AuthResult<Opened> {
+        self.links
+            .peek(purpose, token)
+            .await?
+            .ok_or(AuthError::InvalidOrExpiredLink)
     }
 }
 

@@ -49,11 +49,7 @@ impl AuthService {
     /// password is refused without using the link up, so it can be typed again.
     pub async fn reset_password(&self, confirm: ResetConfirm, client: &ClientInfo) -> AuthResult<()> {
         let token = token(confirm.token)?;
-        let links = &self.recovery.links;
-        let opened = links
-            .peek(Purpose::ResetPassword, &token)
-            .await?
-            .ok_or(AuthError::InvalidOrExpiredLink)?;
+        let opened = self.recovery.peek(Purpose::ResetPassword, &token).await?;
         let user = users::by_id(&self.db, &opened.user_id)
             .await?
             .ok_or(AuthError::InvalidOrExpiredLink)?;
@@ -62,13 +58,10 @@ impl AuthService {
             confirm.new_password.as_deref().unwrap_or_default(),
             email.as_ref(),
         )
-        .map_err(|problem| AuthError::InvalidFields([("new_password".into(), problem)].into()))?;
+        .map_err(|problem| field("new_password", problem))?;
         let hash = self.hasher.hash(&password).await?;
         // Two requests with one link: only one uses it.
-        links
-            .redeem(Purpose::ResetPassword, &token)
-            .await?
-            .ok_or(AuthError::InvalidOrExpiredLink)?;
+        self.recovery.redeem(Purpose::ResetPassword, &token).await?;
         let ended = self.sessions.reset_password(&user.id, client, &hash).await?;
         tracing::info!(user = %user.id, sessions_ended = ended, "password reset");
         self.recovery.notices.password_changed(&user.email, client, true);

@@ -21,12 +21,7 @@ impl AuthService {
         device_key: Option<&str>,
     ) -> AuthResult<SignedIn> {
         let token = token(link.token)?;
-        let opened = self
-            .recovery
-            .links
-            .redeem(Purpose::VerifyEmail, &token)
-            .await?
-            .ok_or(AuthError::InvalidOrExpiredLink)?;
+        let opened = self.recovery.redeem(Purpose::VerifyEmail, &token).await?;
         if !users::confirm(&self.db, &opened.user_id, opened.password_hash.as_deref()).await? {
             return Err(AuthError::InvalidOrExpiredLink);
         }
