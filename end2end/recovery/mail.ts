@@ -62,6 +62,16 @@ export async function signUpForMail(page: Page, email: string, password = PASSWO
   await expect(page.getByTestId('mail-sent-to')).toHaveText(email);
 }
 
+/** Asks for a reset link for `email` on the forgot-password page `page` is on, and waits for
+ * "check your email", which names the address whether or not it has an account. */
+export async function askForReset(page: Page, email: string): Promise<void> {
+  await hydrated(page);
+  await page.getByLabel('Email').fill(email);
+  await page.getByRole('button', { name: 'Send reset link' }).click();
+  await expect(page.getByRole('heading', { name: 'Check your email' })).toBeVisible();
+  await expect(page.getByTestId('mail-sent-to')).toHaveText(email);
+}
+
 /** A confirmed account, signed in on `page` by its confirmation link; returns that mail. */
 export async function confirmedAccount(page: Page, request: APIRequestContext, email: string): Promise<Mail> {
   await signUpForMail(page, email);

@@ -1,5 +1,5 @@
 import { test, expect, hydrated, newEmail, onPath, PASSWORD, signInThroughTheForm } from '../tests/fixtures';
-import { confirmedAccount, hasLink, linkIn, newBrowserPage, nextMail } from './mail';
+import { askForReset, confirmedAccount, hasLink, linkIn, newBrowserPage, nextMail } from './mail';
 
 const NEW_PASSWORD = 'lantern orchard pebble violin';
 
@@ -23,11 +23,7 @@ test('a password reset from a mailed link signs out every device, and the link w
   await hydrated(third);
   await third.getByRole('link', { name: 'Forgot your password?' }).click();
   await onPath(third, '/forgot-password');
-  await hydrated(third);
-  await third.getByLabel('Email').fill(email);
-  await third.getByRole('button', { name: 'Send reset link' }).click();
-  await expect(third.getByRole('heading', { name: 'Check your email' })).toBeVisible();
-  await expect(third.getByTestId('mail-sent-to')).toHaveText(email);
+  await askForReset(third, email);
 
   const link = linkIn(await nextMail(request, email, hasLink('/reset-password'), 'the reset link'), '/reset-password');
   await third.goto(link);
@@ -70,12 +66,7 @@ test('a password reset from a mailed link signs out every device, and the link w
 
 test('asking for a reset of an address without an account looks the same', async ({ page }) => {
   await page.goto('/forgot-password');
-  await hydrated(page);
-  const nobody = newEmail();
-  await page.getByLabel('Email').fill(nobody);
-  await page.getByRole('button', { name: 'Send reset link' }).click();
-  await expect(page.getByRole('heading', { name: 'Check your email' })).toBeVisible();
-  await expect(page.getByTestId('mail-sent-to')).toHaveText(nobody);
+  await askForReset(page, newEmail());
 });
 
 test('a weak new password is explained under its field, and the link still works after', async ({
@@ -89,9 +80,7 @@ test('a weak new password is explained under its field, and the link still works
   await confirmedAccount(page, request, email);
   const other = await newBrowserPage(browser, baseURL);
   await other.goto('/forgot-password');
-  await hydrated(other);
-  await other.getByLabel('Email').fill(email);
-  await other.getByRole('button', { name: 'Send reset link' }).click();
+  await askForReset(other, email);
   const mail = await nextMail(request, email, hasLink('/reset-password'), 'the reset link');
   await other.goto(linkIn(mail, '/reset-password'));
   await hydrated(other);
