@@ -47,6 +47,10 @@ fn object(pairs: &[(&str, &str)]) -> Object {
     object
 }
 
+fn stringify(object: &Object) -> Option<String> {
+    js_sys::JSON::stringify(object).ok()?.as_string()
+}
+
 async fn bytes_of(promise: Result<js_sys::Promise, JsValue>) -> Option<Vec<u8>> {
     let buffer = JsFuture::from(promise.ok()?).await.ok()?;
     Some(Uint8Array::new(&buffer).to_vec())
@@ -71,8 +75,12 @@ pub async fn new_key() -> bool {
                 .ok()?
                 .as_string()
         };
-        let jwk =
-            serde_json::json!({"crv": "P-256", "kty": "EC", "x": field("x")?, "y": field("y")?}).to_string();
+        let jwk = stringify(&object(&[
+            ("crv", "P-256"),
+            ("kty", "EC"),
+            ("x", &field("x")?),
+            ("y", &field("y")?),
+        ]))?;
         let stored = object(&[("jwk", &jwk)]);
         Reflect::set(&stored, &JsValue::from_str("privateKey"), &pair.get_private_key()).ok()?;
         idb::put(KEY_NAME, &stored).await.ok()?;
@@ -153,25 +161,28 @@ pub async fn proof(method: &str, path: &str, access_token: Option<&str>) -> Opti
     let subtle = subtle()?;
     let origin = web_sys::window()?.location().origin().ok()?;
     let jti = web_sys::window()?.crypto().ok()?.random_uuid();
-    let mut claims = serde_json::json!({
-        "htm": method,
-        "htu": format!("{origin}{path}"),
-        // Required by RFC 9449; the server judges freshness by the nonce instead.
-        "iat": (js_sys::Date::now() / 1000.0).floor() as u64,
-        "jti": jti,
-    });
+    let claims = object(&[
+        ("htm", method),
+        ("htu", &format!("{origin}{path}")),
+        ("jti", &jti),
+    ]);
+    // Required by RFC 9449; the server judges freshness by the nonce instead.
+    let iat = JsValue::from_f64((js_sys::Date::now() / 1000.0).floor());
+    Reflect::set(&claims, &JsValue::from_str("iat"), &iat).ok()?;
     if let Some(nonce) = nonce() {
-        claims["nonce"] = nonce.into();
+        Reflect::set(&claims, &JsValue::from_str("nonce"), &JsValue::from_str(&nonce)).ok()?;
     }
     if let Some(token) = access_token {
         let digest = bytes_of(subtle.digest_with_str_and_u8_array("SHA-256", token.as_bytes())).await?;
-        claims["ath"] = URL_SAFE_NO_PAD.encode(digest).into();
+        let ath = JsValue::from_str(&URL_SAFE_NO_PAD.encode(digest));
+        Reflect::set(&claims, &JsValue::from_str("ath"), &ath).ok()?;
     }
+    let claims = stringify(&claims)?;
     let header = format!(r#"{{"typ":"dpop+jwt","alg":"ES256","jwk":{}}}"#, key.jwk);
     let input = format!(
         "{}.{}",
         URL_SAFE_NO_PAD.encode(header),
-        URL_SAFE_NO_PAD.encode(claims.to_string())
+        URL_SAFE_NO_PAD.encode(claims)
     );
     let algorithm = object(&[("name", "ECDSA"), ("hash", "SHA-256")]);
     let signature =

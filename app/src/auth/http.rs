@@ -9,7 +9,7 @@ use serde::{Serialize, de::DeserializeOwned};
 pub use gloo_net::http::Method;
 
 use super::{
-    ApiError, Auth, dpop,
+    ApiError, Auth, dpop, json,
     session::{self, Refreshed},
     token_store,
 };
@@ -36,11 +36,11 @@ pub(super) async fn with_proof(builder: RequestBuilder, method: &str, path: &str
 
 pub(super) async fn error_of(response: Response) -> ApiError {
     let status = response.status();
-    match response.json::<ErrorBody>().await {
-        Ok(ErrorBody {
+    match json::read::<ErrorBody>(response).await {
+        Some(ErrorBody {
             fields: Some(fields), ..
         }) if status == 422 && !fields.is_empty() => ApiError::Fields(fields),
-        Ok(body) if status < 500 => ApiError::Refused {
+        Some(body) if status < 500 => ApiError::Refused {
             code: body.error,
             message: body.message,
         },
@@ -59,13 +59,15 @@ pub enum SignedUp {
 /// through here: make a new device key, send the body with its proof, take the session (bound
 /// to the key). A 202 started none: the server mailed a link instead.
 async fn start_session(auth: Auth, path: &str, body: &impl Serialize) -> Result<SignedUp, ApiError> {
+    let body = json::write(body).ok_or(ApiError::Unavailable)?;
     dpop::new_key().await;
     let mut attempts = 0;
     let response = loop {
         attempts += 1;
         let request = with_proof(Request::post(path), "POST", path)
             .await
-            .json(body)
+            .header("Content-Type", "application/json")
+            .body(&body)
             .map_err(|_| ApiError::Unavailable)?;
         let response = request.send().await.map_err(|_| ApiError::Unavailable)?;
         dpop::remember_nonce(&response);
@@ -80,10 +82,9 @@ async fn start_session(auth: Auth, path: &str, body: &impl Serialize) -> Result<
             return Err(error);
         }
     };
-    let session = response
-        .json::<SessionBody>()
+    let session = json::read::<SessionBody>(response)
         .await
-        .map_err(|_| ApiError::Unavailable)?;
+        .ok_or(ApiError::Unavailable)?;
     session::signed_in_here(auth, session);
     Ok(SignedUp::SignedIn)
 }
@@ -116,8 +117,10 @@ pub async fn verify_email(auth: Auth, token: String) -> Result<(), ApiError> {
 /// A request that needs no session (asking for a reset mail, opening a mailed link), for
 /// actions answered with 202 or 204.
 pub async fn post_public(path: &str, body: &impl Serialize) -> Result<(), ApiError> {
+    let body = json::write(body).ok_or(ApiError::Unavailable)?;
     let request = Request::post(path)
-        .json(body)
+        .header("Content-Type", "application/json")
+        .body(body)
         .map_err(|_| ApiError::Unavailable)?;
     let response = request.send().await.map_err(|_| ApiError::Unavailable)?;
     dpop::remember_nonce(&response);
@@ -161,14 +164,14 @@ pub async fn send_json(
     path: &str,
     body: &impl Serialize,
 ) -> Result<(), ApiError> {
-    let body = serde_json::to_string(body).map_err(|_| ApiError::Unavailable)?;
+    let body = json::write(body).ok_or(ApiError::Unavailable)?;
     authorized(auth, method, path, Some(body)).await.map(drop)
 }
 
 /// An authenticated GET of JSON.
 pub async fn get_json<T: DeserializeOwned>(auth: Auth, path: &str) -> Result<T, ApiError> {
     let response = authorized(auth, Method::GET, path, None).await?;
-    response.json::<T>().await.map_err(|_| ApiError::Unavailable)
+    json::read::<T>(response).await.ok_or(ApiError::Unavailable)
 }
 
 /// Sends with the access token (refreshing first if it is stale); on a 401, refreshes once

@@ -5,6 +5,7 @@ mod blocked;
 mod dpop;
 mod http;
 mod idb;
+mod json;
 mod link;
 mod session;
 mod tabs;

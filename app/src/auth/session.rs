@@ -11,7 +11,7 @@ use gloo_timers::future::sleep;
 use leptos::{ev, prelude::*, task::spawn_local};
 
 use super::{
-    Auth, Notice, Status, User, blocked, dpop, http,
+    Auth, Notice, Status, User, blocked, dpop, http, json,
     tabs::{self, Message},
     token_store,
 };
@@ -141,16 +141,16 @@ async fn refresh_request(auth: Auth) -> Refreshed {
         break response;
     };
     match response.status() {
-        200 => match response.json::<SessionBody>().await {
-            Ok(session) => {
+        200 => match json::read::<SessionBody>(response).await {
+            Some(session) => {
                 accept(auth, session);
                 blocked::check(auth);
                 Refreshed::SignedIn
             }
-            Err(_) => unreachable(auth),
+            None => unreachable(auth),
         },
         401 => {
-            let code = response.json::<ErrorBody>().await.map(|body| body.error).ok();
+            let code = json::read::<ErrorBody>(response).await.map(|body| body.error);
             let was_signed_in = matches!(auth.status.get_untracked(), Status::SignedIn(_));
             let notice = match code {
                 Some(ErrorCode::RefreshTokenReuse) => Some(Notice::SessionReused),

@@ -38,6 +38,10 @@ fn SessionMenu() -> impl IntoView {
     };
     view! {
         <nav class="session-menu" aria-label="Account">
+            // Every `<A>` here takes the same `attr:` names: when the status changes, Leptos's
+            // type-erased views (`erase_components`) reuse the first link's element and set the
+            // new `attr:` values over the old ones without removing names the new link lacks,
+            // so a `data-testid` given to one link alone stayed on "Sign in" after sign-out.
             {move || match auth.status.get() {
                 Status::Checking => view! {
                     <span class="checking" role="status" data-testid="session-checking">"Checking session…"</span>
@@ -50,8 +54,10 @@ fn SessionMenu() -> impl IntoView {
                     </button>
                 }.into_any(),
                 Status::SignedOut(_) => view! {
-                    <A href="/login" attr:class="nav-link">"Sign in"</A>
-                    <A href="/signup" attr:class="nav-link primary-link">"Create account"</A>
+                    <A href="/login" attr:class="nav-link" attr:data-testid="sign-in-link">"Sign in"</A>
+                    <A href="/signup" attr:class="nav-link primary-link" attr:data-testid="sign-up-link">
+                        "Create account"
+                    </A>
                 }.into_any(),
             }}
             <Show when=move || failed.get()>

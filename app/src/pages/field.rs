@@ -56,7 +56,8 @@ pub fn Field(
                     <button type="button" class="reveal secondary" aria-controls=id
                         on:click=move |_| shown.update(|shown| *shown = !*shown)>
                         {move || if shown.get() { "Hide" } else { "Show" }}
-                        <span class="visually-hidden">" " {label.to_lowercase()}</span>
+                        // The labels are English: ASCII lowering keeps Unicode's case tables out of the WASM.
+                        <span class="visually-hidden">" " {label.to_ascii_lowercase()}</span>
                     </button>
                 })}
             </div>
