@@ -7,8 +7,11 @@
 //! than by SQLite (which spends ~50 µs on the writes themselves). Here the whole transaction
 //! is one closure run on a thread that owns a rusqlite connection: one trip per rotation.
 //!
-//! The job still runs inside the write lane, so it is serialised with sqlx's writers exactly
-//! as they are with one another. A job that fails leaves nothing written (its transaction
+//! The rotation's read before it (`read_on_writer`) runs here too, between writes and without
+//! the lane: one trip instead of sqlx's several for a read.
+//!
+//! A write job still runs inside the write lane, so it is serialised with sqlx's writers
+//! exactly as they are with one another. A job that fails leaves nothing written (its transaction
 //! rolls back) and the caller takes its ordinary path, which reports the error as sqlx's.
 
 use std::{
@@ -30,6 +33,8 @@ type Job = Box<dyn FnOnce(&mut Connection) + Send>;
 /// next rotation opens another.
 const IDLE: Duration = Duration::from_secs(60);
 
+/// A handle on the writer's thread; clones send to the same thread and connection.
+#[derive(Clone)]
 pub struct SqliteWriter {
     jobs: Sender<Job>,
     alive: Arc<AtomicBool>,

@@ -65,6 +65,9 @@ type Lane = Arc<tokio::sync::Mutex<LaneState>>;
 
 static LANES: LazyLock<Mutex<HashMap<PathBuf, Lane>>> = LazyLock::new(Mutex::default);
 
+/// Each file's writer, for reads that need no lane (`read_on_writer`).
+static READERS: LazyLock<Mutex<HashMap<PathBuf, SqliteWriter>>> = LazyLock::new(Mutex::default);
+
 /// As long as a writer waits for the lane before the database counts as busy (503), like
 /// SQLite's own busy timeout.
 const WAIT: Duration = Duration::from_secs(5);
@@ -82,7 +85,13 @@ pub async fn run_on_writer<T: Send + 'static>(
         lane.writer = None;
         if file.is_file() {
             match SqliteWriter::open(&file) {
-                Ok(writer) => lane.writer = Some(writer),
+                Ok(writer) => {
+                    READERS
+                        .lock()
+                        .expect("readers lock")
+                        .insert(file.clone(), writer.clone());
+                    lane.writer = Some(writer);
+                }
                 Err(err) => tracing::warn!(error = %err, "cannot open the SQLite writer connection"),
             }
         }
@@ -91,6 +100,26 @@ pub async fn run_on_writer<T: Send + 'static>(
         Some(writer) => writer.run(job).await,
         None => None,
     })
+}
+
+/// Runs a read-only `job` on the writer connection of `pool`'s file, between its writes and
+/// without the lane: one trip to a thread, where a read through sqlx's pool takes several
+/// (acquiring, the statement, the rows, the ping on release). `None` when the writer has not
+/// been opened yet or has ended (idle): the caller reads through sqlx.
+pub async fn read_on_writer<T: Send + 'static>(
+    pool: &SqlitePool,
+    job: impl FnOnce(&mut rusqlite::Connection) -> rusqlite::Result<T> + Send + 'static,
+) -> Option<T> {
+    let options = pool.connect_options();
+    let writer = READERS
+        .lock()
+        .expect("readers lock")
+        .get(options.get_filename())?
+        .clone();
+    if !writer.is_alive() {
+        return None;
+    }
+    writer.run(job).await
 }
 
 /// Waits for the write lane of `pool`'s database file.

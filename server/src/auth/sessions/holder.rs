@@ -3,9 +3,14 @@
 //! also decides from it whether the token can take the short path (`advance.rs`).
 
 use app::contract::EventKind;
+use rusqlite::OptionalExtension;
+use sqlx::{PgPool, SqlitePool};
 
 use super::Rejected;
-use crate::auth::{client_info::ClientInfo, dpop::DeviceProof, events::NewEvent, throttle::Throttle};
+use crate::{
+    auth::{client_info::ClientInfo, dpop::DeviceProof, events::NewEvent, throttle::Throttle},
+    db::{BoxFuture, read_on_writer},
+};
 
 /// Selects a `Holder` by the refresh token's keyed hash (`$1`).
 pub const BY_TOKEN_HASH: &str = "SELECT t.session_id, t.generation, t.retired_at, s.user_id, \
@@ -29,6 +34,20 @@ pub struct Holder {
 }
 
 impl Holder {
+    fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Holder {
+            session_id: row.get(0)?,
+            generation: row.get(1)?,
+            retired_at: row.get(2)?,
+            user_id: row.get(3)?,
+            dpop_jkt: row.get(4)?,
+            revoked_at: row.get(5)?,
+            expires_at: row.get(6)?,
+            last_used_at: row.get(7)?,
+            email: row.get(8)?,
+        })
+    }
+
     /// Why this request may not use the session, if it may not: the session is live, bound,
     /// and `device` does not prove its key. A refused attempt comes with the event to record,
     /// unless `blocked_events` says this session's attempts are already being recorded too
@@ -53,5 +72,37 @@ impl Holder {
             NewEvent::new(&self.user_id, kind, client, Some(&self.session_id))
         });
         Some((Rejected::WithoutDeviceKey { why }, event))
+    }
+}
+
+/// Finds the `Holder` of a refresh token by its keyed hash.
+pub trait ReadHolder {
+    fn holder<'a>(&'a self, hash: &'a [u8]) -> BoxFuture<'a, Option<Holder>>;
+}
+
+impl ReadHolder for PgPool {
+    fn holder<'a>(&'a self, hash: &'a [u8]) -> BoxFuture<'a, Option<Holder>> {
+        Box::pin(sqlx::query_as(BY_TOKEN_HASH).bind(hash).fetch_optional(self))
+    }
+}
+
+impl ReadHolder for SqlitePool {
+    /// On the file's writer connection when it is open (every rotation's hot path reads once
+    /// and writes once, both on that thread), else through sqlx.
+    fn holder<'a>(&'a self, hash: &'a [u8]) -> BoxFuture<'a, Option<Holder>> {
+        Box::pin(async move {
+            let owned = hash.to_vec();
+            let read = move |connection: &mut rusqlite::Connection| {
+                let mut select = connection.prepare_cached(BY_TOKEN_HASH)?;
+                select.query_row([owned], Holder::from_row).optional()
+            };
+            if let Some(holder) = read_on_writer(self, read).await {
+                return Ok(holder);
+            }
+            sqlx::query_as(BY_TOKEN_HASH)
+                .bind(hash)
+                .fetch_optional(self)
+                .await
+        })
     }
 }

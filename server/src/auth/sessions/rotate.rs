@@ -25,7 +25,7 @@ use super::{
     Issued, Rejected, SessionStore,
     advance::Advance,
     end_session, for_update,
-    holder::{BY_TOKEN_HASH, Holder},
+    holder::{Holder, ReadHolder},
     millis, notify_revoked,
 };
 use crate::{
@@ -66,13 +66,9 @@ impl SessionStore {
         let grace = millis(self.policy.grace);
 
         with_pool!(&self.db, |pool| {
-            // A plain read first: unknown tokens, requests without the session's key and
-            // throttled sessions never take the writer.
-            let Some(holder) = sqlx::query_as::<_, Holder>(BY_TOKEN_HASH)
-                .bind(&hash)
-                .fetch_optional(pool)
-                .await?
-            else {
+            // A plain read first, outside any write lock: unknown tokens, requests without
+            // the session's key and throttled sessions never wait for the writers.
+            let Some(holder) = pool.holder(&hash).await? else {
                 return Ok(Err(Rejected::Unknown));
             };
             if let Some((rejected, event)) = holder.refusal(device, client, &self.blocked_events) {
