@@ -34,6 +34,14 @@ pub(super) async fn with_proof(builder: RequestBuilder, method: &str, path: &str
     }
 }
 
+/// The request with `body`, JSON text (`json::write`), as its body.
+fn with_json(builder: RequestBuilder, body: &str) -> Result<Request, ApiError> {
+    builder
+        .header("Content-Type", "application/json")
+        .body(body)
+        .map_err(|_| ApiError::Unavailable)
+}
+
 pub(super) async fn error_of(response: Response) -> ApiError {
     let status = response.status();
     match json::read::<ErrorBody>(response).await {
@@ -64,11 +72,7 @@ async fn start_session(auth: Auth, path: &str, body: &impl Serialize) -> Result<
     let mut attempts = 0;
     let response = loop {
         attempts += 1;
-        let request = with_proof(Request::post(path), "POST", path)
-            .await
-            .header("Content-Type", "application/json")
-            .body(&body)
-            .map_err(|_| ApiError::Unavailable)?;
+        let request = with_json(with_proof(Request::post(path), "POST", path).await, &body)?;
         let response = request.send().await.map_err(|_| ApiError::Unavailable)?;
         dpop::remember_nonce(&response);
         if response.status() == 202 {
@@ -118,10 +122,7 @@ pub async fn verify_email(auth: Auth, token: String) -> Result<(), ApiError> {
 /// actions answered with 202 or 204.
 pub async fn post_public(path: &str, body: &impl Serialize) -> Result<(), ApiError> {
     let body = json::write(body).ok_or(ApiError::Unavailable)?;
-    let request = Request::post(path)
-        .header("Content-Type", "application/json")
-        .body(body)
-        .map_err(|_| ApiError::Unavailable)?;
+    let request = with_json(Request::post(path), &body)?;
     let response = request.send().await.map_err(|_| ApiError::Unavailable)?;
     dpop::remember_nonce(&response);
     if response.ok() {
@@ -205,14 +206,7 @@ async fn authorized(
             builder = builder.header("Authorization", &format!("Bearer {token}"));
         }
         let sent = match &body {
-            Some(body) => {
-                builder
-                    .header("Content-Type", "application/json")
-                    .body(body.as_str())
-                    .map_err(|_| ApiError::Unavailable)?
-                    .send()
-                    .await
-            }
+            Some(body) => with_json(builder, body)?.send().await,
             None => builder.send().await,
         };
         let response = sent.map_err(|_| ApiError::Unavailable)?;

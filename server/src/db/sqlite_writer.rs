@@ -11,8 +11,9 @@
 //! the lane: one trip instead of sqlx's several for a read.
 //!
 //! A write job still runs inside the write lane, so it is serialised with sqlx's writers
-//! exactly as they are with one another. A job that fails leaves nothing written (its transaction
-//! rolls back) and the caller takes its ordinary path, which reports the error as sqlx's.
+//! exactly as they are with one another. A job that fails leaves nothing written (its
+//! transaction rolls back) and the caller takes its ordinary path, which reports the error as
+//! sqlx's.
 
 use std::{
     path::Path,

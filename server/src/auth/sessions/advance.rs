@@ -12,9 +12,10 @@
 //!
 //! Statements per rotation on SQLite: one read, then BEGIN, two updates, one insert (and, once
 //! a session holds `KEPT_GENERATIONS` tokens, one delete), COMMIT: the read and then the
-//! transaction each in one trip to the file's writer connection (`db/sqlite_writer.rs`). On PostgreSQL the same steps are
-//! one statement (`STEP_IN_ONE`): two round trips per rotation with the read. The full path
-//! needs two reads more inside the transaction and the user's row after it.
+//! transaction each in one trip to the file's writer connection (`db/sqlite_writer.rs`). On
+//! PostgreSQL the same steps are one statement (`STEP_IN_ONE`): two round trips per rotation
+//! with the read. The full path needs two reads more inside the transaction and the user's
+//! row after it.
 
 use sqlx::{PgPool, SqlitePool};
 
