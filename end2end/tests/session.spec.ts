@@ -164,16 +164,19 @@ test('sign-out revokes the session: the old refresh cookie is refused afterwards
   expect((await replay.json()).error).toBe('session_revoked');
 });
 
-test('an expired access token is refreshed transparently and the API call succeeds', { tag: '@own-server' }, async ({ page }) => {
+test('an expired access token is refreshed once, even when two calls meet it together', { tag: '@own-server' }, async ({ page }) => {
   // Tokens live 4 s (plus the server's 5 s leeway). The page's clock is frozen, so the
   // client neither refreshes proactively nor sees the token age: it must meet the 401.
   const server = new OwnServer(3121, { LATCH_ACCESS_TOKEN_TTL: '4' });
   await server.start();
   try {
     const calls: string[] = [];
+    let refreshed!: () => void;
+    const aRefreshAnswered = new Promise<void>((resolve) => { refreshed = resolve; });
     page.on('response', (r) => {
       const path = new URL(r.url()).pathname;
       if (path === '/api/me' || path === '/api/auth/refresh') calls.push(`${r.request().method()} ${path} ${r.status()}`);
+      if (path === '/api/auth/refresh' && r.status() === 200) refreshed();
     });
     await page.clock.install();
     await page.goto(`${server.origin}/signup`);
@@ -188,10 +191,19 @@ test('an expired access token is refreshed transparently and the API call succee
     // Expired by the server's reckoning: 4 s of life, 5 s of leeway, whole-second rounding.
     await page.waitForTimeout(11_000);
     calls.length = 0;
+    // The account page makes more than one call with the token. Hold /api/me's refusal until
+    // another call's refresh has answered (or 3 s have passed, if no other call refreshes):
+    // the late refusal must not start a second rotation of the same session.
+    await page.route('**/api/me', async (route) => {
+      const response = await route.fetch();
+      if (response.status() === 401) await Promise.race([aRefreshAnswered, new Promise((r) => setTimeout(r, 3000))]);
+      await route.fulfill({ response });
+    });
     await page.getByRole('link', { name: 'Latch' }).click();
     await page.getByTestId('signed-in-as').click();
     await expect(page.getByTestId('account-email')).toHaveText(email);
-    expect(calls).toEqual(['GET /api/me 401', 'POST /api/auth/refresh 200', 'GET /api/me 200']);
+    expect(calls.filter((call) => call.startsWith('POST'))).toEqual(['POST /api/auth/refresh 200']);
+    expect(calls.filter((call) => call.startsWith('GET'))).toEqual(['GET /api/me 401', 'GET /api/me 200']);
   } finally {
     await server.stop();
   }

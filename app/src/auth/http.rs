@@ -176,7 +176,8 @@ pub async fn get_json<T: DeserializeOwned>(auth: Auth, path: &str) -> Result<T, 
 }
 
 /// Sends with the access token (refreshing first if it is stale); on a 401, refreshes once
-/// and retries once, or, asked for a fresh DPoP nonce, retries once with it.
+/// (unless another call already replaced the token) and retries once, or, asked for a fresh
+/// DPoP nonce, retries once with it.
 async fn authorized(
     auth: Auth,
     method: Method,
@@ -218,6 +219,11 @@ async fn authorized(
                     renonced = true;
                 } else if !refreshed {
                     refreshed = true;
+                    // Another call met the same expired token and has already refreshed: a
+                    // second rotation would only spend a write, so retry with the new token.
+                    if token_store::held().is_some_and(|(held, _)| held != token) {
+                        continue;
+                    }
                     match session::refresh(auth).await {
                         Refreshed::SignedIn => {}
                         Refreshed::SignedOut => return Err(ApiError::SignedOut),
