@@ -5,7 +5,7 @@ mod unavailable;
 mod write_lane;
 
 pub use unavailable::Unavailable;
-pub use write_lane::{WriteTx, read_on_writer, run_on_writer};
+pub use write_lane::{WriteTx, read_row, run_on_writer};
 
 use std::{future::Future, pin::Pin, str::FromStr, time::Duration};
 

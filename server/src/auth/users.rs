@@ -3,7 +3,7 @@
 use super::email::Email;
 use crate::{
     clock,
-    db::{Db, WritePool},
+    db::{Db, WritePool, read_row},
     with_pool,
 };
 
@@ -20,7 +20,28 @@ pub struct User {
 #[derive(Debug)]
 pub struct EmailTaken;
 
-const COLUMNS: &str = "id, email, password_hash, created_at, email_verified_at";
+/// A `SELECT` of a `User` with the given `WHERE` clause.
+macro_rules! select_where {
+    ($condition:literal) => {
+        concat!(
+            "SELECT id, email, password_hash, created_at, email_verified_at FROM users WHERE ",
+            $condition
+        )
+    };
+}
+
+impl User {
+    /// The rusqlite twin of the `sqlx::FromRow` derive, for `read_row`.
+    fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(User {
+            id: row.get(0)?,
+            email: row.get(1)?,
+            password_hash: row.get(2)?,
+            created_at: row.get(3)?,
+            email_verified_at: row.get(4)?,
+        })
+    }
+}
 
 pub async fn create(
     db: &Db,
@@ -53,23 +74,22 @@ pub async fn create(
 }
 
 pub async fn by_email(db: &Db, email: &Email) -> Result<Option<User>, sqlx::Error> {
-    let sql = format!("SELECT {COLUMNS} FROM users WHERE email = $1");
     with_pool!(db, |pool| {
-        sqlx::query_as::<_, User>(&sql)
+        sqlx::query_as::<_, User>(select_where!("email = $1"))
             .bind(email.as_str())
             .fetch_optional(pool)
             .await
     })
 }
 
+/// The account with this id. On SQLite, read on the writer's connection when it is open: every
+/// `GET /api/me` asks, so the fewest trips between threads count.
 pub async fn by_id(db: &Db, id: &str) -> Result<Option<User>, sqlx::Error> {
-    let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
-    with_pool!(db, |pool| {
-        sqlx::query_as::<_, User>(&sql)
-            .bind(id)
-            .fetch_optional(pool)
-            .await
-    })
+    const BY_ID: &str = select_where!("id = $1");
+    match db {
+        Db::Sqlite(pool) => read_row(pool, BY_ID, id.to_owned(), User::from_row).await,
+        Db::Postgres(pool) => sqlx::query_as(BY_ID).bind(id).fetch_optional(pool).await,
+    }
 }
 
 /// Confirms the account's address (a link sent to it was opened) and, for a sign-up's link,

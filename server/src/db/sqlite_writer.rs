@@ -7,8 +7,8 @@
 //! than by SQLite (which spends ~50 µs on the writes themselves). Here the whole transaction
 //! is one closure run on a thread that owns a rusqlite connection: one trip per rotation.
 //!
-//! The rotation's read before it (`read_on_writer`) runs here too, between writes and without
-//! the lane: one trip instead of sqlx's several for a read.
+//! Hot reads of one row (`read_row`: the rotation's token holder, `GET /api/me`'s account) run
+//! here too, between writes and without the lane: one trip instead of sqlx's several.
 //!
 //! A write job still runs inside the write lane, so it is serialised with sqlx's writers
 //! exactly as they are with one another. A job that fails leaves nothing written (its
@@ -31,7 +31,7 @@ use tokio::sync::oneshot;
 type Job = Box<dyn FnOnce(&mut Connection) + Send>;
 
 /// A writer with nothing to do for this long closes its connection and ends its thread; the
-/// next rotation opens another.
+/// next rotation or hot read opens another.
 const IDLE: Duration = Duration::from_secs(60);
 
 /// A handle on the writer's thread; clones send to the same thread and connection.

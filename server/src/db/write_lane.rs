@@ -9,12 +9,13 @@
 use std::{
     collections::HashMap,
     ops::{Deref, DerefMut},
-    path::PathBuf,
+    path::{Path, PathBuf},
     sync::{Arc, LazyLock, Mutex},
     time::Duration,
 };
 
-use sqlx::{Database, SqlitePool, Transaction};
+use rusqlite::OptionalExtension;
+use sqlx::{Database, Sqlite, SqlitePool, Transaction, sqlite::SqliteRow};
 use tokio::sync::OwnedMutexGuard;
 
 use super::sqlite_writer::SqliteWriter;
@@ -65,7 +66,7 @@ type Lane = Arc<tokio::sync::Mutex<LaneState>>;
 
 static LANES: LazyLock<Mutex<HashMap<PathBuf, Lane>>> = LazyLock::new(Mutex::default);
 
-/// Each file's writer, for reads that need no lane (`read_on_writer`).
+/// Each file's writer, for reads that need no lane (`read_row`).
 static READERS: LazyLock<Mutex<HashMap<PathBuf, SqliteWriter>>> = LazyLock::new(Mutex::default);
 
 /// As long as a writer waits for the lane before the database counts as busy (503), like
@@ -80,46 +81,79 @@ pub async fn run_on_writer<T: Send + 'static>(
     job: impl FnOnce(&mut rusqlite::Connection) -> rusqlite::Result<T> + Send + 'static,
 ) -> Result<Option<T>, sqlx::Error> {
     let mut lane = enter(pool).await?;
-    let file = pool.connect_options().get_filename().to_path_buf();
+    let options = pool.connect_options();
+    Ok(match open_writer(&mut lane, options.get_filename()) {
+        Some(writer) => writer.run(job).await,
+        None => None,
+    })
+}
+
+/// The writer of `file`, opened unless it is open and alive; `None` for an in-memory database
+/// or one that cannot be opened.
+fn open_writer(lane: &mut LaneState, file: &Path) -> Option<SqliteWriter> {
     if !lane.writer.as_ref().is_some_and(SqliteWriter::is_alive) {
         lane.writer = None;
         if file.is_file() {
-            match SqliteWriter::open(&file) {
+            match SqliteWriter::open(file) {
                 Ok(writer) => {
                     READERS
                         .lock()
                         .expect("readers lock")
-                        .insert(file.clone(), writer.clone());
+                        .insert(file.to_path_buf(), writer.clone());
                     lane.writer = Some(writer);
                 }
                 Err(err) => tracing::warn!(error = %err, "cannot open the SQLite writer connection"),
             }
         }
     }
-    Ok(match &lane.writer {
-        Some(writer) => writer.run(job).await,
-        None => None,
-    })
+    lane.writer.clone()
 }
 
-/// Runs a read-only `job` on the writer connection of `pool`'s file, between its writes and
-/// without the lane: one trip to a thread, where a read through sqlx's pool takes several
-/// (acquiring, the statement, the rows, the ping on release). `None` when the writer has not
-/// been opened yet or has ended (idle): the caller reads through sqlx.
-pub async fn read_on_writer<T: Send + 'static>(
-    pool: &SqlitePool,
-    job: impl FnOnce(&mut rusqlite::Connection) -> rusqlite::Result<T> + Send + 'static,
-) -> Option<T> {
+/// The writer of `pool`'s file for a read: the open one without waiting for the lane, or else
+/// one opened in the lane (a moment's wait, once per idle period).
+async fn writer_for_read(pool: &SqlitePool) -> Option<SqliteWriter> {
     let options = pool.connect_options();
-    let writer = READERS
+    let file = options.get_filename();
+    let open = READERS
         .lock()
         .expect("readers lock")
-        .get(options.get_filename())?
-        .clone();
-    if !writer.is_alive() {
-        return None;
+        .get(file)
+        .filter(|w| w.is_alive())
+        .cloned();
+    if open.is_some() || !file.is_file() {
+        return open;
     }
-    writer.run(job).await
+    open_writer(&mut *enter(pool).await.ok()?, file)
+}
+
+/// Reads at most one row by `key` with `sql` (its one parameter `$1`) on the writer connection
+/// of `pool`'s file, between its writes and without the lane: one trip to a thread, where a
+/// read through sqlx's pool takes several (acquiring, the statement, the rows, the ping on
+/// release). Through sqlx for an in-memory database, or when the writer cannot be opened.
+/// `from_row` mirrors `T`'s `sqlx::FromRow`, column for column.
+pub async fn read_row<K, T>(
+    pool: &SqlitePool,
+    sql: &'static str,
+    key: K,
+    from_row: fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Option<T>, sqlx::Error>
+where
+    K: rusqlite::ToSql + for<'q> sqlx::Encode<'q, Sqlite> + sqlx::Type<Sqlite> + Clone + Send + 'static,
+    T: for<'r> sqlx::FromRow<'r, SqliteRow> + Send + Unpin + 'static,
+{
+    if let Some(writer) = writer_for_read(pool).await {
+        let on_writer = key.clone();
+        let read = move |connection: &mut rusqlite::Connection| {
+            connection
+                .prepare_cached(sql)?
+                .query_row([on_writer], from_row)
+                .optional()
+        };
+        if let Some(row) = writer.run(read).await {
+            return Ok(row);
+        }
+    }
+    sqlx::query_as(sql).bind(key).fetch_optional(pool).await
 }
 
 /// Waits for the write lane of `pool`'s database file.

@@ -15,6 +15,7 @@ on_both_backends!(
     login_accepts_the_right_password_in_any_email_case,
     login_gives_one_answer_for_a_wrong_password_and_an_unknown_email,
     me_answers_with_the_user_for_a_valid_bearer_token,
+    me_shows_the_account_as_committed_after_the_session_rotated,
     me_without_a_token_is_401_with_a_bearer_challenge,
     refresh_rotates_the_cookie_and_issues_a_working_access_token,
     refresh_without_a_cookie_or_with_garbage_is_401,
@@ -153,6 +154,27 @@ async fn me_answers_with_the_user_for_a_valid_bearer_token(backend: Backend) {
     assert!(
         created.ends_with('Z') && created.contains('T'),
         "RFC 3339: {created}"
+    );
+}
+
+/// A rotation opens SQLite's writer connection, and `/api/me` then reads there: a change
+/// committed through another connection shows at once.
+async fn me_shows_the_account_as_committed_after_the_session_rotated(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let first = app.signed_up("ada@example.com").await;
+    let session = Session::from(app.refresh(&first.refresh_token).await).await;
+    let email =
+        |response: reqwest::Response| async move { response.json::<Value>().await.unwrap()["email"].clone() };
+    assert_eq!(
+        email(app.get_with_token("/api/me", &session.access_token).await).await,
+        "ada@example.com"
+    );
+
+    let change = "UPDATE users SET email = 'ada@new.example'";
+    server::with_pool!(&app.db, |pool| sqlx::query(change).execute(pool).await.map(drop)).unwrap();
+    assert_eq!(
+        email(app.get_with_token("/api/me", &session.access_token).await).await,
+        "ada@new.example"
     );
 }
 

@@ -3,13 +3,12 @@
 //! also decides from it whether the token can take the short path (`advance.rs`).
 
 use app::contract::EventKind;
-use rusqlite::OptionalExtension;
 use sqlx::{PgPool, SqlitePool};
 
 use super::Rejected;
 use crate::{
     auth::{client_info::ClientInfo, dpop::DeviceProof, events::NewEvent, throttle::Throttle},
-    db::{BoxFuture, read_on_writer},
+    db::{BoxFuture, read_row},
 };
 
 /// Selects a `Holder` by the refresh token's keyed hash (`$1`).
@@ -90,19 +89,6 @@ impl ReadHolder for SqlitePool {
     /// On the file's writer connection when it is open (every rotation's hot path reads once
     /// and writes once, both on that thread), else through sqlx.
     fn holder<'a>(&'a self, hash: &'a [u8]) -> BoxFuture<'a, Option<Holder>> {
-        Box::pin(async move {
-            let owned = hash.to_vec();
-            let read = move |connection: &mut rusqlite::Connection| {
-                let mut select = connection.prepare_cached(BY_TOKEN_HASH)?;
-                select.query_row([owned], Holder::from_row).optional()
-            };
-            if let Some(holder) = read_on_writer(self, read).await {
-                return Ok(holder);
-            }
-            sqlx::query_as(BY_TOKEN_HASH)
-                .bind(hash)
-                .fetch_optional(self)
-                .await
-        })
+        Box::pin(read_row(self, BY_TOKEN_HASH, hash.to_vec(), Holder::from_row))
     }
 }
