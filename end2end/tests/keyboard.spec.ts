@@ -54,6 +54,8 @@ test('sign up, sign in elsewhere, revoke that session and sign out, by keyboard 
   await onPath(page, '/account/sessions');
   const other = page.locator('.session-item[data-current="false"]');
   await expect(other).toHaveCount(1);
+  // This device comes first, though the laptop signed in after it.
+  await expect(page.locator('.session-item').first()).toHaveAttribute('data-current', 'true');
   await tabTo(page, other.getByRole('button', { name: 'Sign out this device' }));
   await page.keyboard.press('Enter');
   // The question takes the focus; Enter answers it.

@@ -9,7 +9,6 @@
 
 use std::cell::RefCell;
 
-use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use gloo_net::http::Response;
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
@@ -49,6 +48,19 @@ fn object(pairs: &[(&str, &str)]) -> Object {
 
 fn stringify(object: &Object) -> Option<String> {
     js_sys::JSON::stringify(object).ok()?.as_string()
+}
+
+/// `bytes` in base64url without padding (the encoding of a JWS), by the browser's `btoa`: one
+/// byte per character in, standard base64 out.
+fn base64url(bytes: &[u8]) -> Option<String> {
+    let binary: String = bytes.iter().copied().map(char::from).collect();
+    let standard = web_sys::window()?.btoa(&binary).ok()?;
+    let url_safe = standard.trim_end_matches('=').chars().map(|c| match c {
+        '+' => '-',
+        '/' => '_',
+        c => c,
+    });
+    Some(url_safe.collect())
 }
 
 async fn bytes_of(promise: Result<js_sys::Promise, JsValue>) -> Option<Vec<u8>> {
@@ -174,18 +186,18 @@ pub async fn proof(method: &str, path: &str, access_token: Option<&str>) -> Opti
     }
     if let Some(token) = access_token {
         let digest = bytes_of(subtle.digest_with_str_and_u8_array("SHA-256", token.as_bytes())).await?;
-        let ath = JsValue::from_str(&URL_SAFE_NO_PAD.encode(digest));
+        let ath = JsValue::from_str(&base64url(&digest)?);
         Reflect::set(&claims, &JsValue::from_str("ath"), &ath).ok()?;
     }
     let claims = stringify(&claims)?;
     let header = format!(r#"{{"typ":"dpop+jwt","alg":"ES256","jwk":{}}}"#, key.jwk);
     let input = format!(
         "{}.{}",
-        URL_SAFE_NO_PAD.encode(header),
-        URL_SAFE_NO_PAD.encode(claims)
+        base64url(header.as_bytes())?,
+        base64url(claims.as_bytes())?
     );
     let algorithm = object(&[("name", "ECDSA"), ("hash", "SHA-256")]);
     let signature =
         bytes_of(subtle.sign_with_object_and_u8_array(&algorithm, &key.private, input.as_bytes())).await?;
-    Some(format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature)))
+    Some(format!("{input}.{}", base64url(&signature)?))
 }

@@ -42,8 +42,11 @@ fn Sessions() -> impl IntoView {
             {move || match sessions.get() {
                 None => view! { <p role="status">"Loading your sessions…"</p> }.into_any(),
                 Some(Ok(mut list)) => {
-                    // This device first, then the most recently active.
-                    list.sort_by(|a, b| b.current.cmp(&a.current).then(b.last_used_at.cmp(&a.last_used_at)));
+                    // This device first, then the rest in the server's order: the most
+                    // recently active first.
+                    if let Some(current) = list.iter().position(|session| session.current) {
+                        list[..=current].rotate_right(1);
+                    }
                     let others = list.iter().filter(|s| !s.current).count();
                     view! {
                         <ul class="session-list">
