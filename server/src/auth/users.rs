@@ -82,8 +82,8 @@ pub async fn by_email(db: &Db, email: &Email) -> Result<Option<User>, sqlx::Erro
     })
 }
 
-/// The account with this id. On SQLite, read on the writer's connection when it is open: every
-/// `GET /api/me` asks, so the fewest trips between threads count.
+/// The account with this id. On SQLite, read on the file's writer connection (`read_row`):
+/// every `GET /api/me` asks, so the fewest trips between threads count.
 pub async fn by_id(db: &Db, id: &str) -> Result<Option<User>, sqlx::Error> {
     const BY_ID: &str = select_where!("id = $1");
     match db {

@@ -157,7 +157,7 @@ async fn me_answers_with_the_user_for_a_valid_bearer_token(backend: Backend) {
     );
 }
 
-/// A rotation opens SQLite's writer connection, and `/api/me` then reads there: a change
+/// On SQLite `/api/me` reads on the writer connection, which the rotation also uses: a change
 /// committed through another connection shows at once.
 async fn me_shows_the_account_as_committed_after_the_session_rotated(backend: Backend) {
     let app = spawn_app(backend).await;

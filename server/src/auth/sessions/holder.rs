@@ -86,8 +86,8 @@ impl ReadHolder for PgPool {
 }
 
 impl ReadHolder for SqlitePool {
-    /// On the file's writer connection when it is open (every rotation's hot path reads once
-    /// and writes once, both on that thread), else through sqlx.
+    /// On the file's writer connection (every rotation's hot path reads once and writes once,
+    /// both on that thread); through sqlx only where there is no such connection.
     fn holder<'a>(&'a self, hash: &'a [u8]) -> BoxFuture<'a, Option<Holder>> {
         Box::pin(read_row(self, BY_TOKEN_HASH, hash.to_vec(), Holder::from_row))
     }
