@@ -125,9 +125,7 @@ impl KeyRing {
         claims: &impl serde::Serialize,
     ) -> anyhow::Result<String> {
         let ring = self.ring.read().expect("key ring lock");
-        let mut header = header.clone();
-        header.kid = Some(ring.signing_kid.clone());
-        jsonwebtoken::encode(&header, claims, &ring.signing).context("signing an access token")
+        ring.sign(header, claims).context("signing an access token")
     }
 
     pub fn decoding_key(&self, kid: &str) -> Option<DecodingKey> {

@@ -11,9 +11,9 @@ use std::{collections::HashMap, time::Duration};
 
 use anyhow::{Context, anyhow, bail};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use ed25519_dalek::{SigningKey, pkcs8::EncodePrivateKey};
+use ed25519_dalek::{Signer, SigningKey};
 use jsonwebtoken::{
-    DecodingKey, EncodingKey,
+    Algorithm, DecodingKey, Header,
     jwk::{
         AlgorithmParameters, CommonParameters, EllipticCurve, Jwk, JwkSet, KeyAlgorithm,
         OctetKeyPairParameters, OctetKeyPairType, PublicKeyUse,
@@ -31,7 +31,10 @@ pub const SWITCH_TIME: Duration = Duration::from_secs(2 * super::REFRESH_EVERY.a
 
 pub struct Ring {
     pub signing_kid: String,
-    pub signing: EncodingKey,
+    /// Kept expanded, public half included: jsonwebtoken's `encode` takes the key in DER and
+    /// derives the public half again at every signature, a second scalar multiplication as
+    /// costly as the signature itself.
+    signing: SigningKey,
     pub decoding: HashMap<String, DecodingKey>,
     /// Newest first.
     pub published: JwkSet,
@@ -64,15 +67,37 @@ pub fn build(
         published.push(jwk);
     }
     let seed = signing.expect("the newest row was checked first");
-    let der = SigningKey::from_bytes(&seed)
-        .to_pkcs8_der()
-        .context("encoding the signing key")?;
     Ok(Ring {
         signing_kid: newest.kid.clone(),
-        signing: EncodingKey::from_ed_der(der.as_bytes()),
+        signing: SigningKey::from_bytes(&seed),
         decoding,
         published: JwkSet { keys: published },
     })
+}
+
+impl Ring {
+    /// `claims` as a compact JWS (RFC 7515) signed by the newest key, its `kid` in `header`:
+    /// byte for byte what `jsonwebtoken::encode` makes of them (Ed25519 is deterministic).
+    pub fn sign(&self, header: &Header, claims: &impl serde::Serialize) -> anyhow::Result<String> {
+        if header.alg != Algorithm::EdDSA {
+            bail!("the signing keys are Ed25519; cannot sign {:?}", header.alg);
+        }
+        let header = Header {
+            kid: Some(self.signing_kid.clone()),
+            ..header.clone()
+        };
+        let part = |json: Vec<u8>| URL_SAFE_NO_PAD.encode(json);
+        let message = format!(
+            "{}.{}",
+            part(serde_json::to_vec(&header)?),
+            part(serde_json::to_vec(claims)?)
+        );
+        let signature = self.signing.sign(message.as_bytes());
+        Ok(format!(
+            "{message}.{}",
+            URL_SAFE_NO_PAD.encode(signature.to_bytes())
+        ))
+    }
 }
 
 /// The row's private seed, once it is proven to belong to its public key and key id.
@@ -147,6 +172,39 @@ mod tests {
         assert_eq!(kids(&after), [rows[0].kid.clone()]);
         assert!(!after.decoding.contains_key(&rows[1].kid), "nor does it verify");
         assert_eq!(after.signing_kid, rows[0].kid);
+    }
+
+    #[test]
+    fn a_token_is_signed_exactly_as_jsonwebtoken_signs_it_and_verifies_with_the_published_key() {
+        use ed25519_dalek::pkcs8::EncodePrivateKey;
+        let row = new_key(&SEAL, 1, 0).unwrap();
+        let ring = build(std::slice::from_ref(&row), &SEAL, 0, Duration::ZERO).unwrap();
+        let claims = serde_json::json!({"sub": "u", "exp": 4_000_000_000u64, "aud": "a", "note": "é\"/"});
+        let header = Header {
+            typ: Some("at+jwt".into()),
+            ..Header::new(Algorithm::EdDSA)
+        };
+
+        let token = ring.sign(&header, &claims).unwrap();
+
+        let der = ring.signing.to_pkcs8_der().unwrap();
+        let reference = Header {
+            kid: Some(row.kid.clone()),
+            ..header.clone()
+        };
+        let expected = jsonwebtoken::encode(
+            &reference,
+            &claims,
+            &jsonwebtoken::EncodingKey::from_ed_der(der.as_bytes()),
+        );
+        assert_eq!(token, expected.unwrap());
+        let mut validation = jsonwebtoken::Validation::new(Algorithm::EdDSA);
+        validation.set_audience(&["a"]);
+        let decoded =
+            jsonwebtoken::decode::<serde_json::Value>(&token, &ring.decoding[&row.kid], &validation);
+        assert_eq!(decoded.unwrap().claims, claims);
+        let hmac = Header::new(Algorithm::HS256);
+        assert!(ring.sign(&hmac, &claims).is_err(), "only EdDSA");
     }
 
     #[test]
