@@ -33,7 +33,7 @@ use crate::{
     health,
     mail::{self, Mailer},
     secret::ServerSecret,
-    state::AppState,
+    state::{AppState, Shared},
 };
 
 pub struct Application {
@@ -120,7 +120,7 @@ impl Application {
             devices,
             recovery,
         );
-        let state = AppState {
+        let state = AppState::new(Shared {
             leptos_options,
             db,
             config: Arc::new(config),
@@ -130,7 +130,7 @@ impl Application {
             binding,
             purge,
             mailer,
-        };
+        });
         Ok(Self {
             listener,
             router: router(state.clone()),

@@ -1,6 +1,9 @@
 //! Everything handlers share, handed out piecewise through `FromRef`.
+//!
+//! axum clones the state for every request, and each `State<T>` extractor clones its part:
+//! so the state is one `Arc`, and each part a handler takes is cheap to clone.
 
-use std::sync::Arc;
+use std::{ops::Deref, sync::Arc};
 
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -12,8 +15,10 @@ use crate::{
     mail::Mailer,
 };
 
-#[derive(Clone, FromRef)]
-pub struct AppState {
+#[derive(Clone)]
+pub struct AppState(Arc<Shared>);
+
+pub struct Shared {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub config: Arc<Config>,
@@ -29,3 +34,39 @@ pub struct AppState {
     /// Sends mail through the relay, or into the development outbox that `/dev/outbox` shows.
     pub mailer: Mailer,
 }
+
+impl AppState {
+    pub fn new(shared: Shared) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+impl Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// `State<T>` for each part.
+macro_rules! parts {
+    ($($field:ident: $part:ty),* $(,)?) => {
+        $(impl FromRef<AppState> for $part {
+            fn from_ref(state: &AppState) -> Self {
+                state.0.$field.clone()
+            }
+        })*
+    };
+}
+
+parts!(
+    leptos_options: LeptosOptions,
+    db: Db,
+    config: Arc<Config>,
+    auth: AuthService,
+    tokens: TokenIssuer,
+    revocations: Revocations,
+    binding: DeviceBinding,
+    purge: Purge,
+    mailer: Mailer,
+);

@@ -3,7 +3,7 @@
 //! of HTTP; the API layer translates requests into these calls and `AuthError` into
 //! responses (in `crate::error`, the one place errors become HTTP).
 
-use std::{collections::BTreeMap, time::Duration};
+use std::{collections::BTreeMap, ops::Deref, sync::Arc, time::Duration};
 
 use app::contract::User;
 
@@ -19,8 +19,11 @@ use super::{
 };
 use crate::db::Db;
 
+/// Cheap to clone (one `Arc`): every request that calls the core takes its own handle.
 #[derive(Clone)]
-pub struct AuthService {
+pub struct AuthService(Arc<Core>);
+
+pub struct Core {
     pub(super) db: Db,
     pub(super) hasher: PasswordHasher,
     pub(super) sessions: SessionStore,
@@ -28,6 +31,13 @@ pub struct AuthService {
     pub(super) throttle: Throttles,
     pub(super) devices: DeviceCookies,
     pub(super) recovery: Recovery,
+}
+
+impl Deref for AuthService {
+    type Target = Core;
+    fn deref(&self) -> &Core {
+        &self.0
+    }
 }
 
 /// A session the client may use now: an access token for its memory and a refresh token
@@ -127,7 +137,7 @@ impl AuthService {
         devices: DeviceCookies,
         recovery: Recovery,
     ) -> Self {
-        Self {
+        Self(Arc::new(Core {
             db,
             hasher,
             sessions,
@@ -135,7 +145,7 @@ impl AuthService {
             throttle,
             devices,
             recovery,
-        }
+        }))
     }
 
     /// Mints the access token for a session just started or refreshed.

@@ -1,7 +1,7 @@
 //! Access tokens: short-lived EdDSA JWTs (`typ: at+jwt`, RFC 9068) that any service can verify
 //! with the published JWKS, without a database read.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use jsonwebtoken::{Algorithm, Header, Validation, errors::ErrorKind};
 use serde::{Deserialize, Serialize};
@@ -49,8 +49,8 @@ pub enum TokenError {
 #[derive(Clone)]
 pub struct TokenIssuer {
     keys: KeyRing,
-    issuer: String,
-    audience: String,
+    issuer: Arc<str>,
+    audience: Arc<str>,
     ttl: Duration,
     verified: VerifiedTokens,
 }
@@ -59,8 +59,8 @@ impl TokenIssuer {
     pub fn new(keys: KeyRing, issuer: String, audience: String, ttl: Duration) -> Self {
         Self {
             keys,
-            issuer,
-            audience,
+            issuer: issuer.into(),
+            audience: audience.into(),
             ttl,
             verified: VerifiedTokens::default(),
         }
@@ -84,8 +84,8 @@ impl TokenIssuer {
         let now = unix_now();
         let exp = (now + self.ttl.as_secs()).min(not_after.max(now + 1));
         let claims = AccessClaims {
-            iss: self.issuer.clone(),
-            aud: self.audience.clone(),
+            iss: self.issuer.to_string(),
+            aud: self.audience.to_string(),
             sub: user_id.to_string(),
             sid: session_id.to_string(),
             iat: now,
