@@ -15,6 +15,8 @@ use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
+use crate::auth::broadcast;
+
 /// Runs the same code against whichever pool `db` holds. The SQL text is shared by both
 /// backends: `$N` placeholders (SQLite accepts them too) and column types both read alike
 /// (TEXT ids, BIGINT Unix-millisecond times, BLOB/BYTEA bytes).
@@ -38,6 +40,8 @@ pub trait WritePool {
     /// A statement (taking the session id as `$1`) that tells other instances a session was
     /// revoked, delivered when the transaction commits; none for the single-node backend.
     const NOTIFY_REVOKED: Option<&'static str>;
+    /// The same for an account whose profile changed (the user id as `$1`).
+    const NOTIFY_ACCOUNT_CHANGED: Option<&'static str>;
     // Boxed: an `async fn` here trips the compiler's "Send is not general enough" limitation
     // once the future is awaited inside an axum handler.
     fn begin_write(&self) -> BoxFuture<'_, WriteTx<Self::Database>>;
@@ -51,6 +55,7 @@ impl WritePool for SqlitePool {
     type Database = sqlx::Sqlite;
     const FOR_UPDATE: &'static str = "";
     const NOTIFY_REVOKED: Option<&'static str> = None;
+    const NOTIFY_ACCOUNT_CHANGED: Option<&'static str> = None;
     fn begin_write(&self) -> BoxFuture<'_, WriteTx<sqlx::Sqlite>> {
         Box::pin(async move {
             let lane = write_lane::enter(self).await?;
@@ -65,7 +70,8 @@ impl WritePool for SqlitePool {
 impl WritePool for PgPool {
     type Database = sqlx::Postgres;
     const FOR_UPDATE: &'static str = " FOR UPDATE";
-    const NOTIFY_REVOKED: Option<&'static str> = Some("SELECT pg_notify('latch_session_revoked', $1)");
+    const NOTIFY_REVOKED: Option<&'static str> = Some(broadcast::NOTIFY_SESSION_ENDED);
+    const NOTIFY_ACCOUNT_CHANGED: Option<&'static str> = Some(broadcast::NOTIFY_ACCOUNT_CHANGED);
     fn begin_write(&self) -> BoxFuture<'_, WriteTx<sqlx::Postgres>> {
         Box::pin(async move { Ok(WriteTx::new(self.begin().await?, None)) })
     }

@@ -13,13 +13,14 @@ use tracing::Level;
 use crate::{
     api, assets,
     auth::{
-        AuthService,
+        AuthService, broadcast,
         dpop::DeviceBinding,
         keys::KeyRing,
         known_device::DeviceCookies,
         links::Links,
         notices::Notices,
         password::PasswordHasher,
+        profiles::Profiles,
         purge::Purge,
         recovery::Recovery,
         revocations::Revocations,
@@ -62,8 +63,10 @@ impl Application {
         );
         let revocations = Revocations::new(longest_token);
         revocations.load(&db).await?;
+        // On PostgreSQL, profiles are remembered only once other instances' changes are heard.
+        let profiles = Profiles::new(matches!(db, Db::Sqlite(_)));
         if let Db::Postgres(pool) = &db {
-            revocations.follow(pool.clone());
+            broadcast::follow(pool.clone(), revocations.clone(), profiles.clone());
         }
         let mail = config.mail.settings(&config.public_origin)?;
         log_mail_route(&mail.delivery, &config);
@@ -119,6 +122,7 @@ impl Application {
             throttle,
             devices,
             recovery,
+            profiles,
         );
         let state = AppState::new(Shared {
             leptos_options,

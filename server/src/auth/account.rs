@@ -29,16 +29,19 @@ pub struct Caller {
 }
 
 impl AuthService {
+    /// The caller's account, served from memory while it is unchanged (`profiles.rs`).
     pub async fn me(&self, caller: &Caller) -> AuthResult<Me> {
-        let user = users::by_id(&self.db, &caller.user_id)
-            .await?
-            .ok_or(AuthError::AccountGone)?;
-        Ok(Me {
-            id: user.id,
-            email: user.email,
-            email_verified: user.email_verified_at.is_some(),
-            created_at: clock::rfc3339(user.created_at),
-        })
+        let read = async {
+            let user = users::by_id(&self.db, &caller.user_id).await?;
+            Ok::<_, sqlx::Error>(user.map(|user| Me {
+                id: user.id,
+                email: user.email,
+                email_verified: user.email_verified_at.is_some(),
+                created_at: clock::rfc3339(user.created_at),
+            }))
+        };
+        let me = self.profiles.get_or_load(&caller.user_id, read).await?;
+        me.ok_or(AuthError::AccountGone)
     }
 
     /// Checks the current password, then stores the new one and signs out every other

@@ -3,6 +3,7 @@
 //! tokens, sessions and security events.
 
 pub mod account;
+pub mod broadcast;
 pub mod client_info;
 pub mod device;
 pub mod dpop;
@@ -13,6 +14,7 @@ pub mod known_device;
 pub mod links;
 pub mod notices;
 pub mod password;
+pub mod profiles;
 pub mod purge;
 pub mod recovery;
 pub mod refresh;

@@ -2,10 +2,10 @@
 //! in-memory set makes revocation immediate without a database read per request. Entries
 //! are kept until every token of that session must have expired anyway.
 //!
-//! Other instances hear about revocations through PostgreSQL `LISTEN/NOTIFY` (the NOTIFY is
-//! sent in the revoking transaction, so it is delivered exactly when the revocation commits);
-//! a starting instance, or one whose listener reconnects, reloads recent revocations from the
-//! database. The single-node SQLite setup needs only the in-process set.
+//! Other instances hear about revocations through PostgreSQL `LISTEN/NOTIFY` (`broadcast.rs`;
+//! the NOTIFY is sent in the revoking transaction, so it is delivered exactly when the
+//! revocation commits); a starting instance, or one whose listener reconnects, reloads recent
+//! revocations from the database. The single-node SQLite setup needs only the in-process set.
 
 use std::{
     collections::HashMap,
@@ -13,11 +13,9 @@ use std::{
     time::Duration,
 };
 
-use sqlx::{PgPool, Row, postgres::PgListener};
+use sqlx::Row;
 
 use crate::{clock, db::Db, with_pool};
-
-pub const CHANNEL: &str = "latch_session_revoked";
 
 #[derive(Clone)]
 pub struct Revocations {
@@ -90,47 +88,6 @@ impl Revocations {
             self.insert(id);
         }
         Ok(ids.len())
-    }
-
-    /// Follows revocations made by other instances, for as long as the process runs. A lost
-    /// subscription is renewed at once; one that cannot be made (the database away) is
-    /// retried every second.
-    pub fn follow(&self, pool: PgPool) {
-        let revocations = self.clone();
-        tokio::spawn(async move {
-            loop {
-                match revocations.listen(&pool).await {
-                    Ok(lost) => {
-                        let error = lost.map_or_else(|| "closed".to_string(), |err| err.to_string());
-                        tracing::warn!(%error, "revocation listener lost its connection; resubscribing");
-                    }
-                    Err(err) => {
-                        tracing::warn!(error = %err, "revocation listener cannot subscribe; retrying");
-                        tokio::time::sleep(Duration::from_secs(1)).await;
-                    }
-                }
-            }
-        });
-    }
-
-    /// Subscribes, *then* catches up on what was revoked while not subscribed (the other order
-    /// would lose a revocation made in between), then follows notifications until the
-    /// connection is lost, returning why (`None`: closed). `Err` when it could not subscribe
-    /// or catch up.
-    async fn listen(&self, pool: &PgPool) -> Result<Option<sqlx::Error>, sqlx::Error> {
-        let mut listener = PgListener::connect_with(pool).await?;
-        // sqlx would reconnect by itself and report the gap as `None`; a fresh listener per
-        // subscription keeps "subscribe, then catch up" in one place.
-        listener.eager_reconnect(false);
-        listener.listen(CHANNEL).await?;
-        self.load(&Db::Postgres(pool.clone())).await?;
-        loop {
-            match listener.try_recv().await {
-                Ok(Some(notification)) => self.insert(notification.payload()),
-                Ok(None) => return Ok(None),
-                Err(err) => return Ok(Some(err)),
-            }
-        }
     }
 }
 

@@ -10,6 +10,7 @@ use app::contract::User;
 use super::{
     known_device::DeviceCookies,
     password::{HashError, PasswordHasher},
+    profiles::Profiles,
     recovery::Recovery,
     refresh_token::RefreshToken,
     sessions::Issued,
@@ -31,6 +32,7 @@ pub struct Core {
     pub(super) throttle: Throttles,
     pub(super) devices: DeviceCookies,
     pub(super) recovery: Recovery,
+    pub(super) profiles: Profiles,
 }
 
 impl Deref for AuthService {
@@ -136,6 +138,7 @@ impl AuthService {
         throttle: Throttles,
         devices: DeviceCookies,
         recovery: Recovery,
+        profiles: Profiles,
     ) -> Self {
         Self(Arc::new(Core {
             db,
@@ -145,6 +148,7 @@ impl AuthService {
             throttle,
             devices,
             recovery,
+            profiles,
         }))
     }
 

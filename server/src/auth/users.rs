@@ -1,6 +1,6 @@
 //! Accounts: an email (confirmed or not) and a password hash.
 
-use super::email::Email;
+use super::{email::Email, profiles::Profiles};
 use crate::{
     clock,
     db::{Db, WritePool, read_row},
@@ -92,12 +92,34 @@ pub async fn by_id(db: &Db, id: &str) -> Result<Option<User>, sqlx::Error> {
     }
 }
 
+/// Tells the other instances, when the transaction commits, that these accounts' profiles
+/// changed (`profiles.rs`). Every write to what `GET /api/me` shows goes through here.
+macro_rules! tell_others {
+    ($pool:expr, $tx:expr, $ids:expr) => {
+        if let Some(notify) = notify_account_changed($pool) {
+            for id in $ids {
+                sqlx::query(notify).bind(id).execute(&mut *$tx).await?;
+            }
+        }
+    };
+}
+
+fn notify_account_changed<P: WritePool>(_: &P) -> Option<&'static str> {
+    P::NOTIFY_ACCOUNT_CHANGED
+}
+
 /// Confirms the account's address (a link sent to it was opened) and, for a sign-up's link,
 /// sets the password typed with that sign-up. False if the account is gone.
-pub async fn confirm(db: &Db, id: &str, password_hash: Option<&str>) -> Result<bool, sqlx::Error> {
+pub async fn confirm(
+    db: &Db,
+    profiles: &Profiles,
+    id: &str,
+    password_hash: Option<&str>,
+) -> Result<bool, sqlx::Error> {
     const SQL: &str = "UPDATE users SET email_verified_at = COALESCE(email_verified_at, $1), \
          password_hash = COALESCE($2, password_hash) WHERE id = $3";
-    with_pool!(db, |pool| {
+    // Forgotten whatever the outcome: a commit that failed may still have happened.
+    let updated = with_pool!(db, |pool| async {
         let mut tx = pool.begin_write().await?;
         let updated = sqlx::query(SQL)
             .bind(clock::now_millis())
@@ -106,9 +128,13 @@ pub async fn confirm(db: &Db, id: &str, password_hash: Option<&str>) -> Result<b
             .execute(&mut *tx)
             .await?
             .rows_affected();
+        tell_others!(pool, tx, [id]);
         tx.commit().await?;
-        Ok(updated > 0)
-    })
+        Ok::<_, sqlx::Error>(updated > 0)
+    }
+    .await);
+    profiles.forget(id);
+    updated
 }
 
 /// Makes `to` (just proven to be the user's mailbox) the account's address, confirmed. When
@@ -118,19 +144,24 @@ pub async fn confirm(db: &Db, id: &str, password_hash: Option<&str>) -> Result<b
 /// holds it; `Ok(false)` if the user is gone.
 pub async fn take_address(
     db: &Db,
+    profiles: &Profiles,
     id: &str,
     to: &str,
     evict_unconfirmed: bool,
 ) -> Result<Result<bool, EmailTaken>, sqlx::Error> {
+    const EVICT: &str =
+        "DELETE FROM users WHERE email = $1 AND email_verified_at IS NULL AND id <> $2 RETURNING id";
     let now = clock::now_millis();
-    let updated = with_pool!(db, |pool| {
+    let mut changed = vec![id.to_owned()];
+    let updated = with_pool!(db, |pool| async {
         let mut tx = pool.begin_write().await?;
         if evict_unconfirmed {
-            sqlx::query("DELETE FROM users WHERE email = $1 AND email_verified_at IS NULL AND id <> $2")
+            let evicted: Vec<(String,)> = sqlx::query_as(EVICT)
                 .bind(to)
                 .bind(id)
-                .execute(&mut *tx)
+                .fetch_all(&mut *tx)
                 .await?;
+            changed.extend(evicted.into_iter().map(|(id,)| id));
         }
         let updated = sqlx::query("UPDATE users SET email = $1, email_verified_at = $2 WHERE id = $3")
             .bind(to)
@@ -140,12 +171,17 @@ pub async fn take_address(
             .await;
         match updated {
             Ok(done) => {
+                tell_others!(pool, tx, &changed);
                 tx.commit().await?;
                 Ok(done.rows_affected() > 0)
             }
             Err(err) => Err(err),
         }
-    });
+    }
+    .await);
+    for id in &changed {
+        profiles.forget(id);
+    }
     match updated {
         Ok(done) => Ok(Ok(done)),
         Err(sqlx::Error::Database(err)) if err.is_unique_violation() => Ok(Err(EmailTaken)),

@@ -157,18 +157,16 @@ async fn me_answers_with_the_user_for_a_valid_bearer_token(backend: Backend) {
     );
 }
 
-/// On SQLite `/api/me` reads on the writer connection, which the rotation also uses: a change
-/// committed through another connection shows at once.
+/// On SQLite the account is read on the writer connection, which the rotation's reads also
+/// use: a change committed through another connection afterwards shows, the rotation having
+/// left no snapshot open. (Once read, `/api/me` is served from memory; a change made outside
+/// Latch then shows within a minute, `profiles.rs`.)
 async fn me_shows_the_account_as_committed_after_the_session_rotated(backend: Backend) {
     let app = spawn_app(backend).await;
     let first = app.signed_up("ada@example.com").await;
     let session = Session::from(app.refresh(&first.refresh_token).await).await;
     let email =
         |response: reqwest::Response| async move { response.json::<Value>().await.unwrap()["email"].clone() };
-    assert_eq!(
-        email(app.get_with_token("/api/me", &session.access_token).await).await,
-        "ada@example.com"
-    );
 
     let change = "UPDATE users SET email = 'ada@new.example'";
     server::with_pool!(&app.db, |pool| sqlx::query(change).execute(pool).await.map(drop)).unwrap();

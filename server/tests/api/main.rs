@@ -25,6 +25,7 @@ mod input;
 mod instances;
 mod mail;
 mod pages;
+mod profiles;
 mod properties;
 mod races;
 mod recovery;

@@ -72,7 +72,7 @@ impl AuthService {
             return Err(AuthError::InvalidOrExpiredLink);
         }
         let evict = recovery.verification_required();
-        match users::take_address(&self.db, &opened.user_id, &opened.email, evict).await? {
+        match users::take_address(&self.db, &self.profiles, &opened.user_id, &opened.email, evict).await? {
             Ok(true) => {}
             Ok(false) | Err(users::EmailTaken) => return Err(AuthError::InvalidOrExpiredLink),
         }
@@ -100,7 +100,7 @@ impl AuthService {
         let token = token(link.token)?;
         let opened = self.recovery.redeem(Purpose::UndoEmail, &token).await?;
         let evict = self.recovery.verification_required();
-        match users::take_address(&self.db, &opened.user_id, &opened.email, evict).await? {
+        match users::take_address(&self.db, &self.profiles, &opened.user_id, &opened.email, evict).await? {
             Ok(true) => {}
             Ok(false) | Err(users::EmailTaken) => return Err(AuthError::InvalidOrExpiredLink),
         }

@@ -22,7 +22,14 @@ impl AuthService {
     ) -> AuthResult<SignedIn> {
         let token = token(link.token)?;
         let opened = self.recovery.redeem(Purpose::VerifyEmail, &token).await?;
-        if !users::confirm(&self.db, &opened.user_id, opened.password_hash.as_deref()).await? {
+        if !users::confirm(
+            &self.db,
+            &self.profiles,
+            &opened.user_id,
+            opened.password_hash.as_deref(),
+        )
+        .await?
+        {
             return Err(AuthError::InvalidOrExpiredLink);
         }
         let user = users::by_id(&self.db, &opened.user_id)
