@@ -121,7 +121,7 @@ pub async fn all(
     let baseline = gets(server, &client, &base, "/healthz", None, length).await;
     rows.push(baseline.row(backend, "baseline: `GET /healthz` (no auth)"));
     let protected = gets(server, &client, &base, "/api/me", Some(&tokens), length).await;
-    rows.push(protected.row(backend, "protected: `GET /api/me` (token + user row)"));
+    rows.push(protected.row(backend, "protected: `GET /api/me` (token + account, remembered)"));
     let token_only = gets(server, &client, &base, "/api/session", Some(&tokens), length).await;
     rows.push(token_only.row(backend, "token only: `GET /api/session` (no row read)"));
 
