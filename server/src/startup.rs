@@ -20,7 +20,6 @@ use crate::{
         links::Links,
         notices::Notices,
         password::PasswordHasher,
-        profiles::Profiles,
         purge::Purge,
         recovery::Recovery,
         revocations::Revocations,
@@ -63,11 +62,7 @@ impl Application {
         );
         let revocations = Revocations::new(longest_token);
         revocations.load(&db).await?;
-        // On PostgreSQL, profiles are remembered only once other instances' changes are heard.
-        let profiles = Profiles::new(matches!(db, Db::Sqlite(_)));
-        if let Db::Postgres(pool) = &db {
-            broadcast::follow(pool.clone(), revocations.clone(), profiles.clone());
-        }
+
         let mail = config.mail.settings(&config.public_origin)?;
         log_mail_route(&mail.delivery, &config);
         let mailer = Mailer::new(mail, &config.public_origin)?;
@@ -122,8 +117,10 @@ impl Application {
             throttle,
             devices,
             recovery,
-            profiles,
         );
+        if let Db::Postgres(pool) = &db {
+            broadcast::follow(pool.clone(), revocations.clone(), auth.profiles());
+        }
         let state = AppState::new(Shared {
             leptos_options,
             db,

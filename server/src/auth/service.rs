@@ -138,8 +138,10 @@ impl AuthService {
         throttle: Throttles,
         devices: DeviceCookies,
         recovery: Recovery,
-        profiles: Profiles,
     ) -> Self {
+        // On PostgreSQL, profiles are remembered only once other instances' changes are heard
+        // (`broadcast::follow`, given `profiles()`); a single SQLite node has no others.
+        let profiles = Profiles::new(matches!(db, Db::Sqlite(_)));
         Self(Arc::new(Core {
             db,
             hasher,
@@ -150,6 +152,11 @@ impl AuthService {
             recovery,
             profiles,
         }))
+    }
+
+    /// The remembered profiles, for the listener that hears other instances' changes.
+    pub fn profiles(&self) -> Profiles {
+        self.profiles.clone()
     }
 
     /// Mints the access token for a session just started or refreshed.
