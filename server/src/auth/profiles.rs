@@ -5,7 +5,8 @@
 //! A remembered profile must never outlive a change to it:
 //! - every write to what it shows (`users::confirm`, `users::take_address`) forgets the
 //!   account here after it commits, and tells the other instances in the same transaction
-//!   (PostgreSQL `NOTIFY`, followed in `broadcast.rs`), as revocations do;
+//!   (PostgreSQL `NOTIFY`, followed in `broadcast.rs`), as revocations do. The purge deletes
+//!   only accounts that never had a session, so never one remembered here;
 //! - a read that began before a change must not store what it read once the change has been
 //!   forgotten: every forget moves an epoch, and a read stores only if the epoch it started
 //!   under still holds;
