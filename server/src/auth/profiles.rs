@@ -39,16 +39,22 @@ struct Remembered {
     epoch: u64,
     /// Whether every change made elsewhere reaches `forget` (always, on a single node).
     heard: bool,
+    kept_for: Duration,
 }
 
 impl Profiles {
     /// `heard`: whether changes made by other instances already reach this one (a single
     /// node has none); otherwise nothing is remembered until `hear` is called.
     pub fn new(heard: bool) -> Self {
+        Self::keeping_for(heard, KEPT_FOR)
+    }
+
+    fn keeping_for(heard: bool, kept_for: Duration) -> Self {
         Self(Arc::new(RwLock::new(Remembered {
             by_id: HashMap::new(),
             epoch: 0,
             heard,
+            kept_for,
         })))
     }
 
@@ -86,9 +92,8 @@ impl Profiles {
                 remembered.by_id.clear();
             }
         }
-        remembered
-            .by_id
-            .insert(user_id.to_owned(), (me.clone(), now + KEPT_FOR));
+        let until = now + remembered.kept_for;
+        remembered.by_id.insert(user_id.to_owned(), (me.clone(), until));
     }
 
     /// The account changed (or is gone): read it again next time.
@@ -140,6 +145,17 @@ mod tests {
             "the second read is not a load"
         );
         profiles.forget("u1");
+        assert_eq!(read(&profiles, "b@example.com").await, "b@example.com");
+    }
+
+    /// What no forget reaches (a change written into the database by hand) shows once the
+    /// profile has been kept for its time.
+    #[tokio::test]
+    async fn a_profile_is_read_again_once_kept_for_its_time() {
+        let profiles = Profiles::keeping_for(true, Duration::from_millis(50));
+        read(&profiles, "a@example.com").await;
+        assert_eq!(read(&profiles, "b@example.com").await, "a@example.com");
+        tokio::time::sleep(Duration::from_millis(60)).await;
         assert_eq!(read(&profiles, "b@example.com").await, "b@example.com");
     }
 
