@@ -15,8 +15,6 @@ use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
-use crate::auth::broadcast;
-
 /// Runs the same code against whichever pool `db` holds. The SQL text is shared by both
 /// backends: `$N` placeholders (SQLite accepts them too) and column types both read alike
 /// (TEXT ids, BIGINT Unix-millisecond times, BLOB/BYTEA bytes).
@@ -37,14 +35,18 @@ pub trait WritePool {
     type Database: sqlx::Database;
     /// Appended to a SELECT that must lock the rows it reads.
     const FOR_UPDATE: &'static str;
-    /// A statement (taking the session id as `$1`) that tells other instances a session was
-    /// revoked, delivered when the transaction commits; none for the single-node backend.
-    const NOTIFY_REVOKED: Option<&'static str>;
-    /// The same for an account whose profile changed (the user id as `$1`).
-    const NOTIFY_ACCOUNT_CHANGED: Option<&'static str>;
+    /// A statement that tells other instances something (channel `$1`, payload `$2`; see
+    /// `auth::broadcast`), delivered when the transaction commits; none for the single-node
+    /// backend.
+    const NOTIFY: Option<&'static str>;
     // Boxed: an `async fn` here trips the compiler's "Send is not general enough" limitation
     // once the future is awaited inside an axum handler.
     fn begin_write(&self) -> BoxFuture<'_, WriteTx<Self::Database>>;
+}
+
+/// `P::NOTIFY` for a pool whose type is known only inside `with_pool!`.
+pub fn notify_statement<P: WritePool>(_: &P) -> Option<&'static str> {
+    P::NOTIFY
 }
 
 /// A boxed database future: what `WritePool` and `Advance` return, so they stay `Send` inside
@@ -54,8 +56,7 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, sqlx::Error>> 
 impl WritePool for SqlitePool {
     type Database = sqlx::Sqlite;
     const FOR_UPDATE: &'static str = "";
-    const NOTIFY_REVOKED: Option<&'static str> = None;
-    const NOTIFY_ACCOUNT_CHANGED: Option<&'static str> = None;
+    const NOTIFY: Option<&'static str> = None;
     fn begin_write(&self) -> BoxFuture<'_, WriteTx<sqlx::Sqlite>> {
         Box::pin(async move {
             let lane = write_lane::enter(self).await?;
@@ -70,8 +71,7 @@ impl WritePool for SqlitePool {
 impl WritePool for PgPool {
     type Database = sqlx::Postgres;
     const FOR_UPDATE: &'static str = " FOR UPDATE";
-    const NOTIFY_REVOKED: Option<&'static str> = Some(broadcast::NOTIFY_SESSION_ENDED);
-    const NOTIFY_ACCOUNT_CHANGED: Option<&'static str> = Some(broadcast::NOTIFY_ACCOUNT_CHANGED);
+    const NOTIFY: Option<&'static str> = Some("SELECT pg_notify($1, $2)");
     fn begin_write(&self) -> BoxFuture<'_, WriteTx<sqlx::Postgres>> {
         Box::pin(async move { Ok(WriteTx::new(self.begin().await?, None)) })
     }

@@ -62,7 +62,6 @@ impl Application {
         );
         let revocations = Revocations::new(longest_token);
         revocations.load(&db).await?;
-
         let mail = config.mail.settings(&config.public_origin)?;
         log_mail_route(&mail.delivery, &config);
         let mailer = Mailer::new(mail, &config.public_origin)?;

@@ -16,10 +16,6 @@ pub const SESSION_ENDED: &str = "latch_session_revoked";
 /// Payload: the changed (or deleted) account's id.
 pub const ACCOUNT_CHANGED: &str = "latch_user_changed";
 
-/// The statements that send them, taking the id as `$1` (in the writing transaction).
-pub const NOTIFY_SESSION_ENDED: &str = "SELECT pg_notify('latch_session_revoked', $1)";
-pub const NOTIFY_ACCOUNT_CHANGED: &str = "SELECT pg_notify('latch_user_changed', $1)";
-
 /// Follows the other instances for as long as the process runs. A lost subscription is
 /// renewed at once; one that cannot be made (the database away) is retried every second.
 pub fn follow(pool: PgPool, revocations: Revocations, profiles: Profiles) {

@@ -1,9 +1,9 @@
 //! Accounts: an email (confirmed or not) and a password hash.
 
-use super::{email::Email, profiles::Profiles};
+use super::{broadcast, email::Email, profiles::Profiles};
 use crate::{
     clock,
-    db::{Db, WritePool, read_row},
+    db::{Db, WritePool, notify_statement, read_row},
     with_pool,
 };
 
@@ -96,16 +96,16 @@ pub async fn by_id(db: &Db, id: &str) -> Result<Option<User>, sqlx::Error> {
 /// changed (`profiles.rs`). Every write to what `GET /api/me` shows goes through here.
 macro_rules! tell_others {
     ($pool:expr, $tx:expr, $ids:expr) => {
-        if let Some(notify) = notify_account_changed($pool) {
+        if let Some(notify) = notify_statement($pool) {
             for id in $ids {
-                sqlx::query(notify).bind(id).execute(&mut *$tx).await?;
+                sqlx::query(notify)
+                    .bind(broadcast::ACCOUNT_CHANGED)
+                    .bind(id)
+                    .execute(&mut *$tx)
+                    .await?;
             }
         }
     };
-}
-
-fn notify_account_changed<P: WritePool>(_: &P) -> Option<&'static str> {
-    P::NOTIFY_ACCOUNT_CHANGED
 }
 
 /// Confirms the account's address (a link sent to it was opened) and, for a sign-up's link,

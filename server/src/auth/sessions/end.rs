@@ -8,7 +8,7 @@ use sqlx::Row;
 use super::{
     Rejected, SessionStore, end_session,
     holder::{BY_TOKEN_HASH, Holder},
-    is_live, millis, notify_revoked,
+    is_live, millis,
 };
 use crate::{
     auth::{client_info::ClientInfo, dpop::DeviceProof, events::NewEvent, refresh_token::RefreshToken},

@@ -102,10 +102,6 @@ fn for_update<P: WritePool>(_: &P) -> &'static str {
     P::FOR_UPDATE
 }
 
-fn notify_revoked<P: WritePool>(_: &P) -> Option<&'static str> {
-    P::NOTIFY_REVOKED
-}
-
 /// Ends a session inside the caller's transaction (keeping the first reason if it had already
 /// ended) and, where other instances exist, tells them when it commits. Evaluates to whether
 /// this call ended it.
@@ -124,8 +120,12 @@ macro_rules! end_session {
         .rows_affected()
             > 0;
         if ended {
-            if let Some(notify) = notify_revoked($pool) {
-                sqlx::query(notify).bind(session_id).execute(&mut *$tx).await?;
+            if let Some(notify) = $crate::db::notify_statement($pool) {
+                sqlx::query(notify)
+                    .bind($crate::auth::broadcast::SESSION_ENDED)
+                    .bind(session_id)
+                    .execute(&mut *$tx)
+                    .await?;
             }
         }
         ended

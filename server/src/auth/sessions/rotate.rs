@@ -26,7 +26,7 @@ use super::{
     advance::Advance,
     end_session, for_update,
     holder::{Holder, ReadHolder},
-    millis, notify_revoked,
+    millis,
 };
 use crate::{
     auth::{
