@@ -10,7 +10,7 @@ use reqwest::StatusCode;
 
 use crate::{
     helpers::{Backend, ORIGIN, Session, TestDatabase},
-    process::Instance,
+    process::{Instance, cut_listeners, holds_within},
 };
 
 /// How long until `instance` refuses `access_token`, polling for at most `limit`.
@@ -20,20 +20,16 @@ async fn refused_within(
     access_token: &str,
     limit: Duration,
 ) -> Option<Duration> {
-    let revoked_at = Instant::now();
-    while revoked_at.elapsed() < limit {
+    holds_within(limit, || async {
         let me = client
             .get(format!("{}/api/me", instance.address))
             .bearer_auth(access_token)
             .send()
             .await
             .unwrap();
-        if me.status() == StatusCode::UNAUTHORIZED {
-            return Some(revoked_at.elapsed());
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    None
+        me.status() == StatusCode::UNAUTHORIZED
+    })
+    .await
 }
 
 #[tokio::test]
@@ -211,14 +207,8 @@ async fn a_listener_cut_off_resubscribes_and_catches_up() {
             );
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        let cut: Vec<bool> = sqlx::query_scalar(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-             WHERE datname = current_database() AND query ILIKE 'LISTEN%'",
-        )
-        .fetch_all(&admin)
-        .await
-        .unwrap();
-        assert!(!cut.is_empty(), "round {round}: no listener connection to cut");
+        let cut = cut_listeners(&admin).await;
+        assert!(cut > 0, "round {round}: no listener connection to cut");
         let logout = client
             .post(format!("{}/api/auth/logout", a.address))
             .header("cookie", format!("latch_refresh={}", session.refresh_token))

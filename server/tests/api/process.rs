@@ -2,8 +2,9 @@
 //! for crashes.
 
 use std::{
+    future::Future,
     process::{Child, Command, Stdio},
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use reqwest::StatusCode;
@@ -72,4 +73,33 @@ impl Drop for Instance {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// How long until `check` holds, asking every 5 ms for at most `limit` (`None`: it never did).
+pub async fn holds_within<F, Fut>(limit: Duration, mut check: F) -> Option<Duration>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let started = Instant::now();
+    while started.elapsed() < limit {
+        if check().await {
+            return Some(started.elapsed());
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    None
+}
+
+/// Ends every instance's listener connection (as a failover or an idle-connection reaper
+/// would); returns how many were cut.
+pub async fn cut_listeners(admin: &sqlx::PgPool) -> usize {
+    let cut: Vec<bool> = sqlx::query_scalar(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND query ILIKE 'LISTEN%'",
+    )
+    .fetch_all(admin)
+    .await
+    .unwrap();
+    cut.len()
 }
