@@ -32,11 +32,43 @@ locked_wasm_bindgen_version() {
   awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"
 }
 
-# Builds the release site with content-hashed file names (pkg/latch.<hash>.wasm), which the
-# server lets browsers cache for a year. Cargo.toml leaves hashing off because `cargo leptos
-# watch` hashes only its first build: later rebuilds would leave pages naming stale files.
+# Leptos's renderer, patched (patches/tachys-*.patch says why); scripts/setup unpacks it where
+# Cargo.toml's [patch.crates-io] looks, after checking the download against this digest.
+TACHYS_VERSION="0.2.19"
+TACHYS_SHA256="e47e2220bb9d2a3be976a22a0fb7685a0b84499bb11ea5cb3bbc82907675ac68"
+
+# Whether this machine's nightly compiler can build the release WASM (scripts/setup adds the
+# std sources and the WASM target to it when there is one).
+wasm_nightly_ready() {
+  rustup toolchain list 2>/dev/null | grep -q '^nightly-' &&
+    rustup +nightly component list --installed 2>/dev/null | grep -q '^rust-src' &&
+    rustup +nightly target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown
+}
+
+# Builds the release WASM, JS glue and CSS with content-hashed file names
+# (pkg/latch.<hash>.wasm), which the server lets browsers cache for a year. Cargo.toml leaves
+# hashing off because `cargo leptos watch` hashes only its first build: later rebuilds would
+# leave pages naming stale files.
+# On the nightly compiler std is rebuilt for size without panic messages, `{:?}` text or
+# source locations, which the release bundle never shows; on stable the bundle is larger
+# (BENCHMARKS.md has both). These flags replace build.rustflags, so they repeat its cfg.
+build_release_front() {
+  local flags="--cfg erase_components --cfg latch_sync_hydrate"
+  if wasm_nightly_ready; then
+    RUSTUP_TOOLCHAIN=nightly CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$flags -Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none" \
+      LEPTOS_HASH_FILES=true cargo leptos build --release --frontend-only
+  else
+    say "no nightly compiler with rust-src and the WASM target: building the WASM on stable (larger)"
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$flags" \
+      LEPTOS_HASH_FILES=true cargo leptos build --release --frontend-only
+  fi
+}
+
+# The release site: the front as above, then the server (on the default, stable compiler).
 build_release_site() {
-  LEPTOS_HASH_FILES=true cargo leptos build --release "$@"
+  build_release_front
+  LEPTOS_HASH_FILES=true cargo leptos build --release --server-only
 }
 
 pg_bin_dir() {

@@ -39,7 +39,7 @@ test('first visit: the WASM arrives brotli-compressed and its bytes on the wire 
   expect(responseBodySize).toBeGreaterThan(0);
   console.log(
     `[figure] WASM transferred on a first visit: ${(responseBodySize / 1024).toFixed(1)} KiB ` +
-      `(Content-Encoding: ${headers['content-encoding']})`,
+      `(${responseBodySize.toLocaleString('en')} bytes, Content-Encoding: ${headers['content-encoding']})`,
   );
 });
 

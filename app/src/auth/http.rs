@@ -4,7 +4,7 @@
 //! become `ApiError`s the UI can show.
 
 use gloo_net::http::{Request, RequestBuilder, Response};
-use serde::{Serialize, de::DeserializeOwned};
+use wasm_bindgen::JsValue;
 
 pub use gloo_net::http::Method;
 
@@ -13,7 +13,7 @@ use super::{
     session::{self, Refreshed},
     token_store,
 };
-use crate::contract::{Credentials, ErrorBody, ErrorCode, LinkToken, SessionBody};
+use crate::contract::{Credentials, ErrorBody, ErrorCode, FromJson, LinkToken, SessionBody, ToJson};
 
 /// Whether the server asked for the proof again with the nonce it just handed out.
 pub(super) fn wants_nonce(error: &ApiError) -> bool {
@@ -66,7 +66,7 @@ pub enum SignedUp {
 /// Every request that starts a session (sign-in, sign-up, opening a confirmation link) goes
 /// through here: make a new device key, send the body with its proof, take the session (bound
 /// to the key). A 202 started none: the server mailed a link instead.
-async fn start_session(auth: Auth, path: &str, body: &impl Serialize) -> Result<SignedUp, ApiError> {
+async fn start_session(auth: Auth, path: &str, body: &impl ToJson) -> Result<SignedUp, ApiError> {
     let body = json::write(body).ok_or(ApiError::Unavailable)?;
     dpop::new_key().await;
     let mut attempts = 0;
@@ -120,7 +120,7 @@ pub async fn verify_email(auth: Auth, token: String) -> Result<(), ApiError> {
 
 /// A request that needs no session (asking for a reset mail, opening a mailed link), for
 /// actions answered with 202 or 204.
-pub async fn post_public(path: &str, body: &impl Serialize) -> Result<(), ApiError> {
+pub async fn post_public(path: &str, body: &impl ToJson) -> Result<(), ApiError> {
     let body = json::write(body).ok_or(ApiError::Unavailable)?;
     let request = with_json(Request::post(path), &body)?;
     let response = request.send().await.map_err(|_| ApiError::Unavailable)?;
@@ -159,20 +159,20 @@ pub async fn send(auth: Auth, method: Method, path: &str) -> Result<(), ApiError
 }
 
 /// An authenticated request with a JSON body, for actions answered with 204.
-pub async fn send_json(
-    auth: Auth,
-    method: Method,
-    path: &str,
-    body: &impl Serialize,
-) -> Result<(), ApiError> {
+pub async fn send_json(auth: Auth, method: Method, path: &str, body: &impl ToJson) -> Result<(), ApiError> {
     let body = json::write(body).ok_or(ApiError::Unavailable)?;
     authorized(auth, method, path, Some(body)).await.map(drop)
 }
 
 /// An authenticated GET of JSON.
-pub async fn get_json<T: DeserializeOwned>(auth: Auth, path: &str) -> Result<T, ApiError> {
+pub async fn get_json<T: FromJson>(auth: Auth, path: &str) -> Result<T, ApiError> {
+    T::from_json(&get_parsed(auth, path).await?).ok_or(ApiError::Unavailable)
+}
+
+/// `get_json`'s requests, compiled once rather than once per type read.
+async fn get_parsed(auth: Auth, path: &str) -> Result<JsValue, ApiError> {
     let response = authorized(auth, Method::GET, path, None).await?;
-    json::read::<T>(response).await.ok_or(ApiError::Unavailable)
+    json::parse(response).await.ok_or(ApiError::Unavailable)
 }
 
 /// Sends with the access token (refreshing first if it is stale); on a 401, refreshes once

@@ -3,10 +3,11 @@
 
 use std::time::Duration;
 
+use crate::{
+    auth::{ApiError, Auth, get_json},
+    contract::FromJson,
+};
 use leptos::{prelude::*, task::spawn_local};
-use serde::de::DeserializeOwned;
-
-use crate::auth::{ApiError, Auth, get_json};
 
 /// `None` while loading; while the server is unreachable it retries every few seconds.
 pub struct Loaded<T: Send + Sync + 'static> {
@@ -23,7 +24,7 @@ impl<T: Send + Sync + 'static> Clone for Loaded<T> {
 
 impl<T: Send + Sync + 'static> Copy for Loaded<T> {}
 
-impl<T: DeserializeOwned + Clone + Send + Sync + 'static> Loaded<T> {
+impl<T: FromJson + Clone + Send + Sync + 'static> Loaded<T> {
     pub fn new(auth: Auth, path: &'static str) -> Self {
         let loaded = Self {
             value: RwSignal::new(None),

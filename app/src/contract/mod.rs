@@ -1,5 +1,6 @@
 //! The HTTP API's wire types, written once and compiled into both the server (`ssr`), which
-//! serialises them, and the WASM client (`hydrate`), which deserialises the same types.
+//! serialises them with serde, and the WASM client (`hydrate`), which reads and writes the same
+//! types through `wire` (tested against serde).
 //! Every stable code the API speaks (error codes, security-event kinds, why a session ended)
 //! is an enum here; its string form comes from the variant name, so no code is spelled out
 //! anywhere else, and a new variant is a compile error until every `match` handles it.
@@ -9,7 +10,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 mod recovery;
+mod wire;
 pub use recovery::{EmailChange, LinkToken, MailSent, MailStatus, ResetConfirm, ResetRequest};
+pub use wire::{FromJson, Json, ToJson};
 
 /// `{email, password}` for sign-up and sign-in. Missing fields are the server's to report
 /// (422 per field), so they deserialise as `None` rather than failing the whole body.
@@ -143,7 +146,9 @@ pub struct ErrorBody {
 }
 
 /// The stable error codes of the API.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString,
+)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -265,12 +270,5 @@ mod tests {
         let code = ErrorCode::InvalidRefreshToken;
         assert_eq!(serde_json::to_value(code).unwrap(), "invalid_refresh_token");
         assert_eq!(code.as_str(), "invalid_refresh_token");
-    }
-
-    #[test]
-    fn an_unknown_error_code_still_reads() {
-        let body: ErrorBody =
-            serde_json::from_str(r#"{"error":"from_the_future","message":"later"}"#).unwrap();
-        assert_eq!(body.error, ErrorCode::Unrecognised);
     }
 }
