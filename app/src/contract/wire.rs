@@ -42,7 +42,7 @@ fn flag<J: Json>(json: &J, name: &str) -> Option<bool> {
     json.member(name)?.boolean()
 }
 
-/// A member that may be `null` or absent (`Ok(None)`), but not of another shape (`Err`).
+/// A member that may be `null` or absent (`Some(None)`), but not of another shape (`None`).
 fn optional<J: Json, T>(json: &J, name: &str, read: impl Fn(&J) -> Option<T>) -> Option<Option<T>> {
     match json.member(name) {
         None => Some(None),
