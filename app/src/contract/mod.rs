@@ -52,12 +52,13 @@ pub struct SessionBody {
     pub user: User,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, strum::EnumString)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum TokenType {
     Bearer,
     /// Bound to the browser's key: send as `Authorization: DPoP <token>` with a `DPoP` proof.
     #[serde(rename = "DPoP")]
+    #[strum(serialize = "DPoP")]
     Dpop,
 }
 

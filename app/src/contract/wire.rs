@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use super::{
     Credentials, EmailChange, ErrorBody, ErrorCode, LinkToken, Me, PartyView, PasswordChange, ResetConfirm,
-    ResetRequest, SecurityEventView, SessionBody, SessionView, TokenType, User,
+    ResetRequest, SecurityEventView, SessionBody, SessionView, User,
 };
 
 /// A parsed JSON value: the browser's `JsValue`, or serde_json's in the tests.
@@ -67,15 +67,10 @@ impl FromJson for User {
 
 impl FromJson for SessionBody {
     fn from_json<J: Json>(json: &J) -> Option<Self> {
-        let token_type = match text(json, "token_type")?.as_str() {
-            "Bearer" => TokenType::Bearer,
-            "DPoP" => TokenType::Dpop,
-            _ => return None,
-        };
         let expires_in = json.member("expires_in")?.number()?;
         Some(SessionBody {
             access_token: text(json, "access_token")?,
-            token_type,
+            token_type: text(json, "token_type")?.parse().ok()?,
             expires_in: (expires_in >= 0.0).then_some(expires_in as u64)?,
             user: User::from_json(&json.member("user")?)?,
         })

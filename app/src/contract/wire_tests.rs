@@ -2,7 +2,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::*;
-use crate::contract::EventKind;
+use crate::contract::{EventKind, TokenType};
 
 impl Json for Value {
     fn member(&self, name: &str) -> Option<Self> {
