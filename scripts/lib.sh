@@ -53,16 +53,15 @@ wasm_nightly_ready() {
 # source locations, which the release bundle never shows; on stable the bundle is larger
 # (BENCHMARKS.md has both). These flags replace build.rustflags, so they repeat its cfg.
 build_release_front() {
-  local flags="--cfg erase_components --cfg latch_sync_hydrate"
+  local flags="--cfg erase_components --cfg latch_sync_hydrate" nightly=()
   if wasm_nightly_ready; then
-    RUSTUP_TOOLCHAIN=nightly CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
-    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$flags -Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none" \
-      LEPTOS_HASH_FILES=true cargo leptos build --release --frontend-only
+    nightly=(RUSTUP_TOOLCHAIN=nightly CARGO_UNSTABLE_BUILD_STD=std,panic_abort)
+    flags+=" -Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none"
   else
     say "no nightly compiler with rust-src and the WASM target: building the WASM on stable (larger)"
-    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$flags" \
-      LEPTOS_HASH_FILES=true cargo leptos build --release --frontend-only
   fi
+  env "${nightly[@]}" CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$flags" LEPTOS_HASH_FILES=true \
+    cargo leptos build --release --frontend-only
 }
 
 # The release site: the front as above, then the server (on the default, stable compiler).
