@@ -155,7 +155,6 @@ impl Application {
         self.state.purge.clone().spawn(purge_interval);
         self.state.tokens.keys().follow();
         self.state.binding.follow();
-        crate::auth::password::release_idle_buffers();
         assets::spawn_precompression(assets::pkg_dir(&self.state.leptos_options));
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, service)

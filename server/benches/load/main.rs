@@ -34,8 +34,6 @@ fn length() -> Duration {
 
 #[tokio::main]
 async fn main() {
-    let ceiling = scenarios::argon2_ceiling(length());
-    println!("Argon2id ceiling (19 MiB, t=2, p=1, 2 threads, in the driver): {ceiling:.1} hashes/s\n");
     let secrets = tempfile::tempdir().unwrap();
     let secret = secrets.path().join("latch.secret");
 
@@ -44,7 +42,7 @@ async fn main() {
     let sqlite_dir = tempfile::tempdir().unwrap();
     let sqlite_url = format!("sqlite:{}", sqlite_dir.path().join("load.db").display());
     let sqlite = Instance::start(&sqlite_url, &secret).await;
-    let (r, q) = scenarios::all("SQLite", &sqlite, ceiling, length()).await;
+    let (r, q) = scenarios::all("SQLite", &sqlite, length()).await;
     rows.extend(r);
     ratios.extend(q);
     rows.extend(scale::growth("SQLite", &sqlite, &secret, length()).await);
@@ -58,7 +56,7 @@ async fn main() {
 
     if let Some(database) = PgDatabase::create("latch_load").await {
         let one = Instance::start(&database.url, &secret).await;
-        let (r, q) = scenarios::all("PostgreSQL", &one, ceiling, length()).await;
+        let (r, q) = scenarios::all("PostgreSQL", &one, length()).await;
         rows.extend(r);
         ratios.extend(q);
         let two = Instance::start(&database.url, &secret).await;

@@ -1,16 +1,8 @@
-//! Argon2id hashing and verification into memory that is kept and reused. Each hash needs a
-//! 19 MiB block of memory; allocating it per hash let glibc keep the freed blocks in
-//! per-thread arenas, and a burst of sign-ins spread over tokio's blocking threads left the
-//! server at ~500 MiB resident for good. Here a hash borrows one of a few kept buffers (at
-//! most as many as hashes run at once, so 2 × 19 MiB on two cores) and gives it back. Once
-//! no hash has run for a while the kept buffers are freed (`release_idle_buffers`), so the
-//! memory a burst of sign-ins took comes back to the OS after it.
+//! Argon2id hashing and verification into memory the caller keeps. Each hash needs a 19 MiB
+//! block. A fresh block per hash cost 8–12 ms of CPU on top of the hash itself (16–20 ms on
+//! this machine), a page fault on each of its pages, so the hashing threads (`pool`) keep blocks
+//! from one hash to the next and give back what the work in hand does not need.
 //! The PHC strings are the standard ones (`$argon2id$v=19$m=19456,t=2,p=1$salt$hash`).
-
-use std::{
-    sync::Mutex,
-    time::{Duration, Instant},
-};
 
 use anyhow::{Context, anyhow};
 use argon2::{
@@ -24,62 +16,47 @@ const PASSES: u32 = 2;
 const LANES: u32 = 1;
 const OUTPUT_BYTES: usize = 32;
 
-/// Buffers not in use right now, and when one was last handed out.
-static BUFFERS: Mutex<Kept> = Mutex::new(Kept {
-    buffers: Vec::new(),
-    last_used: None,
-});
+/// A hashing thread's working memory, kept from one hash to the next.
+#[derive(Default)]
+pub struct Memory(Vec<Block>);
 
-struct Kept {
-    buffers: Vec<Vec<Block>>,
-    last_used: Option<Instant>,
-}
-
-/// Frees the kept buffers if no hash has started for `idle`; returns how many it freed.
-pub fn release_idle_buffers(idle: Duration) -> usize {
-    let mut kept = BUFFERS.lock().expect("hash buffers lock");
-    if kept.last_used.is_some_and(|at| at.elapsed() < idle) {
-        return 0;
+impl Memory {
+    /// The first `count` blocks, grown to fit (a stored hash may record larger parameters).
+    fn blocks(&mut self, count: usize) -> &mut [Block] {
+        if self.0.len() < count {
+            self.0.resize(count, Block::default());
+        }
+        &mut self.0[..count]
     }
-    std::mem::take(&mut kept.buffers).len()
-}
 
-fn with_buffer<T>(blocks: usize, work: impl FnOnce(&mut [Block]) -> T) -> T {
-    let mut buffer = {
-        let mut kept = BUFFERS.lock().expect("hash buffers lock");
-        kept.last_used = Some(Instant::now());
-        kept.buffers.pop().unwrap_or_default()
-    };
-    if buffer.len() < blocks {
-        buffer.resize(blocks, Block::default());
+    /// Bytes held now.
+    #[cfg(test)]
+    pub fn held(&self) -> usize {
+        self.0.len() * size_of::<Block>()
     }
-    let result = work(&mut buffer[..blocks]);
-    BUFFERS.lock().expect("hash buffers lock").buffers.push(buffer);
-    result
 }
 
-/// Hashes with `argon`'s parameters into `out`, in a kept buffer.
+/// Hashes with `argon`'s parameters into `out`, in `memory`.
 fn hash_into(
     argon: &Argon2<'_>,
     params: &Params,
-    password: &[u8],
-    salt: &[u8],
+    (password, salt): (&[u8], &[u8]),
     out: &mut [u8],
+    memory: &mut Memory,
 ) -> anyhow::Result<()> {
-    with_buffer(params.block_count(), |blocks| {
-        argon.hash_password_into_with_memory(password, salt, out, blocks)
-    })
-    .map_err(|err| anyhow!("hashing failed: {err}"))
+    argon
+        .hash_password_into_with_memory(password, salt, out, memory.blocks(params.block_count()))
+        .map_err(|err| anyhow!("hashing failed: {err}"))
 }
 
 /// A new PHC string for `password`, with a random salt.
-pub fn hash(password: &str) -> anyhow::Result<String> {
+pub fn hash(password: &str, memory: &mut Memory) -> anyhow::Result<String> {
     let mut salt = [0u8; 16];
     getrandom::fill(&mut salt).context("the OS random source failed")?;
     let params = Params::new(MEMORY_KIB, PASSES, LANES, Some(OUTPUT_BYTES)).expect("valid Argon2 parameters");
     let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
     let mut out = [0u8; OUTPUT_BYTES];
-    hash_into(&argon, &params, password.as_bytes(), &salt, &mut out)?;
+    hash_into(&argon, &params, (password.as_bytes(), &salt), &mut out, memory)?;
     let salt = SaltString::encode_b64(&salt).map_err(|err| anyhow!("salt: {err}"))?;
     let phc = PasswordHash {
         algorithm: Algorithm::Argon2id.ident(),
@@ -93,7 +70,7 @@ pub fn hash(password: &str) -> anyhow::Result<String> {
 
 /// Whether `password` matches the PHC string `stored`, with the parameters it records (so
 /// hashes made under older parameters keep verifying). The comparison is constant-time.
-pub fn verify(password: &str, stored: &str) -> anyhow::Result<bool> {
+pub fn verify(password: &str, stored: &str, memory: &mut Memory) -> anyhow::Result<bool> {
     let parsed = PasswordHash::new(stored).map_err(|err| anyhow!("stored hash: {err}"))?;
     let algorithm = Algorithm::try_from(parsed.algorithm).map_err(|err| anyhow!("algorithm: {err}"))?;
     let version = match parsed.version {
@@ -110,7 +87,7 @@ pub fn verify(password: &str, stored: &str) -> anyhow::Result<bool> {
         .map_err(|err| anyhow!("salt: {err}"))?;
     let argon = Argon2::new(algorithm, version, params.clone());
     let mut out = vec![0u8; expected.len()];
-    hash_into(&argon, &params, password.as_bytes(), salt, &mut out)?;
+    hash_into(&argon, &params, (password.as_bytes(), salt), &mut out, memory)?;
     Ok(Output::new(&out).map_err(|err| anyhow!("output: {err}"))? == expected)
 }
 
@@ -121,7 +98,8 @@ mod tests {
 
     #[test]
     fn hashes_are_standard_phc_strings_both_ways() {
-        let ours = hash("correct horse battery staple").unwrap();
+        let memory = &mut Memory::default();
+        let ours = hash("correct horse battery staple", memory).unwrap();
         assert!(ours.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{ours}");
         // The argon2 crate's own verifier accepts ours, and ours accepts its hashes.
         let parsed = PasswordHash::new(&ours).unwrap();
@@ -136,45 +114,21 @@ mod tests {
             .hash_password(b"another password", &salt)
             .unwrap()
             .to_string();
-        assert!(verify("another password", &theirs).unwrap());
-        assert!(!verify("another passwore", &theirs).unwrap());
-        assert!(!verify("correct horse battery stapl", &ours).unwrap());
+        assert!(verify("another password", &theirs, memory).unwrap());
+        assert!(!verify("another passwore", &theirs, memory).unwrap());
+        assert!(!verify("correct horse battery stapl", &ours, memory).unwrap());
     }
 
     #[test]
-    fn buffers_are_kept_for_reuse_not_allocated_per_hash() {
-        for _ in 0..3 {
-            hash("correct horse battery staple").unwrap();
-        }
-        let kept = BUFFERS.lock().unwrap();
-        // Tests run in parallel, so a few may be in use; each kept one is a full buffer.
-        assert!(!kept.buffers.is_empty() && kept.buffers.len() <= 8);
-        assert!(
-            kept.buffers
-                .iter()
-                .all(|buffer| buffer.len() >= MEMORY_KIB as usize)
-        );
-    }
-
-    #[test]
-    fn kept_buffers_are_freed_once_hashing_has_been_idle() {
-        hash("correct horse battery staple").unwrap();
-        assert_eq!(
-            release_idle_buffers(Duration::from_secs(3600)),
-            0,
-            "a hash just ran"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-        // Another test may hash in between, which keeps them: only a quiet spell frees them.
-        let freed = (0..50)
-            .map(|_| release_idle_buffers(Duration::from_millis(10)))
-            .sum::<usize>();
-        let kept = BUFFERS.lock().unwrap();
-        assert!(
-            freed > 0
-                || kept
-                    .last_used
-                    .is_some_and(|at| at.elapsed() < Duration::from_millis(30))
-        );
+    fn memory_is_reused_from_hash_to_hash() {
+        let mut memory = Memory::default();
+        let first = hash("correct horse battery staple", &mut memory).unwrap();
+        assert_eq!(memory.held(), MEMORY_KIB as usize * 1024);
+        let kept = memory.0.as_ptr();
+        assert!(verify("correct horse battery staple", &first, &mut memory).unwrap());
+        assert_eq!(memory.0.as_ptr(), kept, "the same blocks, not new ones");
+        // Blocks left from an earlier hash change nothing: every hash starts from its inputs.
+        assert!(verify("correct horse battery staple", &first, &mut memory).unwrap());
+        assert!(verify("correct horse battery staple", &first, &mut memory).unwrap());
     }
 }

@@ -1,20 +1,13 @@
-//! Password policy and Argon2id hashing, run off the async runtime with bounded concurrency
-//! and a bounded queue: beyond it a request is refused at once (`HashError::Busy`) rather than
-//! left waiting behind a flood.
+//! Password policy and Argon2id hashing, run off the async runtime on a fixed set of threads
+//! with a bounded queue: beyond it a request is refused at once (`HashError::Busy`) rather
+//! than left waiting behind a flood.
 
-use std::{
-    sync::{
-        Arc,
-        atomic::{AtomicUsize, Ordering},
-    },
-    time::Duration,
-};
+use std::{sync::Arc, time::Duration};
 
 mod argon;
+mod pool;
 
-use anyhow::Context;
 use secrecy::{ExposeSecret, SecretString};
-use tokio::sync::Semaphore;
 use zxcvbn::{Score, zxcvbn};
 
 use super::email::Email;
@@ -83,36 +76,41 @@ pub enum HashError {
     Failed(#[from] anyhow::Error),
 }
 
+/// How long the one spare 19 MiB block is kept after the last hash (`pool` says what is kept).
+const RELEASE_AFTER: Duration = Duration::from_secs(10);
+
 #[derive(Clone)]
 pub struct PasswordHasher {
-    permits: Arc<Semaphore>,
-    /// Requests waiting for a slot, and how many may.
-    waiting: Arc<AtomicUsize>,
-    max_waiting: usize,
+    pool: pool::Pool,
     /// Verified against when the account does not exist, so that costs the same work.
     dummy_hash: Arc<str>,
 }
 
 impl PasswordHasher {
+    /// `concurrency` hashing threads, and `max_waiting` hashes that may queue for one.
     pub fn new(concurrency: usize, max_waiting: usize) -> anyhow::Result<Self> {
-        let dummy_hash = argon::hash("dummy password for unknown accounts")?;
+        let dummy_hash = argon::hash(
+            "dummy password for unknown accounts",
+            &mut argon::Memory::default(),
+        )?;
         Ok(Self {
-            permits: Arc::new(Semaphore::new(concurrency.max(1))),
-            waiting: Arc::default(),
-            max_waiting,
+            pool: pool::Pool::new(concurrency, max_waiting, RELEASE_AFTER)?,
             dummy_hash: dummy_hash.into(),
         })
     }
 
-    /// Every slot busy and the queue full: a new request would be refused. A cheap, racy
-    /// look that lets a flood be turned away before any other work (`run` decides for real).
+    /// Every hashing thread busy and the queue full: a new request would be refused. A cheap,
+    /// racy look that lets a flood be turned away before any other work.
     pub fn is_full(&self) -> bool {
-        self.permits.available_permits() == 0 && self.waiting.load(Ordering::Relaxed) >= self.max_waiting
+        self.pool.is_full()
     }
 
     pub async fn hash(&self, password: &Password) -> Result<String, HashError> {
         let password = password.0.clone();
-        Ok(self.run(move || argon::hash(password.expose_secret())).await??)
+        Ok(self
+            .pool
+            .run(move |memory| argon::hash(password.expose_secret(), memory))
+            .await??)
     }
 
     /// True when `password` matches `stored`. With no stored hash (unknown account) it does
@@ -120,91 +118,12 @@ impl PasswordHasher {
     pub async fn verify(&self, password: &str, stored: Option<&str>) -> Result<bool, HashError> {
         let known = stored.is_some();
         let hash = stored.map_or_else(|| self.dummy_hash.to_string(), str::to_string);
-        let password = password.to_string();
-        let matches = self.run(move || argon::verify(&password, &hash)).await??;
+        let password = SecretString::from(password);
+        let matches = self
+            .pool
+            .run(move |memory| argon::verify(password.expose_secret(), &hash, memory))
+            .await??;
         Ok(known && matches)
-    }
-
-    async fn run<T: Send + 'static>(
-        &self,
-        work: impl FnOnce() -> T + Send + 'static,
-    ) -> Result<T, HashError> {
-        let _permit = match self.permits.try_acquire() {
-            Ok(permit) => permit,
-            Err(_) => {
-                let _waiting = Waiting::enter(&self.waiting, self.max_waiting)?;
-                self.permits.acquire().await.context("hasher closed")?
-            }
-        };
-        Ok(tokio::task::spawn_blocking(|| {
-            let _background = Background::enter();
-            work()
-        })
-        .await
-        .context("password hashing task failed")?)
-    }
-}
-
-/// How long hashing must be quiet before its kept buffers are freed.
-const BUFFERS_IDLE: Duration = Duration::from_secs(10);
-
-/// Frees the hash buffers once hashing has been quiet for `BUFFERS_IDLE`, checking every few
-/// seconds for as long as the process runs: a burst of sign-ins keeps its ~19 MiB per hashing
-/// thread only while it lasts.
-pub fn release_idle_buffers() {
-    tokio::spawn(async {
-        let mut every = tokio::time::interval(Duration::from_secs(5));
-        loop {
-            every.tick().await;
-            argon::release_idle_buffers(BUFFERS_IDLE);
-        }
-    });
-}
-
-/// Hashing runs at the lowest CPU priority (nice 19), so a flood of sign-ins slows sign-ins,
-/// not the token checks and refreshes every signed-in page depends on. The thread's priority
-/// is put back afterwards where the OS allows it (raising it again needs CAP_SYS_NICE), since
-/// tokio reuses blocking threads for other work.
-struct Background;
-
-impl Background {
-    fn enter() -> Self {
-        set_own_niceness(19);
-        Background
-    }
-}
-
-impl Drop for Background {
-    fn drop(&mut self) {
-        set_own_niceness(0);
-    }
-}
-
-/// Linux keeps a nice value per thread; `gettid` names this one.
-fn set_own_niceness(nice: i32) {
-    // SAFETY: plain system calls on the calling thread, with no pointers involved.
-    unsafe {
-        let _ = libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, nice);
-    }
-}
-
-/// A place in the queue for a hashing slot, given back when dropped (also when the request
-/// is abandoned while waiting).
-struct Waiting<'a>(&'a AtomicUsize);
-
-impl<'a> Waiting<'a> {
-    fn enter(count: &'a AtomicUsize, max: usize) -> Result<Self, HashError> {
-        let place = Waiting(count);
-        if count.fetch_add(1, Ordering::SeqCst) >= max {
-            return Err(HashError::Busy);
-        }
-        Ok(place)
-    }
-}
-
-impl Drop for Waiting<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -252,10 +171,11 @@ mod tests {
 
     #[test]
     fn hashes_use_argon2id_at_owasp_parameters() {
-        let hash = argon::hash("correct horse battery staple").unwrap();
+        let memory = &mut argon::Memory::default();
+        let hash = argon::hash("correct horse battery staple", memory).unwrap();
         assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
-        assert!(argon::verify("correct horse battery staple", &hash).unwrap());
-        assert!(!argon::verify("correct horse battery stapler", &hash).unwrap());
+        assert!(argon::verify("correct horse battery staple", &hash, memory).unwrap());
+        assert!(!argon::verify("correct horse battery stapler", &hash, memory).unwrap());
     }
 
     #[tokio::test]
