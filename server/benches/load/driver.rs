@@ -19,6 +19,10 @@ pub struct Outcome {
     pub p99_ms: f64,
     /// Server CPU time per request, µs.
     pub cpu_us: f64,
+    /// Every request's time, sorted; the run's length and the server's CPU seconds in it.
+    samples: Vec<Duration>,
+    elapsed: f64,
+    cpu: f64,
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
@@ -60,17 +64,31 @@ where
     }
     let elapsed = started.elapsed().as_secs_f64();
     let cpu = servers.iter().map(|server| server.cpu_seconds()).sum::<f64>() - cpu_before;
-    samples.sort();
-    Outcome {
-        requests: samples.len(),
-        per_second: samples.len() as f64 / elapsed,
-        p50_ms: percentile(&samples, 0.5),
-        p99_ms: percentile(&samples, 0.99),
-        cpu_us: cpu * 1e6 / samples.len().max(1) as f64,
-    }
+    Outcome::of(samples, elapsed, cpu)
 }
 
 impl Outcome {
+    fn of(mut samples: Vec<Duration>, elapsed: f64, cpu: f64) -> Self {
+        samples.sort();
+        Outcome {
+            requests: samples.len(),
+            per_second: samples.len() as f64 / elapsed,
+            p50_ms: percentile(&samples, 0.5),
+            p99_ms: percentile(&samples, 0.99),
+            cpu_us: cpu * 1e6 / samples.len().max(1) as f64,
+            samples,
+            elapsed,
+            cpu,
+        }
+    }
+
+    /// Several runs of one scenario as one: their requests, time and CPU added up.
+    pub fn merged(runs: &[Outcome]) -> Self {
+        let samples = runs.iter().flat_map(|run| run.samples.iter().copied()).collect();
+        let elapsed = runs.iter().map(|run| run.elapsed).sum();
+        Outcome::of(samples, elapsed, runs.iter().map(|run| run.cpu).sum())
+    }
+
     pub fn row(&self, backend: &str, scenario: &str) -> String {
         format!(
             "| {backend} | {scenario} | {:.0} | {:.2} ms | {:.2} ms | {:.0} µs |",
