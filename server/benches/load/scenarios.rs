@@ -111,16 +111,15 @@ async fn gets(
 /// Slices each of the three GET scenarios is run in, taking turns.
 const SLICES: usize = 5;
 
-/// The median of `a ÷ b` over slices run side by side, then the lowest and highest, and the
-/// ratio of the whole runs.
-fn median_ratio(a: &[driver::Outcome], b: &[driver::Outcome]) -> String {
+/// The median of `a ÷ b` over slices run side by side, then the lowest and highest, and
+/// `whole`, the ratio of the whole runs.
+fn median_ratio(a: &[driver::Outcome], b: &[driver::Outcome], whole: f64) -> String {
     let mut ratios: Vec<f64> = a
         .iter()
         .zip(b)
         .map(|(a, b)| a.per_second / b.per_second)
         .collect();
     ratios.sort_by(f64::total_cmp);
-    let whole = driver::Outcome::merged(a).per_second / driver::Outcome::merged(b).per_second;
     format!(
         "{:.2} (median of {SLICES} slices, {:.2}–{:.2}; whole runs {whole:.2})",
         ratios[ratios.len() / 2],
@@ -149,19 +148,27 @@ pub async fn all(backend: &str, server: &Instance, length: Duration) -> (Vec<Str
     // The three GETs take turns in short slices, so the machine's drift over a run (a fifth of
     // the baseline's rate between runs here) falls on each alike; each ratio is the median of
     // the slices' ratios.
-    let (mut baseline, mut protected, mut token_only) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut baselines, mut protecteds, mut token_onlys) = (Vec::new(), Vec::new(), Vec::new());
+    let slice = length / SLICES as u32;
     for _ in 0..SLICES {
-        let slice = length / SLICES as u32;
-        baseline.push(gets(server, &client, &base, "/healthz", None, slice).await);
-        protected.push(gets(server, &client, &base, "/api/me", Some(&tokens), slice).await);
-        token_only.push(gets(server, &client, &base, "/api/session", Some(&tokens), slice).await);
+        baselines.push(gets(server, &client, &base, "/healthz", None, slice).await);
+        protecteds.push(gets(server, &client, &base, "/api/me", Some(&tokens), slice).await);
+        token_onlys.push(gets(server, &client, &base, "/api/session", Some(&tokens), slice).await);
     }
-    let protected_ratio = median_ratio(&protected, &baseline);
-    let token_only_ratio = median_ratio(&token_only, &baseline);
     let (baseline, protected, token_only) = (
-        driver::Outcome::merged(&baseline),
-        driver::Outcome::merged(&protected),
-        driver::Outcome::merged(&token_only),
+        driver::Outcome::merged(&baselines),
+        driver::Outcome::merged(&protecteds),
+        driver::Outcome::merged(&token_onlys),
+    );
+    let protected_ratio = median_ratio(
+        &protecteds,
+        &baselines,
+        protected.per_second / baseline.per_second,
+    );
+    let token_only_ratio = median_ratio(
+        &token_onlys,
+        &baselines,
+        token_only.per_second / baseline.per_second,
     );
     rows.push(baseline.row(backend, "baseline: `GET /healthz` (no auth)"));
     rows.push(protected.row(backend, "protected: `GET /api/me` (token + account, remembered)"));

@@ -40,7 +40,8 @@ impl Memory {
 fn hash_into(
     argon: &Argon2<'_>,
     params: &Params,
-    (password, salt): (&[u8], &[u8]),
+    password: &[u8],
+    salt: &[u8],
     out: &mut [u8],
     memory: &mut Memory,
 ) -> anyhow::Result<()> {
@@ -56,7 +57,7 @@ pub fn hash(password: &str, memory: &mut Memory) -> anyhow::Result<String> {
     let params = Params::new(MEMORY_KIB, PASSES, LANES, Some(OUTPUT_BYTES)).expect("valid Argon2 parameters");
     let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
     let mut out = [0u8; OUTPUT_BYTES];
-    hash_into(&argon, &params, (password.as_bytes(), &salt), &mut out, memory)?;
+    hash_into(&argon, &params, password.as_bytes(), &salt, &mut out, memory)?;
     let salt = SaltString::encode_b64(&salt).map_err(|err| anyhow!("salt: {err}"))?;
     let phc = PasswordHash {
         algorithm: Algorithm::Argon2id.ident(),
@@ -87,7 +88,7 @@ pub fn verify(password: &str, stored: &str, memory: &mut Memory) -> anyhow::Resu
         .map_err(|err| anyhow!("salt: {err}"))?;
     let argon = Argon2::new(algorithm, version, params.clone());
     let mut out = vec![0u8; expected.len()];
-    hash_into(&argon, &params, (password.as_bytes(), salt), &mut out, memory)?;
+    hash_into(&argon, &params, password.as_bytes(), salt, &mut out, memory)?;
     Ok(Output::new(&out).map_err(|err| anyhow!("output: {err}"))? == expected)
 }
 

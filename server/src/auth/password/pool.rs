@@ -120,17 +120,19 @@ fn work(jobs: &flume::Receiver<Job>, spares: &Mutex<Spares>, release_after: Dura
                 // the thread lives on.
                 if let Ok(answer) = catch_unwind(AssertUnwindSafe(|| job(&mut memory))) {
                     let waiting = !jobs.is_empty();
-                    let mut spares = spares();
-                    spares.last_used = Instant::now();
-                    if waiting || spares.free.is_empty() {
-                        spares.free.push(memory);
-                        drop(spares);
-                    } else {
-                        drop(spares);
-                        // Freed before answering: once the last answer of a burst is out,
-                        // the memory is already back to one spare.
-                        drop(memory);
-                    }
+                    let unneeded = {
+                        let mut spares = spares();
+                        spares.last_used = Instant::now();
+                        if waiting || spares.free.is_empty() {
+                            spares.free.push(memory);
+                            None
+                        } else {
+                            Some(memory)
+                        }
+                    };
+                    // Freed before answering (and outside the lock): once the last answer of
+                    // a burst is out, the memory is already back to one spare.
+                    drop(unneeded);
                     answer();
                 }
             }
