@@ -1,6 +1,6 @@
 //! Password policy and Argon2id hashing, run off the async runtime on a fixed set of threads
-//! with a bounded queue: beyond it a request is refused at once (`HashError::Busy`) rather
-//! than left waiting behind a flood.
+//! with a fixed number of places: beyond them a request is refused at once
+//! (`HashError::Busy`) rather than left waiting behind a flood.
 
 use std::{sync::Arc, time::Duration};
 

@@ -1,5 +1,7 @@
-//! The hashing threads: a fixed set (as many as hashes may run at once) fed by one bounded
-//! queue. A thread that finishes a hash takes the next job at once, so under a burst of
+//! The hashing threads: a fixed set (as many as hashes may run at once) fed by one queue,
+//! with a fixed number of places (threads + queue) counted apart from the channel: a job
+//! still in the channel because its thread has not woken yet holds a place as running, not
+//! as waiting, so a burst always gets every place it was promised. A thread that finishes a hash takes the next job at once, so under a burst of
 //! sign-ins the cores never wait for a hand-off: with a hash handed to tokio's blocking pool
 //! behind a semaphore, each hash waited for two tasks to be woken and polled before the next
 //! could start, and the cores sat idle 4–9 % of a sign-in burst (measured on the two-core
@@ -12,12 +14,15 @@
 
 use std::{
     panic::{AssertUnwindSafe, catch_unwind},
-    sync::{Arc, Mutex},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicUsize, Ordering},
+    },
     time::{Duration, Instant},
 };
 
 use anyhow::anyhow;
-use flume::{RecvTimeoutError, TrySendError};
+use flume::RecvTimeoutError;
 use tokio::sync::oneshot;
 
 use super::{HashError, argon::Memory};
@@ -30,7 +35,9 @@ type Answer = Box<dyn FnOnce() + Send>;
 #[derive(Clone)]
 pub struct Pool {
     jobs: flume::Sender<Job>,
-    queue: usize,
+    /// Jobs taken and not yet done, running or waiting: at most `places`.
+    taken: Arc<AtomicUsize>,
+    places: usize,
     #[cfg(test)]
     spares: Arc<Mutex<Spares>>,
 }
@@ -45,12 +52,13 @@ impl Pool {
     /// `threads` hashing threads, room for `queue` jobs waiting for one, and the spare memory
     /// freed after `release_after` without a hash.
     pub fn new(threads: usize, queue: usize, release_after: Duration) -> anyhow::Result<Self> {
-        let (jobs, receiver) = flume::bounded::<Job>(queue);
+        let threads = threads.max(1);
+        let (jobs, receiver) = flume::unbounded::<Job>();
         let spares = Arc::new(Mutex::new(Spares {
             free: Vec::new(),
             last_used: Instant::now(),
         }));
-        for n in 0..threads.max(1) {
+        for n in 0..threads {
             let (receiver, spares) = (receiver.clone(), spares.clone());
             std::thread::Builder::new()
                 .name(format!("latch-hash-{n}"))
@@ -59,7 +67,8 @@ impl Pool {
         }
         Ok(Self {
             jobs,
-            queue,
+            taken: Arc::default(),
+            places: threads + queue,
             #[cfg(test)]
             spares,
         })
@@ -68,7 +77,7 @@ impl Pool {
     /// Every thread busy and the queue full: a new job would be refused. A cheap look that
     /// lets a flood be turned away before any other work (`run` decides for real).
     pub fn is_full(&self) -> bool {
-        self.queue > 0 && self.jobs.is_full()
+        self.taken.load(Ordering::Acquire) >= self.places
     }
 
     /// Runs `work` on a hashing thread, or refuses at once when the queue is full. A job whose
@@ -77,23 +86,34 @@ impl Pool {
         &self,
         work: impl FnOnce(&mut Memory) -> T + Send + 'static,
     ) -> Result<T, HashError> {
+        let place = self.take_place()?;
         let (answer, answered) = oneshot::channel();
         let job: Job = Box::new(move |memory| {
             if answer.is_closed() {
                 return Box::new(|| ());
             }
             let result = work(memory);
+            // Given back before the answer, so the caller's next job finds it free.
+            drop(place);
             Box::new(move || {
                 let _ = answer.send(result);
             })
         });
-        self.jobs.try_send(job).map_err(|err| match err {
-            TrySendError::Full(_) => HashError::Busy,
-            TrySendError::Disconnected(_) => HashError::Failed(anyhow!("the hashing threads have stopped")),
-        })?;
+        self.jobs
+            .send(job)
+            .map_err(|_| HashError::Failed(anyhow!("the hashing threads have stopped")))?;
         answered
             .await
             .map_err(|_| HashError::Failed(anyhow!("a hashing thread failed")))
+    }
+
+    fn take_place(&self) -> Result<Place, HashError> {
+        self.taken
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |taken| {
+                (taken < self.places).then_some(taken + 1)
+            })
+            .map_err(|_| HashError::Busy)?;
+        Ok(Place(self.taken.clone()))
     }
 
     /// Bytes of Argon2 memory held by no running hash.
@@ -104,6 +124,16 @@ impl Pool {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         spares.free.iter().map(Memory::held).sum()
+    }
+}
+
+/// One of the pool's places, given back when dropped: after the hash, or with the job when
+/// it is skipped, panics or can no longer be sent.
+struct Place(Arc<AtomicUsize>);
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
     }
 }
 

@@ -1,5 +1,5 @@
 use std::sync::{
-    Arc, Mutex,
+    Arc,
     atomic::{AtomicBool, Ordering},
     mpsc,
 };
@@ -12,29 +12,16 @@ use crate::auth::password::argon;
 const LONG: Duration = Duration::from_secs(3600);
 
 /// A job that holds its thread until `release` is sent (or dropped); returns once it runs.
-/// Offered again while refused, since a thread that has just finished takes a moment to wait
-/// for the next job.
 async fn holding(pool: &Pool) -> (mpsc::Sender<()>, tokio::task::JoinHandle<Result<(), HashError>>) {
     let (release, held) = mpsc::channel::<()>();
     let (started, running) = oneshot::channel::<()>();
-    let (held, started) = (Arc::new(Mutex::new(held)), Arc::new(Mutex::new(Some(started))));
     let pool = pool.clone();
     let job = tokio::spawn(async move {
-        loop {
-            let (held, started) = (held.clone(), started.clone());
-            let offered = pool
-                .run(move |_| {
-                    if let Some(started) = started.lock().unwrap().take() {
-                        let _ = started.send(());
-                    }
-                    let _ = held.lock().unwrap().recv();
-                })
-                .await;
-            match offered {
-                Err(HashError::Busy) => tokio::time::sleep(Duration::from_millis(1)).await,
-                done => return done,
-            }
-        }
+        pool.run(move |_| {
+            let _ = started.send(());
+            let _ = held.recv();
+        })
+        .await
     });
     running.await.expect("the holding job runs on a hashing thread");
     (release, job)
@@ -77,6 +64,24 @@ async fn beyond_the_threads_and_the_queue_a_job_is_refused_at_once() {
         9,
         "room again once the queue drained"
     );
+}
+
+#[tokio::test]
+async fn as_many_jobs_as_threads_plus_queue_are_always_taken() {
+    // However quickly a burst arrives, and whether the thread is asleep or just finishing a
+    // job, the places promised must not depend on when the thread takes its next job.
+    let pool = Pool::new(1, 2, LONG).unwrap();
+    for round in 0..100 {
+        pool.run(|_| ()).await.unwrap();
+        if round % 2 == 0 {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        let burst = futures::future::join_all((0..3).map(|_| pool.run(|_| ()))).await;
+        assert!(
+            burst.iter().all(Result::is_ok),
+            "round {round}: one running and two queued are taken"
+        );
+    }
 }
 
 #[tokio::test]
