@@ -207,7 +207,7 @@ fn router(state: AppState) -> Router {
     let binding = state.binding.clone();
     let page_context = move || {
         provide_request_nonce();
-        provide_context(DpopNonce(binding.nonce()));
+        provide_context(DpopNonce(binding.nonce().to_string()));
     };
 
     Router::new()

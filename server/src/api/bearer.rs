@@ -114,8 +114,8 @@ where
         Ok(AuthUser(Caller {
             token_expires_at: claims.exp,
             device_bound: claims.cnf.is_some(),
-            user_id: claims.sub,
-            session_id: claims.sid,
+            user_id: claims.sub.clone(),
+            session_id: claims.sid.clone(),
         }))
     }
 }

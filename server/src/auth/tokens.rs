@@ -103,13 +103,13 @@ impl TokenIssuer {
     /// and HMAC-with-the-public-key tricks fail), the key is found by `kid`, and `typ`, `iss`,
     /// `aud`, `exp`, `nbf` and `iat` must all be right. A token that passed is remembered
     /// until it expires (`verified_tokens`), so the browser's next calls skip the signature.
-    pub fn verify(&self, token: &str) -> Result<AccessClaims, TokenError> {
+    pub fn verify(&self, token: &str) -> Result<Arc<AccessClaims>, TokenError> {
         let now = unix_now();
         if let Some(claims) = self.verified.get(token, now, LEEWAY_SECS) {
             return Ok(claims);
         }
-        let claims = self.verify_in_full(token, now)?;
-        self.verified.insert(token, &claims, now, LEEWAY_SECS);
+        let claims = Arc::new(self.verify_in_full(token, now)?);
+        self.verified.insert(token, claims.clone(), now, LEEWAY_SECS);
         Ok(claims)
     }
 

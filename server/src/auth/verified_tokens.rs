@@ -23,7 +23,7 @@ const CAPACITY: usize = 50_000;
 
 #[derive(Clone, Default)]
 pub struct VerifiedTokens {
-    by_hash: Arc<RwLock<HashMap<[u8; 32], AccessClaims>>>,
+    by_hash: Arc<RwLock<HashMap<[u8; 32], Arc<AccessClaims>>>>,
 }
 
 fn hash(token: &str) -> [u8; 32] {
@@ -33,15 +33,17 @@ fn hash(token: &str) -> [u8; 32] {
 impl VerifiedTokens {
     /// The claims of `token` if it passed a full check and `exp` (plus `leeway`, as the full
     /// check allows) is still ahead of `now` (Unix seconds).
-    pub fn get(&self, token: &str, now: u64, leeway: u64) -> Option<AccessClaims> {
+    pub fn get(&self, token: &str, now: u64, leeway: u64) -> Option<Arc<AccessClaims>> {
+        let key = hash(token);
         let remembered = self.by_hash.read().expect("verified tokens lock");
         remembered
-            .get(&hash(token))
+            .get(&key)
             .filter(|claims| claims.exp + leeway > now)
             .cloned()
     }
 
-    pub fn insert(&self, token: &str, claims: &AccessClaims, now: u64, leeway: u64) {
+    pub fn insert(&self, token: &str, claims: Arc<AccessClaims>, now: u64, leeway: u64) {
+        let key = hash(token);
         let mut remembered = self.by_hash.write().expect("verified tokens lock");
         if remembered.len() >= CAPACITY {
             remembered.retain(|_, claims| claims.exp + leeway > now);
@@ -49,7 +51,7 @@ impl VerifiedTokens {
                 remembered.clear();
             }
         }
-        remembered.insert(hash(token), claims.clone());
+        remembered.insert(key, claims);
     }
 
     #[cfg(test)]
@@ -62,8 +64,8 @@ impl VerifiedTokens {
 mod tests {
     use super::*;
 
-    fn claims(exp: u64) -> AccessClaims {
-        AccessClaims {
+    fn claims(exp: u64) -> Arc<AccessClaims> {
+        Arc::new(AccessClaims {
             iss: "iss".into(),
             aud: "aud".into(),
             sub: "user".into(),
@@ -73,13 +75,13 @@ mod tests {
             exp,
             jti: "jti".into(),
             cnf: None,
-        }
+        })
     }
 
     #[test]
     fn a_token_is_remembered_until_it_expires() {
         let verified = VerifiedTokens::default();
-        verified.insert("token-a", &claims(1_000), 500, 5);
+        verified.insert("token-a", claims(1_000), 500, 5);
         assert_eq!(verified.get("token-a", 1_004, 5).map(|c| c.exp), Some(1_000));
         assert!(
             verified.get("token-a", 1_005, 5).is_none(),
@@ -93,7 +95,7 @@ mod tests {
     fn memory_stays_bounded() {
         let verified = VerifiedTokens::default();
         for i in 0..CAPACITY + 10 {
-            verified.insert(&format!("token-{i}"), &claims(1_000), 500, 5);
+            verified.insert(&format!("token-{i}"), claims(1_000), 500, 5);
         }
         assert!(verified.len() <= CAPACITY);
     }

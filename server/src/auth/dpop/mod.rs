@@ -67,7 +67,7 @@ impl DeviceBinding {
     }
 
     /// The nonce every API response hands out for the next proof.
-    pub fn nonce(&self) -> String {
+    pub fn nonce(&self) -> std::sync::Arc<str> {
         self.nonces.current()
     }
 

@@ -3,7 +3,10 @@
 //! from the current or the previous bucket, which bounds how long a proof is good for (and so
 //! how long its `jti` must be remembered) without trusting the browser's clock.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::{
+    sync::{Arc, RwLock},
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use hmac::{Hmac, Mac};
@@ -18,6 +21,9 @@ const TAG_BYTES: usize = 16;
 #[derive(Clone)]
 pub struct Nonces {
     key: [u8; 32],
+    /// The nonce of the latest bucket, made once: every API response carries one, and a MAC
+    /// per response cost a protected GET more than its token check.
+    latest: Arc<RwLock<(u64, Arc<str>)>>,
 }
 
 fn bucket_now() -> u64 {
@@ -27,7 +33,13 @@ fn bucket_now() -> u64 {
 
 impl Nonces {
     pub fn new(key: [u8; 32]) -> Self {
-        Self { key }
+        let mut nonces = Self {
+            key,
+            latest: Arc::new(RwLock::new((0, Arc::from("")))),
+        };
+        let bucket = bucket_now();
+        nonces.latest = Arc::new(RwLock::new((bucket, nonces.for_bucket(bucket).into())));
+        nonces
     }
 
     fn tag(&self, bucket: u64) -> Hmac<Sha256> {
@@ -38,8 +50,18 @@ impl Nonces {
     }
 
     /// The nonce to hand out now.
-    pub fn current(&self) -> String {
-        self.for_bucket(bucket_now())
+    pub fn current(&self) -> Arc<str> {
+        let bucket = bucket_now();
+        let lock_failed = "DPoP nonce lock";
+        {
+            let latest = self.latest.read().expect(lock_failed);
+            if latest.0 == bucket {
+                return latest.1.clone();
+            }
+        }
+        let nonce: Arc<str> = self.for_bucket(bucket).into();
+        *self.latest.write().expect(lock_failed) = (bucket, nonce.clone());
+        nonce
     }
 
     fn for_bucket(&self, bucket: u64) -> String {
@@ -81,6 +103,15 @@ mod tests {
         assert!(nonces.is_fresh_at(&issued, 1001));
         assert!(!nonces.is_fresh_at(&issued, 1002), "stale");
         assert!(!nonces.is_fresh_at(&issued, 999), "from the future");
+    }
+
+    #[test]
+    fn the_nonce_handed_out_is_the_current_buckets() {
+        let nonces = Nonces::new([7; 32]);
+        assert_eq!(&*nonces.current(), nonces.for_bucket(bucket_now()));
+        // A stale memo (as after a bucket boundary) is replaced, not served.
+        *nonces.latest.write().unwrap() = (bucket_now() - 5, "stale".into());
+        assert_eq!(&*nonces.current(), nonces.for_bucket(bucket_now()));
     }
 
     #[test]
