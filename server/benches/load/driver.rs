@@ -91,7 +91,7 @@ impl Outcome {
 
     pub fn row(&self, backend: &str, scenario: &str) -> String {
         format!(
-            "| {backend} | {scenario} | {:.0} | {:.2} ms | {:.2} ms | {:.0} µs |",
+            "| {backend} | {scenario} | {:.0} | {:.2} ms | {:.2} ms | {:.1} µs |",
             self.per_second, self.p50_ms, self.p99_ms, self.cpu_us
         )
     }

@@ -7,13 +7,16 @@ use std::sync::{Arc, LazyLock};
 
 use axum::{
     extract::{Request, State},
-    http::{HeaderValue, header},
+    http::{HeaderName, HeaderValue, header},
     middleware::Next,
     response::{IntoResponse, Response},
 };
 use leptos::nonce::Nonce;
 
 use crate::{config::Config, error::Error};
+
+/// Not among `http`'s names; a constant, since a name given as text is parsed on every use.
+const CROSS_ORIGIN_OPENER_POLICY: HeaderName = HeaderName::from_static("cross-origin-opener-policy");
 
 /// Requests with larger bodies are refused with 413 before any handler sees them.
 pub const BODY_LIMIT: usize = 16 * 1024;
@@ -46,7 +49,7 @@ pub async fn harden(State(config): State<Arc<Config>>, mut request: Request, nex
         HeaderValue::from_static("strict-origin-when-cross-origin"),
     );
     headers.insert(
-        "cross-origin-opener-policy",
+        CROSS_ORIGIN_OPENER_POLICY,
         HeaderValue::from_static("same-origin"),
     );
     if config.is_https() {

@@ -46,24 +46,35 @@ pub enum TokenError {
     UnknownKey,
 }
 
+/// One `Arc`: every protected request takes its own handle, and a handle of many shared
+/// parts cost a reference-count round trip between the cores for each.
 #[derive(Clone)]
-pub struct TokenIssuer {
+pub struct TokenIssuer(Arc<Issuer>);
+
+pub struct Issuer {
     keys: KeyRing,
-    issuer: Arc<str>,
-    audience: Arc<str>,
+    issuer: String,
+    audience: String,
     ttl: Duration,
     verified: VerifiedTokens,
 }
 
+impl std::ops::Deref for TokenIssuer {
+    type Target = Issuer;
+    fn deref(&self) -> &Issuer {
+        &self.0
+    }
+}
+
 impl TokenIssuer {
     pub fn new(keys: KeyRing, issuer: String, audience: String, ttl: Duration) -> Self {
-        Self {
+        Self(Arc::new(Issuer {
             keys,
-            issuer: issuer.into(),
-            audience: audience.into(),
+            issuer,
+            audience,
             ttl,
             verified: VerifiedTokens::default(),
-        }
+        }))
     }
 
     pub fn keys(&self) -> &KeyRing {
@@ -84,8 +95,8 @@ impl TokenIssuer {
         let now = unix_now();
         let exp = (now + self.ttl.as_secs()).min(not_after.max(now + 1));
         let claims = AccessClaims {
-            iss: self.issuer.to_string(),
-            aud: self.audience.to_string(),
+            iss: self.issuer.clone(),
+            aud: self.audience.clone(),
             sub: user_id.to_string(),
             sid: session_id.to_string(),
             iat: now,
