@@ -28,10 +28,10 @@ pub use session::recheck;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Notice {
     /// A stolen refresh token was detected and the session revoked.
-    SessionReused,
-    SessionExpired,
+    Reused,
+    Expired,
     /// Signed out elsewhere (another device, the sessions page).
-    SessionRevoked,
+    Revoked,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

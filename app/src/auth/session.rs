@@ -153,10 +153,10 @@ async fn refresh_request(auth: Auth) -> Refreshed {
             let code = json::read::<ErrorBody>(response).await.map(|body| body.error);
             let was_signed_in = matches!(auth.status.get_untracked(), Status::SignedIn(_));
             let notice = match code {
-                Some(ErrorCode::RefreshTokenReuse) => Some(Notice::SessionReused),
-                Some(ErrorCode::SessionExpired) => Some(Notice::SessionExpired),
+                Some(ErrorCode::RefreshTokenReuse) => Some(Notice::Reused),
+                Some(ErrorCode::SessionExpired) => Some(Notice::Expired),
                 Some(ErrorCode::SessionRevoked | ErrorCode::InvalidRefreshToken) if was_signed_in => {
-                    Some(Notice::SessionRevoked)
+                    Some(Notice::Revoked)
                 }
                 _ => None,
             };

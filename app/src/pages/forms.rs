@@ -95,7 +95,7 @@ pub fn CredentialsForm(
     // After a stolen session was ended, the first place to go is what happened to it.
     let reused = matches!(
         auth.status.get_untracked(),
-        Status::SignedOut(Some(Notice::SessionReused))
+        Status::SignedOut(Some(Notice::Reused))
     );
     let next = Signal::derive(move || match query.with(|q| q.get("next")) {
         _ if reused => "/account/security".to_string(),

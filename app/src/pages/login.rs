@@ -16,9 +16,9 @@ pub fn LoginPage() -> impl IntoView {
 #[component]
 fn SessionNotice() -> impl IntoView {
     let auth = use_auth();
-    let notice = move || {
+    move || {
         match auth.status.get() {
-        Status::SignedOut(Some(Notice::SessionReused)) => Some(view! {
+        Status::SignedOut(Some(Notice::Reused)) => Some(view! {
             <div class="notice warning" role="alert" data-testid="theft-notice">
                 <p><strong>"We signed you out to protect your account."</strong></p>
                 <p>
@@ -32,14 +32,13 @@ fn SessionNotice() -> impl IntoView {
                 </p>
             </div>
         }.into_any()),
-        Status::SignedOut(Some(Notice::SessionExpired)) => Some(view! {
+        Status::SignedOut(Some(Notice::Expired)) => Some(view! {
             <p class="notice" role="alert">"Your session expired. Please sign in again."</p>
         }.into_any()),
-        Status::SignedOut(Some(Notice::SessionRevoked)) => Some(view! {
+        Status::SignedOut(Some(Notice::Revoked)) => Some(view! {
             <p class="notice" role="alert">"You were signed out from another device. Please sign in again."</p>
         }.into_any()),
         _ => None,
     }
-    };
-    notice
+    }
 }

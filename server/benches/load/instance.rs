@@ -28,7 +28,7 @@ impl Instance {
             .local_addr()
             .unwrap()
             .port();
-        let child = Command::new(env!("CARGO_BIN_EXE_server"))
+        let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
             .env("LATCH_LISTEN", format!("127.0.0.1:{port}"))
             .env("LATCH_PUBLIC_ORIGIN", super::support::http::ORIGIN)
             .env("DATABASE_URL", database_url)
@@ -60,6 +60,8 @@ impl Instance {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+        let _ = child.kill();
+        let _ = child.wait();
         panic!("the server at {base} did not become ready");
     }
 

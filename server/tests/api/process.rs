@@ -29,7 +29,7 @@ impl Instance {
             .local_addr()
             .unwrap()
             .port();
-        let child = Command::new(env!("CARGO_BIN_EXE_server"))
+        let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
             .env("LATCH_LISTEN", format!("127.0.0.1:{port}"))
             .env("LATCH_PUBLIC_ORIGIN", ORIGIN)
             .env("DATABASE_URL", database_url)
@@ -49,13 +49,16 @@ impl Instance {
         let address = format!("http://127.0.0.1:{port}");
         let client = reqwest::Client::new();
         for _ in 0..300 {
-            if let Ok(response) = client.get(format!("{address}/readyz")).send().await {
-                if response.status() == StatusCode::OK {
-                    return Instance { child, address };
-                }
+            if let Ok(response) = client.get(format!("{address}/readyz")).send().await
+                && response.status() == StatusCode::OK
+            {
+                return Instance { child, address };
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
+        // Not left running behind the failed test.
+        let _ = child.kill();
+        let _ = child.wait();
         panic!("instance on port {port} did not become ready");
     }
 }

@@ -82,20 +82,20 @@ impl SessionStore {
                 return Ok(Err(Rejected::TooFrequent { retry_after }));
             }
             let now = clock::now_millis();
-            if let Some(step) = self.next_step(&holder, &hash, &successor_hash, client, now) {
-                if pool.advance(&step).await? {
-                    let expires_at = self.expiry(step.now, holder.expires_at);
-                    return Ok(Ok(Rotated {
-                        issued: Issued {
-                            session_id: holder.session_id,
-                            user_id: holder.user_id,
-                            token: successor,
-                            expires_at,
-                            device_key: holder.dpop_jkt,
-                        },
-                        email: holder.email,
-                    }));
-                }
+            if let Some(step) = self.next_step(&holder, &hash, &successor_hash, client, now)
+                && pool.advance(&step).await?
+            {
+                let expires_at = self.expiry(step.now, holder.expires_at);
+                return Ok(Ok(Rotated {
+                    issued: Issued {
+                        session_id: holder.session_id,
+                        user_id: holder.user_id,
+                        token: successor,
+                        expires_at,
+                        device_key: holder.dpop_jkt,
+                    },
+                    email: holder.email,
+                }));
             }
             let Holder {
                 session_id,

@@ -81,9 +81,11 @@ pub fn authorizations(known: &Known) -> Vec<Vec<Vec<u8>>> {
     raised["sub"] = json!("someone-else");
     raised["exp"] = json!(raised["exp"].as_u64().unwrap() + 86_400);
     // HMAC keyed with public material: the classic algorithm-confusion forgery.
-    let mut hs256_header = Header::default();
-    hs256_header.kid = Some(known.kid().to_string());
-    hs256_header.typ = Some("at+jwt".into());
+    let hs256_header = Header {
+        kid: Some(known.kid().to_string()),
+        typ: Some("at+jwt".into()),
+        ..Header::default()
+    };
     let hs256 = jsonwebtoken::encode(
         &hs256_header,
         &known.claims,
