@@ -1,11 +1,12 @@
 //! The hashing threads: a fixed set (as many as hashes may run at once) fed by one queue,
 //! with a fixed number of places (threads + queue) counted apart from the channel: a job
 //! still in the channel because its thread has not woken yet holds a place as running, not
-//! as waiting, so a burst always gets every place it was promised. A thread that finishes a hash takes the next job at once, so under a burst of
-//! sign-ins the cores never wait for a hand-off: with a hash handed to tokio's blocking pool
-//! behind a semaphore, each hash waited for two tasks to be woken and polled before the next
-//! could start, and the cores sat idle 4–9 % of a sign-in burst (measured on the two-core
-//! machine, against under 1 % for the bare hashes).
+//! as waiting, so a burst always gets every place it was promised. A thread that finishes a
+//! hash takes the next job at once, so under a burst of sign-ins the cores never wait for a
+//! hand-off: with a hash handed to tokio's blocking pool behind a semaphore, each hash waited
+//! for two tasks to be woken and polled before the next could start, and the cores sat idle
+//! 4–9 % of a sign-in burst (measured on the two-core machine, against under 1 % for the
+//! bare hashes).
 //!
 //! Argon2 memory (19 MiB a hash) is kept between hashes, since a fresh block costs more CPU
 //! than the hash itself saves (page faults on every page): while jobs wait, every buffer is
