@@ -197,9 +197,10 @@ pub async fn all(backend: &str, server: &Instance, length: Duration) -> (Vec<Str
     // after it.
     let (mut ceilings, mut sign_ins) = (Vec::new(), Vec::new());
     let slice = length / SIGN_IN_SLICES as u32;
+    let signing_in = Arc::new(email.clone());
     for _ in 0..SIGN_IN_SLICES {
         ceilings.push(argon2_ceiling(slice).await);
-        let (c, b, e) = (client.clone(), base.clone(), Arc::new(email.clone()));
+        let (c, b, e) = (client.clone(), base.clone(), signing_in.clone());
         sign_ins.push(
             driver::run(&[server], slice, move |_, _| {
                 let (c, b, e) = (c.clone(), b.clone(), e.clone());

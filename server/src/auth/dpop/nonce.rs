@@ -21,10 +21,13 @@ const TAG_BYTES: usize = 16;
 #[derive(Clone)]
 pub struct Nonces {
     key: [u8; 32],
-    /// The nonce of the latest bucket, made once: every API response carries one, and a MAC
-    /// per response cost a protected GET more than its token check.
-    latest: Arc<RwLock<(u64, Arc<str>)>>,
+    /// The nonce of the latest bucket, made once (at its first use): every API response
+    /// carries one, and a MAC per response cost a protected GET more than its token check.
+    latest: Arc<RwLock<Option<Made>>>,
 }
+
+/// A nonce, and the bucket it was made for.
+type Made = (u64, Arc<str>);
 
 fn bucket_now() -> u64 {
     let since_epoch = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
@@ -33,13 +36,10 @@ fn bucket_now() -> u64 {
 
 impl Nonces {
     pub fn new(key: [u8; 32]) -> Self {
-        let mut nonces = Self {
+        Self {
             key,
-            latest: Arc::new(RwLock::new((0, Arc::from("")))),
-        };
-        let bucket = bucket_now();
-        nonces.latest = Arc::new(RwLock::new((bucket, nonces.for_bucket(bucket).into())));
-        nonces
+            latest: Arc::default(),
+        }
     }
 
     fn tag(&self, bucket: u64) -> Hmac<Sha256> {
@@ -53,14 +53,13 @@ impl Nonces {
     pub fn current(&self) -> Arc<str> {
         let bucket = bucket_now();
         let lock_failed = "DPoP nonce lock";
+        if let Some((made_for, nonce)) = &*self.latest.read().expect(lock_failed)
+            && *made_for == bucket
         {
-            let latest = self.latest.read().expect(lock_failed);
-            if latest.0 == bucket {
-                return latest.1.clone();
-            }
+            return nonce.clone();
         }
         let nonce: Arc<str> = self.for_bucket(bucket).into();
-        *self.latest.write().expect(lock_failed) = (bucket, nonce.clone());
+        *self.latest.write().expect(lock_failed) = Some((bucket, nonce.clone()));
         nonce
     }
 
@@ -110,7 +109,7 @@ mod tests {
         let nonces = Nonces::new([7; 32]);
         assert_eq!(&*nonces.current(), nonces.for_bucket(bucket_now()));
         // A stale memo (as after a bucket boundary) is replaced, not served.
-        *nonces.latest.write().unwrap() = (bucket_now() - 5, "stale".into());
+        *nonces.latest.write().unwrap() = Some((bucket_now() - 5, "stale".into()));
         assert_eq!(&*nonces.current(), nonces.for_bucket(bucket_now()));
     }
 
