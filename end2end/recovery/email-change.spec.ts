@@ -1,6 +1,8 @@
 import { test, expect, hydrated, newEmail, onPath, signInThroughTheForm } from '../tests/fixtures';
 import { confirmedAccount, hasLink, linkIn, newBrowserPage, nextMail } from './mail';
 
+const NEW_PASSWORD = 'harbour quilt meadow falcon';
+
 test('a new address is confirmed from its mail; the old address is told and can undo it, signing out everywhere', async ({
   page,
   browser,
@@ -55,8 +57,18 @@ test('a new address is confirmed from its mail; the old address is told and can 
     await device.reload();
     await onPath(device, '/login');
   }
-  // The old address signs in again.
+  // Whoever moved the account may know the password: it no longer opens the account.
   await signInThroughTheForm(laptop, old);
+  await expect(laptop.getByRole('alert')).toContainText('email or password is not correct');
+  await onPath(laptop, '/login');
+  // The old address gets a link to set a new one, and signs in with it.
+  const setLink = linkIn(await nextMail(request, old, hasLink('/reset-password'), 'the set-a-password link'), '/reset-password');
+  await mailbox.goto(setLink);
+  await hydrated(mailbox);
+  await mailbox.getByLabel('New password').fill(NEW_PASSWORD);
+  await mailbox.getByRole('button', { name: 'Set new password' }).click();
+  await expect(mailbox.getByTestId('password-reset-done')).toBeVisible();
+  await signInThroughTheForm(laptop, old, NEW_PASSWORD);
   await onPath(laptop, '/account');
   await expect(laptop.getByTestId('account-email')).toHaveText(old);
 

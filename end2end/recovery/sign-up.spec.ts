@@ -112,6 +112,36 @@ test('a used confirmation link says it no longer works, and where to go', async 
   await other.context().close();
 });
 
+test('a confirmation link opened in a browser signed in to another account asks before switching', async ({
+  page,
+  browser,
+  baseURL,
+  request,
+}) => {
+  test.setTimeout(60_000);
+  const mine = newEmail();
+  await confirmedAccount(page, request, mine);
+  const theirs = newEmail();
+  const elsewhere = await newBrowserPage(browser, baseURL);
+  await signUpForMail(elsewhere, theirs);
+  const link = linkIn(await nextMail(request, theirs, hasLink('/verify-email'), 'the confirmation link'), '/verify-email');
+
+  await page.goto(link);
+  const asked = page.getByTestId('switch-account');
+  await expect(asked).toContainText(`signed in as ${mine}`);
+  await page.getByRole('link', { name: `Stay signed in as ${mine}` }).click();
+  await onPath(page, '/account');
+  await expect(page.getByTestId('account-email')).toHaveText(mine);
+
+  // The link was not used: opened again, it switches once asked to.
+  await page.goto(link);
+  await expect(asked).toBeVisible();
+  await page.getByRole('button', { name: 'Sign out and confirm the other account' }).click();
+  await onPath(page, '/account');
+  await expect(page.getByTestId('account-email')).toHaveText(theirs);
+  await elsewhere.context().close();
+});
+
 for (const colorScheme of ['light', 'dark'] as const) {
   test(`check your email, and a new password from a link, pass axe in the ${colorScheme} theme`, async ({
     page,

@@ -1,4 +1,5 @@
 import { test, expect, newEmail, onPath, OwnServer, PASSWORD, refreshCookie, signUpThroughTheForm } from './fixtures';
+import { expectNoViolations } from './axe';
 
 /** The device key as the page stores it in IndexedDB. */
 async function storedKey(page: import('@playwright/test').Page) {
@@ -83,6 +84,32 @@ test('a copied refresh cookie is refused elsewhere; the owner keeps working and 
   await expect(notice).toHaveCount(0);
 });
 
+test('a thief retrying a copied cookie is one entry with its count, and the history stays', async ({ browser, page, context, baseURL }) => {
+  await signUpThroughTheForm(page, newEmail());
+  const stolen = (await refreshCookie(context))!;
+  const thiefContext = await browser.newContext({ baseURL });
+  await thiefContext.addCookies([stolen]);
+  // Fewer than the server records per session and minute (10), so each attempt is counted.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const refused = await thiefContext.request.post('/api/auth/refresh', {
+      headers: { Origin: baseURL!, 'User-Agent': 'ThiefBot/1.0' },
+    });
+    expect(refused.status()).toBe(401);
+  }
+  await thiefContext.close();
+
+  await page.getByRole('link', { name: 'Security activity', exact: true }).click();
+  const blocked = page.locator('[data-kind="refresh_without_device_key"]');
+  await expect(blocked).toHaveCount(1);
+  await expect(blocked).toHaveAttribute('data-count', '5');
+  await expect(blocked.locator('.badge.count')).toContainText('× 5');
+  await expect(blocked.locator('.meta').first()).toContainText('Latest');
+  await expect(page.locator('[data-kind="signed_up"]')).toBeVisible();
+  // One page holds it all: nothing older to ask for.
+  await expect(page.getByRole('button', { name: 'Show older events' })).toHaveCount(0);
+  await expectNoViolations(page, 'the security page with a counted entry');
+});
+
 test('clearing site storage but not cookies asks for a fresh sign-in, with no theft notice', async ({ page }) => {
   const email = newEmail();
   await signUpThroughTheForm(page, email);
@@ -116,6 +143,25 @@ test('under LATCH_DEVICE_BINDING=allow, a keyless session is marked "not device-
     await page.getByRole('link', { name: 'Sessions' }).click();
     await expect(page.locator('.session-item[data-current="true"]')).not.toContainText(/not device-bound/i);
     await expect(page.locator('.session-item[data-current="false"]')).toContainText(/not device-bound/i);
+  } finally {
+    await server.stop();
+  }
+});
+
+test('under LATCH_DEVICE_BINDING=allow, a browser without IndexedDB keeps its unbound session across reloads', { tag: '@own-server' }, async ({ page }) => {
+  const server = new OwnServer(3152, { LATCH_DEVICE_BINDING: 'allow' });
+  await server.start();
+  try {
+    // WebCrypto works, but there is nowhere to keep a key (some private modes, some embedders).
+    await page.addInitScript(() => {
+      Object.defineProperty(window, 'indexedDB', { get: () => undefined, configurable: true });
+    });
+    const email = newEmail();
+    await signUpThroughTheForm(page, email, server.origin);
+    await expect(page.getByTestId('signed-in-as')).toHaveText(email);
+    await page.reload();
+    await expect(page.getByTestId('signed-in-as')).toHaveText(email);
+    expect(new URL(page.url()).pathname).not.toBe('/login');
   } finally {
     await server.stop();
   }

@@ -5,17 +5,19 @@ mod limits;
 mod mail;
 mod recovery;
 mod smtp_url;
+mod timeouts;
 
 pub use assets::AssetConfig;
 pub use limits::{Limits, Retention, THROTTLE_WINDOW};
 pub use mail::{Delivery, MailConfig, MailSettings};
 pub use recovery::{EmailVerification, RecoveryConfig};
 pub use smtp_url::{SmtpLogin, SmtpRelay, SmtpSecurity, SmtpUrlError};
+pub use timeouts::Timeouts;
 
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use clap::{Parser, ValueEnum};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
 /// The longest session lifetime or idle limit accepted, in seconds (ten years).
@@ -37,9 +39,10 @@ pub struct Config {
     #[arg(long, env = "LATCH_PUBLIC_ORIGIN", default_value = "http://localhost:3000")]
     pub public_origin: Url,
 
-    /// `sqlite:<file>` (created on first run) or `postgres://…`.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite:latch.db")]
-    pub database_url: String,
+    /// `sqlite:<file>` (created on first run) or `postgres://…`. Secret: it may carry the
+    /// database password, so `Config`'s `Debug` shows it redacted.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite:latch.db", hide_env_values = true)]
+    pub database_url: SecretString,
 
     /// Maximum database connections per instance.
     #[arg(long, env = "LATCH_DB_MAX_CONNECTIONS", default_value_t = 10)]
@@ -92,6 +95,9 @@ pub struct Config {
     #[command(flatten)]
     pub recovery: RecoveryConfig,
 
+    #[command(flatten)]
+    pub timeouts: Timeouts,
+
     /// Reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For is believed.
     /// From anyone else the header is ignored, so clients cannot spoof their address.
     #[arg(long, env = "LATCH_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_proxy)]
@@ -102,6 +108,20 @@ pub struct Config {
     /// for old browsers and API clients; the sessions page marks it "not device-bound".
     #[arg(long, env = "LATCH_DEVICE_BINDING", value_enum, default_value_t = DeviceBinding::Require)]
     pub device_binding: DeviceBinding,
+
+    /// DPoP proofs remembered at once to refuse their replay (each for the one to two
+    /// five-minute nonce buckets it can be used in; about 60 bytes each at worst). Only
+    /// requests otherwise accepted spend a place; past the limit, a request with a proof is
+    /// answered 503 with `Retry-After`, never treated as an invalid proof.
+    #[arg(long, env = "LATCH_DPOP_PROOF_MEMORY", default_value_t = 1_000_000,
+          value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    pub dpop_proof_memory: u64,
+
+    /// Proofs one device key may spend per five-minute nonce bucket (a browser makes one per
+    /// refresh and per API call), so one key cannot take the whole memory.
+    #[arg(long, env = "LATCH_DPOP_PROOFS_PER_KEY", default_value_t = 10_000,
+          value_parser = clap::value_parser!(u32).range(1..=100_000_000))]
+    pub dpop_proofs_per_key: u32,
 
     /// The `aud` claim of access tokens.
     #[arg(long, env = "LATCH_JWT_AUDIENCE", default_value = "latch")]
@@ -183,8 +203,9 @@ impl Config {
         if self.session_idle_timeout > self.session_lifetime {
             return Err(ConfigError::IdleLongerThanLifetime);
         }
-        crate::db::Backend::of_url(&self.database_url)
-            .map_err(|_| ConfigError::UnsupportedDatabase(url_scheme(&self.database_url)))?;
+        let database_url = self.database_url.expose_secret();
+        crate::db::Backend::of_url(database_url)
+            .map_err(|_| ConfigError::UnsupportedDatabase(url_scheme(database_url)))?;
         self.mail.settings(origin).map(|_| ())
     }
 

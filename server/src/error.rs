@@ -72,6 +72,10 @@ pub enum Error {
     RateLimited { retry_after: Duration },
     #[error("service unavailable")]
     Unavailable,
+    /// Working, but without room for this request now (e.g. to remember its DPoP proof):
+    /// 503 with the wait in `Retry-After`. Never a verdict on the request itself.
+    #[error("busy")]
+    Busy { retry_after: Duration },
     /// Anything unexpected. Logged in full, shown to nobody.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -108,7 +112,9 @@ impl Error {
             ),
             Error::Unprocessable { .. } => (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidFields),
             Error::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited),
-            Error::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable),
+            Error::Unavailable | Error::Busy { .. } => {
+                (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable)
+            }
             Error::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::InternalError),
         }
     }
@@ -134,6 +140,7 @@ impl Error {
             Error::Unprocessable { .. } => "Some fields are not valid.".into(),
             Error::RateLimited { .. } => "Too many attempts. Wait a moment and try again.".into(),
             Error::Unavailable => "The service is temporarily unavailable. Try again shortly.".into(),
+            Error::Busy { .. } => "The server is busy. Try again after the time in Retry-After.".into(),
             Error::UseDpopNonce { .. } => {
                 "Make the DPoP proof again with the nonce in the DPoP-Nonce header.".into()
             }
@@ -166,8 +173,8 @@ impl IntoResponse for Error {
         let (status, code) = self.status_and_code();
         let challenge = self.challenge();
         let retry_after = match &self {
-            // Round up: telling a client to come back early only earns it another 429.
-            Error::RateLimited { retry_after } => {
+            // Round up: telling a client to come back early only earns it another refusal.
+            Error::RateLimited { retry_after } | Error::Busy { retry_after } => {
                 Some((retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0)).max(1))
             }
             Error::Unavailable => Some(1),

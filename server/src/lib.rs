@@ -11,6 +11,7 @@ pub mod error;
 mod health;
 pub mod mail;
 pub mod secret;
+pub mod serve;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -1,5 +1,6 @@
 //! Builds the router and runs the server; shared by `main` and the integration tests.
 
+use secrecy::ExposeSecret;
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
 use app::{App, DpopNonce, shell};
@@ -14,7 +15,7 @@ use crate::{
     api, assets,
     auth::{
         AuthService, broadcast,
-        dpop::DeviceBinding,
+        dpop::{DeviceBinding, ProofLimits},
         keys::KeyRing,
         known_device::DeviceCookies,
         links::Links,
@@ -49,7 +50,7 @@ impl Application {
         config.validate()?;
         crate::allocator::return_large_buffers_to_the_os();
         let secret = ServerSecret::load(&config)?;
-        let db = Db::connect(&config.database_url, config.db_max_connections).await?;
+        let db = Db::connect(config.database_url.expose_secret(), config.db_max_connections).await?;
         // The longest an access token can live, leeway included: revocations, retired keys
         // and ended sessions are remembered at least this long.
         let longest_token = config.access_token_ttl() + Duration::from_secs(60);
@@ -86,7 +87,12 @@ impl Application {
         );
         let throttle = Throttles::new(&config.limits);
         let devices = DeviceCookies::new(secret.device_cookie_key);
-        let binding = DeviceBinding::new(secret.dpop_nonce_key, &db, config.device_binding);
+        let binding = DeviceBinding::new(
+            secret.dpop_nonce_key,
+            &db,
+            config.device_binding,
+            ProofLimits::of(&config),
+        );
         let hasher = PasswordHasher::new(
             config.limits.hash_concurrency(),
             config.limits.hash_queue as usize,
@@ -156,10 +162,8 @@ impl Application {
         self.state.tokens.keys().follow();
         self.state.binding.follow();
         assets::spawn_precompression(assets::pkg_dir(&self.state.leptos_options));
-        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown)
-            .await?;
+        let head_timeout = self.state.config.timeouts.request_head();
+        crate::serve::serve(self.listener, self.router, head_timeout, shutdown).await;
         self.state.db.close().await;
         Ok(())
     }
@@ -169,7 +173,7 @@ impl Application {
 pub async fn rotate_signing_key(config: &Config) -> anyhow::Result<String> {
     config.validate()?;
     let secret = ServerSecret::load(config)?;
-    let db = Db::connect(&config.database_url, 1).await?;
+    let db = Db::connect(config.database_url.expose_secret(), 1).await?;
     let longest_token = config.access_token_ttl() + Duration::from_secs(60);
     let keys = KeyRing::load_or_create(&db, &secret, longest_token).await?;
     let kid = keys.rotate().await?;

@@ -126,9 +126,10 @@ async fn key() -> Option<DeviceKey> {
 }
 
 /// Whether this browser can hold a key but has none: its site storage was cleared while the
-/// cookie stayed. A refresh could only fail, so the user is asked to sign in instead.
+/// cookie stayed. A refresh could only fail, so the user is asked to sign in instead. A
+/// browser without IndexedDB never kept a key, so its (unbound) session lost nothing.
 pub async fn key_lost() -> bool {
-    subtle().is_some() && key().await.is_none()
+    subtle().is_some() && key().await.is_none() && idb::usable().await
 }
 
 /// Forgets the key held in memory, so the next proof reads IndexedDB (another tab signed in

@@ -50,6 +50,11 @@ async fn open() -> Result<IdbDatabase, JsValue> {
     settled(&request).await?.dyn_into::<IdbDatabase>()
 }
 
+/// Whether this browser lets the site open its database at all.
+pub async fn usable() -> bool {
+    open().await.map(|database| database.close()).is_ok()
+}
+
 async fn in_store(
     mode: IdbTransactionMode,
     act: impl FnOnce(&web_sys::IdbObjectStore) -> Result<IdbRequest, JsValue>,

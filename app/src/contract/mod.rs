@@ -9,8 +9,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+mod events;
 mod recovery;
 mod wire;
+pub use events::{EVENTS_PER_PAGE, EventsBefore, PartyView, SecurityEventView};
 pub use recovery::{EmailChange, LinkToken, MailSent, MailStatus, ResetConfirm, ResetRequest};
 pub use wire::{FromJson, Json, ToJson};
 
@@ -108,32 +110,6 @@ pub struct SessionView {
     pub last_used_at: String,
     /// Bound to a key that cannot leave its browser (DPoP): its cookie is useless elsewhere.
     pub device_bound: bool,
-}
-
-/// One entry of `GET /api/security-events`, newest first.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct SecurityEventView {
-    pub kind: EventKind,
-    pub at: String,
-    pub ip: String,
-    pub user_agent: String,
-    pub device: String,
-    pub session_id: Option<String>,
-    /// On a `refresh_token_reuse` event: the party that had last refreshed the session before
-    /// the retired token was presented. One of the two is the thief.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_refreshed_by: Option<PartyView>,
-}
-
-/// A client as an event names it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct PartyView {
-    pub ip: String,
-    pub user_agent: String,
-    /// The user agent as a person reads it.
-    pub device: String,
 }
 
 /// Every error: `{"error": code, "message": text, "fields": {field: problem}}`.

@@ -42,6 +42,12 @@ fn flag<J: Json>(json: &J, name: &str) -> Option<bool> {
     json.member(name)?.boolean()
 }
 
+/// A number that is a count or a length: not negative (JSON numbers arrive as `f64`).
+fn whole<J: Json>(json: &J, name: &str) -> Option<u64> {
+    let number = json.member(name)?.number()?;
+    (number >= 0.0).then_some(number as u64)
+}
+
 /// A member that may be `null` or absent (`Some(None)`), but not of another shape (`None`).
 fn optional<J: Json, T>(json: &J, name: &str, read: impl Fn(&J) -> Option<T>) -> Option<Option<T>> {
     match json.member(name) {
@@ -67,11 +73,10 @@ impl FromJson for User {
 
 impl FromJson for SessionBody {
     fn from_json<J: Json>(json: &J) -> Option<Self> {
-        let expires_in = json.member("expires_in")?.number()?;
         Some(SessionBody {
             access_token: text(json, "access_token")?,
             token_type: text(json, "token_type")?.parse().ok()?,
-            expires_in: (expires_in >= 0.0).then_some(expires_in as u64)?,
+            expires_in: whole(json, "expires_in")?,
             user: User::from_json(&json.member("user")?)?,
         })
     }
@@ -123,6 +128,8 @@ impl FromJson for SecurityEventView {
             device: text(json, "device")?,
             session_id: optional(json, "session_id", J::string)?,
             last_refreshed_by: optional(json, "last_refreshed_by", PartyView::from_json)?,
+            count: whole(json, "count")?,
+            cursor: text(json, "cursor")?,
         })
     }
 }

@@ -93,11 +93,18 @@ fn every_answer_the_client_reads_comes_back_as_the_server_wrote_it() {
         device: "Chrome 131 on Linux".into(),
         session_id: session_id.map(str::to_string),
         last_refreshed_by,
+        count: if kind == EventKind::RefreshWithoutDeviceKey {
+            37
+        } else {
+            1
+        },
+        cursor: "MTc2NDc4NDgwMDAwMDpl".into(),
     };
     reads_back(vec![
         event(EventKind::RefreshTokenReuse, Some("s1"), Some(party())),
         event(EventKind::SignedInNewDevice, Some("s2"), None),
         event(EventKind::PasswordReset, None, None),
+        event(EventKind::RefreshWithoutDeviceKey, Some("s1"), None),
     ]);
     let fields = BTreeMap::from([("email".to_string(), "is not an address".to_string())]);
     for fields in [Some(fields), None] {
@@ -151,6 +158,15 @@ fn an_answer_of_another_shape_reads_as_nothing() {
     assert!(
         Vec::<SecurityEventView>::from_json(&event).is_none(),
         "an unknown event kind"
+    );
+    let counted = |count: Value| {
+        json!([{"kind": "signed_in", "at": "now", "ip": "", "user_agent": "", "device": "",
+            "count": count, "cursor": "c"}])
+    };
+    assert!(Vec::<SecurityEventView>::from_json(&counted(json!(1))).is_some());
+    assert!(
+        Vec::<SecurityEventView>::from_json(&counted(json!(-1))).is_none(),
+        "a negative count"
     );
     let error = json!({"error": "invalid_fields", "message": "m", "fields": {"email": 1}});
     assert!(

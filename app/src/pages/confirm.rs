@@ -1,7 +1,7 @@
 //! The landing pages of the links that confirm something: a new account's address, a changed
 //! address, and the old address's undo of a change.
 
-use leptos::prelude::*;
+use leptos::{prelude::*, task::spawn_local};
 use leptos_router::{NavigateOptions, hooks::use_navigate};
 
 use super::{
@@ -9,7 +9,7 @@ use super::{
     landing::{Landing, LinkExpired, NoLink, Step, TryAgain},
 };
 use crate::{
-    auth::{Status, post_public, recheck, use_auth, verify_email},
+    auth::{Status, post_public, recheck, sign_out, use_auth, verify_email},
     contract::LinkToken,
 };
 
@@ -31,14 +31,34 @@ fn send_when_settled(landing: Landing, send: Callback<()>) {
 }
 
 /// `/verify-email#token=…`: the link of a sign-up. Opening it signs the user in, like a
-/// sign-in, with a session bound to this browser's key; then on to the account.
+/// sign-in, with a session bound to this browser's key; then on to the account. A browser
+/// signed in to an account already is asked first: a confirmed account has no live sign-up
+/// link, so the link is another account's, and a mail must not switch accounts silently.
 #[component]
 pub fn VerifyEmailPage() -> impl IntoView {
     let auth = use_auth();
     let landing = Landing::new();
     let step = landing.step;
+    let switch_allowed = RwSignal::new(false);
     let confirm = Callback::new(move |()| landing.send(move |token| verify_email(auth, token)));
-    send_when_settled(landing, confirm);
+    let send_unless_signed_in = Callback::new(move |()| {
+        if switch_allowed.get_untracked() || !matches!(auth.status.get_untracked(), Status::SignedIn(_)) {
+            confirm.run(());
+        }
+    });
+    send_when_settled(landing, send_unless_signed_in);
+    let signed_in_as = move || match auth.status.get() {
+        Status::SignedIn(user) if !switch_allowed.get() => Some(user.email),
+        _ => None,
+    };
+    let switch = move |_| {
+        switch_allowed.set(true);
+        spawn_local(async move {
+            // Signing out first ends that session on the server, not just in this tab.
+            let _ = sign_out(auth).await;
+            confirm.run(());
+        });
+    };
     let navigate = use_navigate();
     Effect::new(move || {
         if step.get() == Step::Done {
@@ -53,31 +73,52 @@ pub fn VerifyEmailPage() -> impl IntoView {
     view! {
         <section class="auth-form card landing">
             <h1>"Confirm your email address"</h1>
-            {move || match step.get() {
-                Step::Ready | Step::Working => view! {
-                    <p role="status">"Confirming your address and signing you in…"</p>
-                }.into_any(),
-                Step::Done => view! { <p role="status">"Confirmed. Taking you to your account…"</p> }.into_any(),
-                Step::Expired => view! {
-                    <LinkExpired>
+            {move || match (step.get(), signed_in_as()) {
+                (Step::Ready, Some(email)) => view! {
+                    <div class="notice" role="status" data-testid="switch-account">
                         <p>
-                            "If you already confirmed your address, " <a href="/login">"sign in"</a>
-                            ". If not, " <a href="/signup">"sign up again"</a>
-                            " with the same address and we will send a new link."
+                            "This browser is signed in as " <strong>{email.clone()}</strong> ". "
+                            "This link confirms another account and signs this browser in to it."
                         </p>
-                    </LinkExpired>
+                    </div>
+                    <div class="actions">
+                        <button type="button" class="primary" on:click=switch>
+                            "Sign out and confirm the other account"
+                        </button>
+                        <a class="button-link" href="/account">"Stay signed in as " {email}</a>
+                    </div>
                 }.into_any(),
-                Step::NoLink => view! {
-                    <NoLink>
-                        <p>
-                            "Open the link in the mail we sent when you signed up, or "
-                            <a href="/login">"sign in"</a> "."
-                        </p>
-                    </NoLink>
-                }.into_any(),
-                Step::Failed(error) => view! { <TryAgain error retry=confirm/> }.into_any(),
+                (step, _) => verify_step(step, confirm).into_any(),
             }}
         </section>
+    }
+}
+
+/// What the confirmation page shows at `step`, once no account switch is in question.
+fn verify_step(step: Step, confirm: Callback<()>) -> AnyView {
+    match step {
+        Step::Ready | Step::Working => view! {
+            <p role="status">"Confirming your address and signing you in…"</p>
+        }.into_any(),
+        Step::Done => view! { <p role="status">"Confirmed. Taking you to your account…"</p> }.into_any(),
+        Step::Expired => view! {
+            <LinkExpired>
+                <p>
+                    "If you already confirmed your address, " <a href="/login">"sign in"</a>
+                    ". If not, " <a href="/signup">"sign up again"</a>
+                    " with the same address and we will send a new link."
+                </p>
+            </LinkExpired>
+        }.into_any(),
+        Step::NoLink => view! {
+            <NoLink>
+                <p>
+                    "Open the link in the mail we sent when you signed up, or "
+                    <a href="/login">"sign in"</a> "."
+                </p>
+            </NoLink>
+        }.into_any(),
+        Step::Failed(error) => view! { <TryAgain error retry=confirm/> }.into_any(),
     }
 }
 
@@ -161,8 +202,8 @@ pub fn UndoEmailPage() -> impl IntoView {
                 Step::Ready | Step::Working | Step::Failed(_) => view! {
                     <p>
                         "The address of your Latch account was changed from this one. If that was not "
-                        "you, undo it: your account gets this address back, and every device signed in "
-                        "to it is signed out."
+                        "you, undo it: your account gets this address back, every device signed in "
+                        "to it is signed out, and its password is removed until you set a new one."
                     </p>
                     {move || match step.get() {
                         Step::Failed(error) => Some(view! {
@@ -182,10 +223,11 @@ pub fn UndoEmailPage() -> impl IntoView {
                         <p><strong>"Done: your account has this address again, and every device was signed out."</strong></p>
                     </div>
                     <p>
-                        "If you did not change the address yourself, someone knew your password. "
-                        "Choose a new one now."
+                        "Whoever changed the address may have known your password, so it no longer "
+                        "works. We mailed this address a link to set a new one; if it does not "
+                        "arrive, ask for another."
                     </p>
-                    <a class="button-link primary" href="/forgot-password">"Reset your password"</a>
+                    <a class="button-link" href="/forgot-password">"Reset your password"</a>
                 }.into_any(),
                 Step::Expired => view! {
                     <LinkExpired>

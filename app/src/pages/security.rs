@@ -1,10 +1,10 @@
-use leptos::prelude::*;
+use leptos::{prelude::*, task::spawn_local};
 
 use super::account::account_page;
 use crate::{
-    auth::use_auth,
+    auth::{get_json, use_auth},
     components::{Loaded, SignOutEverywhere, When, address},
-    contract::{EventKind, SecurityEventView},
+    contract::{EVENTS_PER_PAGE, EventKind, EventsBefore, SecurityEventView},
 };
 
 fn describe(kind: EventKind) -> &'static str {
@@ -71,7 +71,7 @@ pub fn SecurityPage() -> impl IntoView {
 
 #[component]
 fn SecurityEvents() -> impl IntoView {
-    let events = Loaded::<Vec<SecurityEventView>>::new(use_auth(), "/api/security-events");
+    let events = Loaded::<Vec<SecurityEventView>>::new(use_auth(), EventsBefore::PATH);
     view! {
         <section class="security">
             <h1>"Security activity"</h1>
@@ -79,14 +79,69 @@ fn SecurityEvents() -> impl IntoView {
             {move || match events.get() {
                 None => view! { <p role="status">"Loading your security activity…"</p> }.into_any(),
                 Some(Ok(list)) if list.is_empty() => view! { <p>"Nothing has happened yet."</p> }.into_any(),
-                Some(Ok(list)) => view! {
-                    <ol class="event-list">
-                        {list.into_iter().map(|event| view! { <Event event/> }).collect_view()}
-                    </ol>
-                }.into_any(),
+                Some(Ok(first)) => view! { <History first/> }.into_any(),
                 Some(Err(error)) => view! { <p role="status" class="form-error">{error.message()}</p> }.into_any(),
             }}
         </section>
+    }
+}
+
+/// The newest page, then the older ones the user asks for, one page at a time.
+#[component]
+fn History(first: Vec<SecurityEventView>) -> impl IntoView {
+    let auth = use_auth();
+    // Where the next page starts, while the last page shown was full; `None` once it was not.
+    let next = |page: &[SecurityEventView]| match page.len() {
+        n if n < EVENTS_PER_PAGE => None,
+        _ => page.last().map(|event| event.cursor.clone()),
+    };
+    let cursor = RwSignal::new(next(&first));
+    // A memo, so the button is not rebuilt (and the keyboard's focus lost) after each page.
+    let more = Memo::new(move |_| cursor.with(Option::is_some));
+    let older = RwSignal::new(Vec::<SecurityEventView>::new());
+    let loading = RwSignal::new(false);
+    let outcome = RwSignal::new(None::<Result<String, String>>);
+    let show_older = move |_| {
+        let Some(before) = cursor.get_untracked() else {
+            return;
+        };
+        loading.set(true);
+        spawn_local(async move {
+            let page = get_json::<Vec<SecurityEventView>>(auth, &EventsBefore::path(&before)).await;
+            // The page may be gone by now; then there is nothing to update.
+            if loading.try_set(false).is_some() {
+                return;
+            }
+            outcome.set(Some(match page {
+                Ok(page) => {
+                    cursor.set(next(&page));
+                    let shown = match page.len() {
+                        0 => "There are no older events.".to_string(),
+                        1 => "One older event shown.".to_string(),
+                        n => format!("{n} older events shown."),
+                    };
+                    older.update(|older| older.extend(page));
+                    Ok(shown)
+                }
+                Err(error) => Err(error.message()),
+            }));
+        });
+    };
+    view! {
+        <ol class="event-list">
+            {first.into_iter().map(|event| view! { <Event event/> }).collect_view()}
+            {move || older.get().into_iter().map(|event| view! { <Event event/> }).collect_view()}
+        </ol>
+        {move || more.get().then(|| view! {
+            <button type="button" class="secondary" on:click=show_older disabled=move || loading.get()
+                aria-busy=move || loading.get().to_string()>
+                {move || if loading.get() { "Loading older events…" } else { "Show older events" }}
+            </button>
+        })}
+        {move || outcome.get().map(|outcome| match outcome {
+            Ok(shown) => view! { <p class="meta" role="status">{shown}</p> }.into_any(),
+            Err(problem) => view! { <p class="form-error" role="alert">{problem}</p> }.into_any(),
+        })}
     }
 }
 
@@ -94,15 +149,23 @@ fn SecurityEvents() -> impl IntoView {
 fn Event(event: SecurityEventView) -> impl IntoView {
     let concern = concern(event.kind);
     let alarming = concern == Concern::Suspicious;
+    // Repeats of a blocked attempt from one party arrive as one entry; `at` is the latest.
+    let repeated = (event.count > 1).then_some(event.count);
     view! {
-        <li class="event card" class:alarming=alarming data-kind=event.kind.as_str()>
+        <li class="event card" class:alarming=alarming data-kind=event.kind.as_str() data-count=event.count.to_string()>
             <p class="event-head">
                 {alarming.then(|| view! { <span class="badge alarm">"Suspicious"</span> })}
                 {(concern == Concern::Notable).then(|| view! { <span class="badge">{badge(event.kind)}</span> })}
                 <strong>{describe(event.kind)}</strong>
+                {repeated.map(|count| view! {
+                    <span class="badge count">
+                        <span aria-hidden="true">{format!("× {count}")}</span>
+                        <span class="visually-hidden">{format!("{count} times")}</span>
+                    </span>
+                })}
             </p>
             <p class="meta">
-                <When at=event.at/> " · " {event.device} " · from " {address(&event.ip)}
+                {repeated.map(|_| "Latest ")} <When at=event.at/> " · " {event.device} " · from " {address(&event.ip)}
             </p>
             {event.last_refreshed_by.map(|before| view! {
                 <p class="meta last-refreshed-by">

@@ -1,11 +1,19 @@
 //! The signed-in user's own account: who they are, their password, what happened to it.
 
-use axum::{Json, extract::State, http::StatusCode};
+use axum::{
+    Json,
+    extract::{Query, State, rejection::QueryRejection},
+    http::StatusCode,
+};
 
-use app::contract::{CurrentSession, ErrorBody, Me, PasswordChange, SecurityEventView};
+use app::contract::{CurrentSession, ErrorBody, EventsBefore, Me, PasswordChange, SecurityEventView};
 
 use super::{bearer::AuthUser, client_address::Client, json::ApiJson};
-use crate::{auth::AuthService, clock, error::Result};
+use crate::{
+    auth::{AuthService, events::Cursor},
+    clock,
+    error::{Error, Result},
+};
 
 /// The signed-in user.
 #[utoipa::path(get, path = "/api/me", tag = "account", security(("bearer" = [])),
@@ -24,6 +32,7 @@ pub async fn me(AuthUser(caller): AuthUser, State(auth): State<AuthService>) -> 
     responses(
         (status = 200, body = CurrentSession),
         (status = 401, description = "No or invalid access token", body = ErrorBody),
+        (status = 503, description = "A bound token's DPoP proof cannot be remembered now; retry after `Retry-After`", body = ErrorBody),
     ))]
 pub async fn session(AuthUser(caller): AuthUser) -> Json<CurrentSession> {
     let expires_at = i64::try_from(caller.token_expires_at).unwrap_or(i64::MAX / 1000);
@@ -58,16 +67,26 @@ pub async fn change_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// What happened to the account, newest first.
+/// What happened to the account, newest first, a page at a time: a page shorter than
+/// `EVENTS_PER_PAGE` (50) is the last.
 #[utoipa::path(get, path = "/api/security-events", tag = "account", security(("bearer" = [])),
+    params(EventsBefore),
     responses(
         (status = 200, body = Vec<SecurityEventView>),
+        (status = 400, description = "`before` is not a cursor this list handed out", body = ErrorBody),
         (status = 401, description = "No or invalid access token", body = ErrorBody),
         (status = 503, description = "Database unavailable", body = ErrorBody),
     ))]
 pub async fn security_events(
     AuthUser(caller): AuthUser,
     State(auth): State<AuthService>,
+    query: Result<Query<EventsBefore>, QueryRejection>,
 ) -> Result<Json<Vec<SecurityEventView>>> {
-    Ok(Json(auth.security_events(&caller).await?))
+    let malformed = || Error::Malformed("`before` must be the `cursor` of an event from this list.".into());
+    let Query(page) = query.map_err(|_| malformed())?;
+    let before = page
+        .before
+        .map(|text| Cursor::parse(&text).map_err(|_| malformed()))
+        .transpose()?;
+    Ok(Json(auth.security_events(&caller, before.as_ref()).await?))
 }

@@ -19,7 +19,7 @@ use super::{
     same_origin::SameOrigin,
 };
 use crate::{
-    auth::{AuthError, AuthService, SignUp, SignedIn},
+    auth::{AuthError, AuthService, SignUp, SignedIn, dpop::Proven},
     error::{Error, Result},
     state::AppState,
 };
@@ -96,16 +96,14 @@ pub async fn signup(
     jar: CookieJar,
     ApiJson(credentials): ApiJson<Credentials>,
 ) -> Result<Response> {
-    Ok(
-        match auth.sign_up(credentials, &client, device_key.as_deref()).await? {
-            SignUp::SignedIn(signed_in) => {
-                SessionReply::new(StatusCode::CREATED, jar, *signed_in).into_response()
-            }
-            SignUp::CheckYourEmail => {
-                (StatusCode::ACCEPTED, Json(MailSent::CHECK_YOUR_EMAIL)).into_response()
-            }
-        },
-    )
+    let jkt = device_key.as_ref().map(Proven::jkt);
+    let auth = auth.with_device_proof(device_key.clone());
+    Ok(match auth.sign_up(credentials, &client, jkt).await? {
+        SignUp::SignedIn(signed_in) => {
+            SessionReply::new(StatusCode::CREATED, jar, *signed_in).into_response()
+        }
+        SignUp::CheckYourEmail => (StatusCode::ACCEPTED, Json(MailSent::CHECK_YOUR_EMAIL)).into_response(),
+    })
 }
 
 /// Signs in with email and password.
@@ -124,7 +122,7 @@ pub async fn signup(
         (status = 415, description = "Not application/json", body = ErrorBody),
         (status = 422, description = "A field is missing", body = ErrorBody),
         (status = 429, description = "Too many failed attempts", body = ErrorBody),
-        (status = 503, description = "Busy or database unavailable", body = ErrorBody),
+        (status = 503, description = "Busy (also: the DPoP proof cannot be remembered now; see `Retry-After`) or database unavailable", body = ErrorBody),
     ))]
 pub async fn login(State(auth): State<AuthService>, request: CredentialsRequest) -> Result<SessionReply> {
     let CredentialsRequest {
@@ -135,8 +133,10 @@ pub async fn login(State(auth): State<AuthService>, request: CredentialsRequest)
         ..
     } = request;
     let device_cookie = cookies::device(&jar);
+    let jkt = device_key.as_ref().map(Proven::jkt);
     let signed_in = auth
-        .sign_in(credentials, &client, device_cookie, device_key.as_deref())
+        .with_device_proof(device_key.clone())
+        .sign_in(credentials, &client, device_cookie, jkt)
         .await?;
     Ok(SessionReply::new(StatusCode::OK, jar, signed_in))
 }
@@ -154,7 +154,7 @@ pub async fn login(State(auth): State<AuthService>, request: CredentialsRequest)
         (status = 401, description = "No, unknown, reused, expired or revoked refresh token; a bound session without its key's proof", body = ErrorBody),
         (status = 403, description = "Cross-origin request", body = ErrorBody),
         (status = 429, description = "The session refreshes too often", body = ErrorBody),
-        (status = 503, description = "Database unavailable", body = ErrorBody),
+        (status = 503, description = "Database unavailable, or the DPoP proof cannot be remembered now (retry after `Retry-After`; nothing changed)", body = ErrorBody),
     ))]
 pub async fn refresh(
     _: SameOrigin,
@@ -185,7 +185,7 @@ pub async fn refresh(
         (status = 400, description = "More than one refresh cookie; a DPoP proof without a fresh nonce", body = ErrorBody),
         (status = 401, description = "A device-bound session without its key's proof: nothing ended", body = ErrorBody),
         (status = 403, description = "Cross-origin request", body = ErrorBody),
-        (status = 503, description = "Database unavailable", body = ErrorBody),
+        (status = 503, description = "Database unavailable, or the DPoP proof cannot be remembered now (retry after `Retry-After`; nothing ended)", body = ErrorBody),
     ))]
 pub async fn logout(
     _: SameOrigin,

@@ -13,7 +13,7 @@ use super::dpop;
 use crate::{
     auth::{
         Caller,
-        dpop::{DeviceBinding, DeviceProof},
+        dpop::{DeviceBinding, DeviceProof, NotSpent, REPLAYED},
         revocations::Revocations,
         tokens::{TokenError, TokenIssuer},
     },
@@ -98,8 +98,13 @@ where
             (Scheme::Dpop, Some(cnf)) => {
                 let status = StatusCode::UNAUTHORIZED;
                 let refused = |message| Error::InvalidDpopProof { status, message };
-                match dpop::prove(parts, state, Some(token)).await? {
-                    DeviceProof::Key(jkt) if jkt == cnf.jkt => {}
+                match dpop::prove(parts, state, Some(token)) {
+                    // Verified, unrevoked and naming this key: only now is the proof spent.
+                    DeviceProof::Key(proof) if proof.jkt() == cnf.jkt => match proof.spend().await? {
+                        Ok(()) => {}
+                        Err(NotSpent::Replayed) => return Err(refused(REPLAYED)),
+                        Err(NotSpent::Busy { retry_after }) => return Err(Error::Busy { retry_after }),
+                    },
                     DeviceProof::Key(_) => {
                         return Err(refused(
                             "The DPoP proof is signed by another key than the token's.",

@@ -12,7 +12,7 @@ use axum::{
 };
 
 use crate::{
-    auth::dpop::{DeviceBinding, DeviceProof, Target, normalised_origin},
+    auth::dpop::{DeviceBinding, DeviceProof, Proven, Target, normalised_origin},
     config::{Config, DeviceBinding as Policy, EmailVerification as Verification},
     error::Error,
 };
@@ -23,12 +23,9 @@ pub const DPOP: HeaderName = HeaderName::from_static("dpop");
 pub const NONCE_HEADER: HeaderName = HeaderName::from_static("dpop-nonce");
 
 /// Checks the request's proof (if any) as one made for this request, covering
-/// `access_token` when one is used. More than one `DPoP` header is itself invalid.
-pub async fn prove<S: Send + Sync>(
-    parts: &Parts,
-    state: &S,
-    access_token: Option<&str>,
-) -> Result<DeviceProof, Error>
+/// `access_token` when one is used. More than one `DPoP` header is itself invalid. The proof is
+/// not spent: the caller does that once the request is otherwise acceptable.
+pub fn prove<S: Send + Sync>(parts: &Parts, state: &S, access_token: Option<&str>) -> DeviceProof
 where
     DeviceBinding: FromRef<S>,
     Arc<Config>: FromRef<S>,
@@ -38,9 +35,9 @@ where
         (None, _) => None,
         (Some(value), None) => match value.to_str() {
             Ok(text) => Some(text.trim()),
-            Err(_) => return Ok(DeviceProof::Invalid("The DPoP header is not text.")),
+            Err(_) => return DeviceProof::Invalid("The DPoP header is not text."),
         },
-        (Some(_), Some(_)) => return Ok(DeviceProof::Invalid("Send one DPoP header, not several.")),
+        (Some(_), Some(_)) => return DeviceProof::Invalid("Send one DPoP header, not several."),
     };
     let config = Arc::<Config>::from_ref(state);
     // The public origin, and the host the client addressed (a client reaching this instance
@@ -67,12 +64,13 @@ where
         origins: &origins,
         access_token,
     };
-    Ok(DeviceBinding::from_ref(state).prove(proof, &target).await?)
+    DeviceBinding::from_ref(state).prove(proof, &target)
 }
 
 /// The browser key a session-starting request (sign-in, opening a confirmation link) proved.
 /// The proof is checked before anything else on the request; without one, the policy decides.
-pub struct SessionKey(pub Option<String>);
+/// It is spent just before the session opens (`AuthService::with_device_proof`).
+pub struct SessionKey(pub Option<Proven>);
 
 impl<S: Send + Sync> FromRequestParts<S> for SessionKey
 where
@@ -89,7 +87,7 @@ where
 
 /// Sign-up's key. With email verification required, sign-up starts no session (opening the
 /// mailed link does, and proves the key then), so only a proof that is sent is checked.
-pub struct SignUpKey(pub Option<String>);
+pub struct SignUpKey(pub Option<Proven>);
 
 impl<S: Send + Sync> FromRequestParts<S> for SignUpKey
 where
@@ -109,14 +107,14 @@ async fn session_key<S: Send + Sync>(
     parts: &Parts,
     state: &S,
     required: bool,
-) -> Result<Option<String>, Error>
+) -> Result<Option<Proven>, Error>
 where
     DeviceBinding: FromRef<S>,
     Arc<Config>: FromRef<S>,
 {
     let status = StatusCode::BAD_REQUEST;
-    match prove(parts, state, None).await? {
-        DeviceProof::Key(jkt) => Ok(Some(jkt)),
+    match prove(parts, state, None) {
+        DeviceProof::Key(proof) => Ok(Some(proof)),
         DeviceProof::Absent if required => Err(Error::DpopRequired),
         DeviceProof::Absent => Ok(None),
         DeviceProof::NeedsNonce => Err(Error::UseDpopNonce { status }),
@@ -135,7 +133,7 @@ where
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
-        Ok(CookieProof(prove(parts, state, None).await?))
+        Ok(CookieProof(prove(parts, state, None)))
     }
 }
 

@@ -11,7 +11,10 @@ use super::{
     auth::SessionReply, bearer::AuthUser, client_address::Client, dpop::SessionKey, json::ApiJson,
     same_origin::SameOrigin,
 };
-use crate::{auth::AuthService, error::Result};
+use crate::{
+    auth::{AuthService, dpop::Proven},
+    error::Result,
+};
 
 type Accepted = (StatusCode, Json<MailSent>);
 
@@ -30,7 +33,7 @@ fn check_your_email() -> Accepted {
         (status = 413, description = "Body over 16 KiB", body = ErrorBody),
         (status = 415, description = "Not application/json", body = ErrorBody),
         (status = 422, description = "A field of the wrong type", body = ErrorBody),
-        (status = 503, description = "Database unavailable", body = ErrorBody),
+        (status = 503, description = "Database unavailable, or the DPoP proof cannot be remembered now (retry after `Retry-After`)", body = ErrorBody),
     ))]
 pub async fn verify_email(
     SessionKey(device_key): SessionKey,
@@ -40,7 +43,11 @@ pub async fn verify_email(
     jar: CookieJar,
     ApiJson(link): ApiJson<LinkToken>,
 ) -> Result<SessionReply> {
-    let signed_in = auth.verify_email(link, &client, device_key.as_deref()).await?;
+    let jkt = device_key.as_ref().map(Proven::jkt);
+    let signed_in = auth
+        .with_device_proof(device_key.clone())
+        .verify_email(link, &client, jkt)
+        .await?;
     Ok(SessionReply::new(StatusCode::OK, jar, signed_in))
 }
 

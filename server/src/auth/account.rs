@@ -1,7 +1,7 @@
 //! What a signed-in user can do with their own account: see it, change the password, see
 //! what happened to it, and look after the devices signed in to it.
 
-use app::contract::{Me, PartyView, PasswordChange, SecurityEventView, SessionView};
+use app::contract::{EVENTS_PER_PAGE, Me, PartyView, PasswordChange, SecurityEventView, SessionView};
 
 use super::{
     client_info::ClientInfo,
@@ -13,9 +13,6 @@ use super::{
     users,
 };
 use crate::clock;
-
-/// How many security events the page shows.
-const EVENTS_SHOWN: i64 = 100;
 
 /// The caller, as proven by a valid access token.
 #[derive(Debug, Clone)]
@@ -104,12 +101,20 @@ impl AuthService {
         Ok(())
     }
 
-    /// The account's security events, newest first.
-    pub async fn security_events(&self, caller: &Caller) -> AuthResult<Vec<SecurityEventView>> {
-        let events = events::list(&self.db, &caller.user_id, EVENTS_SHOWN).await?;
+    /// A page of the account's security events, newest first: the newest, or those just
+    /// older than `before`.
+    pub async fn security_events(
+        &self,
+        caller: &Caller,
+        before: Option<&events::Cursor>,
+    ) -> AuthResult<Vec<SecurityEventView>> {
+        let page = EVENTS_PER_PAGE as i64;
+        let events = events::list(&self.db, &caller.user_id, before, page).await?;
         Ok(events
             .into_iter()
             .map(|event| SecurityEventView {
+                cursor: event.cursor().encode(),
+                count: u64::try_from(event.count).unwrap_or(1),
                 kind: event.kind,
                 at: clock::rfc3339(event.at),
                 device: device::describe(&event.user_agent),

@@ -1,4 +1,4 @@
-//! Browser and OS from a User-Agent header, for the sessions page and new-device alerts.
+//! Browser and OS from a User-Agent header, for the sessions page and the security mails.
 //! Parsing is woothee's (a maintained, data-free parser); this only phrases the result.
 
 /// "Firefox 128 on Linux", or "Unknown browser" when nothing is recognised.
@@ -21,14 +21,6 @@ pub fn describe(user_agent: &str) -> String {
     }
 }
 
-/// Browser and OS without versions, so an update does not look like a new device.
-pub fn family(user_agent: &str) -> String {
-    match woothee::parser::Parser::new().parse(user_agent) {
-        Some(ua) => format!("{}/{}", ua.name, ua.os),
-        None => "UNKNOWN/UNKNOWN".to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -48,14 +40,5 @@ mod tests {
         assert_eq!(describe(""), "Unknown browser");
         assert!(describe("curl/8.0").contains("curl"));
         assert_eq!(describe("\u{0}\u{202E}garbage"), "Unknown browser");
-    }
-
-    #[test]
-    fn versions_do_not_change_the_family() {
-        assert_eq!(
-            family(CHROME_LINUX),
-            family(&CHROME_LINUX.replace("156.0", "157.0"))
-        );
-        assert_ne!(family(CHROME_LINUX), family(FIREFOX_WINDOWS));
     }
 }

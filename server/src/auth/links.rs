@@ -64,6 +64,28 @@ pub struct Opened {
 
 const OPENED: &str = "user_id, email, replaces, password_hash, created_at";
 
+/// The condition on `email_links` rows that reserve the address bound at placeholder `email`
+/// at the time bound at `now`: live undo links, which would put the address back.
+pub fn reserving(email: &str, now: &str) -> String {
+    format!("purpose = 'undo_email' AND email = {email} AND used_at IS NULL AND expires_at > {now}")
+}
+
+/// Cancels (at `$1`) every unused link of account `$2` but its undo links: what a password
+/// change or reset does, so a link an intruder asked for dies with the intruder's password.
+/// The undo links stay: they are the owner's way back if the address was moved.
+pub const CANCEL_ALL_BUT_UNDO: &str =
+    "UPDATE email_links SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL AND purpose <> 'undo_email'";
+
+/// After an undo whose link was made at `$3`: every unused link of account `$2` stops
+/// working, except undo links older than it. So whoever changed the address twice cannot use
+/// the second change's undo to cancel the first one's, and the oldest address wins.
+pub const CANCEL_AFTER_UNDO: &str = "UPDATE email_links SET used_at = $1 WHERE user_id = $2 \
+     AND used_at IS NULL AND (purpose <> 'undo_email' OR created_at >= $3)";
+
+/// Cancels (at `$1`) account `$2`'s unused sign-up links: its address is confirmed.
+pub const CANCEL_SIGN_UPS: &str =
+    "UPDATE email_links SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL AND purpose = 'verify_email'";
+
 #[derive(Clone)]
 pub struct Links {
     db: Db,
@@ -76,18 +98,26 @@ impl Links {
         Self { db, hash_key, origin }
     }
 
-    /// Stores a new link, superseding the user's unused links of the same purpose (undo links
-    /// excepted: each change keeps its own), and returns its URL (the only place the token
-    /// exists in clear).
+    /// Stores a new link, superseding the user's unused links of the same purpose, and returns
+    /// its URL (the only place the token exists in clear). Undo links are never superseded
+    /// (each change keeps its own), nor are sign-up links: each carries the password typed
+    /// with its own sign-up, so a later sign-up by a stranger cannot void the owner's link.
     pub async fn issue(&self, link: NewLink<'_>) -> Result<String, sqlx::Error> {
         let token = RefreshToken::generate();
         let hash = token.keyed_hash(&self.hash_key);
         let now = clock::now_millis();
         let expires_at = now.saturating_add(i64::try_from(link.ttl.as_millis()).unwrap_or(i64::MAX));
         let purpose = link.purpose.as_str();
+        let supersedes = !matches!(link.purpose, Purpose::UndoEmail | Purpose::VerifyEmail);
         with_pool!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
-            if link.purpose != Purpose::UndoEmail {
+            // Concurrent requests for one account queue here (a row lock on PostgreSQL), so
+            // each supersedes the one before and exactly one link stays usable.
+            sqlx::query("UPDATE users SET id = id WHERE id = $1")
+                .bind(link.user_id)
+                .execute(&mut *tx)
+                .await?;
+            if supersedes {
                 sqlx::query(
                     "UPDATE email_links SET used_at = $1 \
                      WHERE user_id = $2 AND purpose = $3 AND used_at IS NULL",
@@ -169,23 +199,34 @@ impl Links {
         })
     }
 
-    /// After an undo (`undo` is the link used): every unused link of the user stops working,
-    /// except undo links older than it. So whoever changed the address twice cannot use the
-    /// second change's undo to cancel the first one's, and the oldest address wins.
-    pub async fn cancel_after_undo(&self, user_id: &str, undo: &Opened) -> Result<(), sqlx::Error> {
-        const SQL: &str = "UPDATE email_links SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL \
-             AND (purpose <> $3 OR created_at >= $4)";
+    /// Withdraws a link just issued whose change did not happen (`url` as `issue` made it).
+    pub async fn withdraw(&self, url: &str) -> Result<(), sqlx::Error> {
+        let token = url.rsplit_once("#token=").map(|(_, token)| token).unwrap_or_default();
+        let Some(hash) = self.hash(token) else {
+            return Ok(());
+        };
         with_pool!(&self.db, |pool| {
-            let mut tx = pool.begin_write().await?;
-            sqlx::query(SQL)
+            sqlx::query("UPDATE email_links SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL")
                 .bind(clock::now_millis())
-                .bind(user_id)
-                .bind(Purpose::UndoEmail.as_str())
-                .bind(undo.created_at)
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await
+                .bind(&hash)
+                .execute(pool)
+                .await
+                .map(drop)
         })
+    }
+
+    /// Whether `email` is reserved for the account it just left: a live undo link would put
+    /// it back, so nobody else may take it meanwhile.
+    pub async fn reserved(&self, email: &str) -> Result<bool, sqlx::Error> {
+        let sql = format!("SELECT COUNT(*) FROM email_links WHERE {}", reserving("$1", "$2"));
+        let count: i64 = with_pool!(&self.db, |pool| {
+            sqlx::query_scalar(&sql)
+                .bind(email)
+                .bind(clock::now_millis())
+                .fetch_one(pool)
+                .await
+        })?;
+        Ok(count > 0)
     }
 
     fn hash(&self, token: &str) -> Option<Vec<u8>> {

@@ -58,12 +58,16 @@ impl Notices {
         });
     }
 
-    pub fn confirm_sign_up(&self, to: &str, link: &str) {
+    /// Each sign-up's link sets the password typed with that sign-up, so the mail says where
+    /// it came from: an owner who finds two can tell theirs from a stranger's.
+    pub fn confirm_sign_up(&self, to: &str, link: &str, client: &ClientInfo) {
         let text = format!(
-            "Someone (we hope you) signed up for Latch with this address.\n\n\
-             Open this link to confirm it and sign in:\n{link}\n\n\
-             The link works once. If you did not sign up, ignore this mail: nothing happens \
-             without the link."
+            "Someone (we hope you) signed up for Latch with this address.\n\n{}\n\n\
+             Open this link to confirm it and sign in with the password chosen at that \
+             sign-up:\n{link}\n\n\
+             The link works once. If you did not sign up from there, ignore this mail: \
+             nothing happens without the link.",
+            Where(client)
         );
         self.send(to, "Confirm your email address", text);
     }
@@ -114,12 +118,27 @@ impl Notices {
     pub fn address_changed(&self, to: &str, new_address: &str, undo_link: &str, client: &ClientInfo) {
         let text = format!(
             "The email address of your Latch account was changed to {new_address}.\n\n{}\n\n\
-             If this was not you, open this link to undo the change and sign out every \
-             device; then reset your password:\n{undo_link}\n\n\
+             If this was not you, open this link to undo the change: every device is signed \
+             out, every pending link is cancelled, and we mail you a link to set a new \
+             password:\n{undo_link}\n\n\
              The link works once, for a limited time.",
             Where(client)
         );
         self.send(to, "Your email address was changed", text);
+    }
+
+    /// After an undo the account has no password (whoever moved it may know the old one).
+    pub fn set_new_password(&self, to: &str, link: &str) {
+        let text = format!(
+            "The change of your Latch account's address was undone: this address is the \
+             account's again, every device was signed out and the password was removed, in \
+             case whoever changed the address knew it.\n\n\
+             Open this link to set a new password:\n{link}\n\n\
+             The link works once and only for a short time. If it lapses, ask for a new one at \
+             {}/forgot-password.",
+            self.origin
+        );
+        self.send(to, "Set a new password", text);
     }
 
     pub fn password_changed(&self, to: &str, client: &ClientInfo, by_reset: bool) {

@@ -29,6 +29,7 @@ impl From<Rejected> for AuthError {
             Rejected::TooFrequent { retry_after } => return AuthError::Throttled { retry_after },
             Rejected::WithoutDeviceKey { why } => return AuthError::InvalidDeviceProof(why),
             Rejected::NeedsNonce => return AuthError::DpopNonceNeeded,
+            Rejected::ProofMemoryFull { retry_after } => return AuthError::ProofMemoryFull { retry_after },
             Rejected::Unknown => SessionOver::InvalidToken,
             Rejected::Reused
             | Rejected::Ended {

@@ -8,6 +8,7 @@ use std::{collections::BTreeMap, ops::Deref, sync::Arc, time::Duration};
 use app::contract::User;
 
 use super::{
+    dpop::{NotSpent, Proven},
     known_device::DeviceCookies,
     password::{HashError, PasswordHasher},
     profiles::Profiles,
@@ -20,9 +21,14 @@ use super::{
 };
 use crate::db::Db;
 
-/// Cheap to clone (one `Arc`): every request that calls the core takes its own handle.
+/// Cheap to clone (one `Arc`, and a request's proof): every request that calls the core takes
+/// its own handle.
 #[derive(Clone)]
-pub struct AuthService(Arc<Core>);
+pub struct AuthService {
+    core: Arc<Core>,
+    /// The DPoP proof of the request this handle serves (`with_device_proof`).
+    device_proof: Option<Proven>,
+}
 
 pub struct Core {
     pub(super) db: Db,
@@ -38,7 +44,7 @@ pub struct Core {
 impl Deref for AuthService {
     type Target = Core;
     fn deref(&self) -> &Core {
-        &self.0
+        &self.core
     }
 }
 
@@ -97,6 +103,14 @@ pub enum AuthError {
     /// The DPoP proof needs a fresh server nonce: retry with the one the response carries.
     #[error("a fresh DPoP nonce is needed")]
     DpopNonceNeeded,
+    /// A session-starting request's DPoP proof was used before. No session opened.
+    #[error("the DPoP proof was used before")]
+    SessionProofReplayed,
+    /// No room to remember the request's DPoP proof as spent (its key's share or the whole
+    /// memory): retry after this long. Says nothing against the proof or its key; no session
+    /// was opened, rotated or ended.
+    #[error("no room to remember the DPoP proof")]
+    ProofMemoryFull { retry_after: Duration },
     /// Every password-hashing slot is busy and the queue is full: try again shortly.
     #[error("busy")]
     Busy,
@@ -142,16 +156,47 @@ impl AuthService {
         // On PostgreSQL, profiles are remembered only once other instances' changes are heard
         // (`broadcast::follow`, given `profiles()`); a single SQLite node has no others.
         let profiles = Profiles::new(matches!(db, Db::Sqlite(_)));
-        Self(Arc::new(Core {
-            db,
-            hasher,
-            sessions,
-            tokens,
-            throttle,
-            devices,
-            recovery,
-            profiles,
-        }))
+        Self {
+            core: Arc::new(Core {
+                db,
+                hasher,
+                sessions,
+                tokens,
+                throttle,
+                devices,
+                recovery,
+                profiles,
+            }),
+            device_proof: None,
+        }
+    }
+
+    /// This service for a request that proved `proof`: a session it opens is bound to that key,
+    /// and the proof is spent (its `jti` remembered) just before the session opens, once
+    /// everything else about the request holds. Refused requests spend nothing.
+    pub fn with_device_proof(&self, proof: Option<Proven>) -> Self {
+        Self {
+            core: self.core.clone(),
+            device_proof: proof,
+        }
+    }
+
+    /// Spends the request's proof for a session about to be bound to `device_key`.
+    pub(super) async fn spend_device_proof(&self, device_key: Option<&str>) -> AuthResult<()> {
+        let Some(jkt) = device_key else {
+            return Ok(());
+        };
+        // A key whose proof cannot be spent here would bind a session without replay checks.
+        let proof = self
+            .device_proof
+            .as_ref()
+            .filter(|proof| proof.jkt() == jkt)
+            .ok_or_else(|| anyhow::anyhow!("a session key without its request's proof"))?;
+        match proof.spend().await? {
+            Ok(()) => Ok(()),
+            Err(NotSpent::Replayed) => Err(AuthError::SessionProofReplayed),
+            Err(NotSpent::Busy { retry_after }) => Err(AuthError::ProofMemoryFull { retry_after }),
+        }
     }
 
     /// The remembered profiles, for the listener that hears other instances' changes.

@@ -5,9 +5,7 @@ use app::contract::{Credentials, EventKind};
 
 use super::{
     client_info::ClientInfo,
-    device,
     email::Email,
-    events,
     service::{AuthError, AuthResult, AuthService, SignedIn},
     sessions::{Issued, PasswordChanged},
     throttle::Guesser,
@@ -25,7 +23,8 @@ fn account_key(raw_email: &str, parsed: Option<&Email>) -> String {
 
 impl AuthService {
     /// Checks the password (throttled per account and per address) and opens a session,
-    /// recorded as a sign-in from a new device when this browser and OS are new to the account.
+    /// recorded (and mailed) as a sign-in from a new device unless the browser holds the
+    /// account's device cookie.
     /// `device_cookie` is the browser's device cookie, if it sent one: when it was issued for
     /// this account, failures count against that browser instead of the account. The session
     /// is bound to `device_key` when there is one.
@@ -79,7 +78,12 @@ impl AuthService {
             return Err(AuthError::EmailNotVerified);
         }
 
-        let event = self.sign_in_event(&user.id, client).await?;
+        // New unless this browser holds the account's device cookie: a browser and OS look the
+        // same on every machine, and a thief's refused attempts must not make theirs known.
+        let event = match known_device {
+            Some(_) => EventKind::SignedIn,
+            None => EventKind::SignedInNewDevice,
+        };
         let issued = self.start(&user, device_key, client, event).await?;
         tracing::info!(user = %user.id, session = %issued.session_id, "signed in");
         if event == EventKind::SignedInNewDevice {
@@ -105,7 +109,8 @@ impl AuthService {
     }
 
     /// Opens the session, unless the password just checked has been changed since: a sign-in
-    /// that raced a password change must not outlive it.
+    /// that raced a password change must not outlive it. The request's DPoP proof is spent
+    /// first: everything else about the request has held by now.
     pub(super) async fn start(
         &self,
         user: &users::User,
@@ -113,6 +118,7 @@ impl AuthService {
         client: &ClientInfo,
         event: EventKind,
     ) -> AuthResult<Issued> {
+        self.spend_device_proof(device_key).await?;
         self.sessions
             .start(&user.id, &user.password_hash, device_key, client, event)
             .await?
@@ -124,17 +130,5 @@ impl AuthService {
         let mut signed_in = self.signed_in(issued, email.to_string())?;
         signed_in.device_cookie = Some(self.devices.issue(email));
         Ok(signed_in)
-    }
-
-    /// `SignedInNewDevice` when the account has never been used from this browser and OS
-    /// (versions aside, so an update is not a new device).
-    async fn sign_in_event(&self, user_id: &str, client: &ClientInfo) -> AuthResult<EventKind> {
-        let family = device::family(&client.user_agent);
-        let known = events::known_user_agents(&self.db, user_id).await?;
-        Ok(if known.iter().any(|seen| device::family(seen) == family) {
-            EventKind::SignedIn
-        } else {
-            EventKind::SignedInNewDevice
-        })
     }
 }

@@ -42,7 +42,7 @@ impl AuthService {
             self.throttle.refund_sign_up(&client.ip);
         })?;
         if self.recovery.verification_required() {
-            self.sign_up_by_mail(&email, hash).await?;
+            self.sign_up_by_mail(&email, hash, client).await?;
             return Ok(SignUp::CheckYourEmail);
         }
         let user = users::create(&self.db, &email, hash)
@@ -56,11 +56,16 @@ impl AuthService {
     }
 
     /// A new address: an unconfirmed account and a link. An address with an unconfirmed
-    /// account: a new link carrying this sign-up's password (the account's own is untouched
-    /// until the link is opened, so a stranger cannot change it). A confirmed account: a mail
-    /// that says so.
-    async fn sign_up_by_mail(&self, email: &Email, hash: String) -> AuthResult<()> {
+    /// account: another link, carrying this sign-up's password; the earlier links keep
+    /// theirs and keep working, so a stranger's sign-up can neither void the owner's link nor
+    /// choose the password it applies. A confirmed account: a mail that says so. Every mail
+    /// counts towards the address's mail limit; past it the answer is the same and nothing
+    /// is sent.
+    async fn sign_up_by_mail(&self, email: &Email, hash: String, client: &ClientInfo) -> AuthResult<()> {
         let recovery = &self.recovery;
+        if !recovery.may_mail(email) {
+            return Ok(());
+        }
         let user = match users::create(&self.db, email, hash.clone()).await? {
             Ok(user) => user,
             Err(users::EmailTaken) => match users::by_email(&self.db, email).await? {
@@ -75,7 +80,7 @@ impl AuthService {
         let link = recovery
             .link(Purpose::VerifyEmail, &user.id, email.as_str(), None, Some(&hash))
             .await?;
-        recovery.notices.confirm_sign_up(email.as_str(), &link);
+        recovery.notices.confirm_sign_up(email.as_str(), &link, client);
         tracing::info!(user = %user.id, "sign-up waits for its address to be confirmed");
         Ok(())
     }

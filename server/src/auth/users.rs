@@ -1,6 +1,6 @@
 //! Accounts: an email (confirmed or not) and a password hash.
 
-use super::{broadcast, email::Email, profiles::Profiles};
+use super::{broadcast, email::Email, links, profiles::Profiles};
 use crate::{
     clock,
     db::{Db, WritePool, notify_statement, read_row},
@@ -55,18 +55,24 @@ pub async fn create(
         created_at: clock::now_millis(),
         email_verified_at: None,
     };
-    const SQL: &str = "INSERT INTO users (id, email, password_hash, created_at) VALUES ($1, $2, $3, $4)";
+    // An address reserved by a live undo link is taken too, checked in the same statement.
+    let sql = format!(
+        "INSERT INTO users (id, email, password_hash, created_at) SELECT $1, $2, $3, $4 \
+         WHERE NOT EXISTS (SELECT 1 FROM email_links WHERE {})",
+        links::reserving("$2", "$4")
+    );
     let inserted = with_pool!(db, |pool| {
-        sqlx::query(SQL)
+        sqlx::query(&sql)
             .bind(&user.id)
             .bind(&user.email)
             .bind(&user.password_hash)
             .bind(user.created_at)
             .execute(pool)
             .await
-            .map(drop)
+            .map(|done| done.rows_affected())
     });
     match inserted {
+        Ok(0) => Ok(Err(EmailTaken)),
         Ok(_) => Ok(Ok(user)),
         Err(sqlx::Error::Database(err)) if err.is_unique_violation() => Ok(Err(EmailTaken)),
         Err(err) => Err(err),
@@ -108,26 +114,34 @@ macro_rules! tell_others {
     };
 }
 
-/// Confirms the account's address (a link sent to it was opened) and, for a sign-up's link,
-/// sets the password typed with that sign-up. False if the account is gone.
+/// Confirms an unconfirmed account's address (a sign-up link sent to it was opened), sets
+/// the password typed with that sign-up, and cancels the account's other sign-up links. False
+/// if the account is gone or already confirmed: a confirmed account's password is never
+/// replaced by a sign-up link.
 pub async fn confirm(
     db: &Db,
     profiles: &Profiles,
     id: &str,
     password_hash: Option<&str>,
 ) -> Result<bool, sqlx::Error> {
-    const SQL: &str = "UPDATE users SET email_verified_at = COALESCE(email_verified_at, $1), \
-         password_hash = COALESCE($2, password_hash) WHERE id = $3";
+    const SQL: &str = "UPDATE users SET email_verified_at = $1, \
+         password_hash = COALESCE($2, password_hash) WHERE id = $3 AND email_verified_at IS NULL";
+    let now = clock::now_millis();
     // Forgotten whatever the outcome: a commit that failed may still have happened.
     let updated = with_pool!(db, |pool| async {
         let mut tx = pool.begin_write().await?;
         let updated = sqlx::query(SQL)
-            .bind(clock::now_millis())
+            .bind(now)
             .bind(password_hash)
             .bind(id)
             .execute(&mut *tx)
             .await?
             .rows_affected();
+        sqlx::query(links::CANCEL_SIGN_UPS)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         tell_others!(pool, tx, [id]);
         tx.commit().await?;
         Ok::<_, sqlx::Error>(updated > 0)
@@ -141,7 +155,8 @@ pub async fn confirm(
 /// `evict_unconfirmed`, an account that holds `to` without ever having confirmed it is
 /// deleted first: it was made by someone who does not own the mailbox, and must not block its
 /// owner (e.g. from undoing a hijacker's change). `Err(EmailTaken)` if a confirmed account
-/// holds it; `Ok(false)` if the user is gone.
+/// holds it, or another account's live undo link reserves it; `Ok(false)` if the user is gone.
+/// The account's sign-up links are cancelled: its address is confirmed now.
 pub async fn take_address(
     db: &Db,
     profiles: &Profiles,
@@ -151,10 +166,23 @@ pub async fn take_address(
 ) -> Result<Result<bool, EmailTaken>, sqlx::Error> {
     const EVICT: &str =
         "DELETE FROM users WHERE email = $1 AND email_verified_at IS NULL AND id <> $2 RETURNING id";
+    let reserved = format!(
+        "SELECT COUNT(*) FROM email_links WHERE user_id <> $3 AND {}",
+        links::reserving("$1", "$2")
+    );
     let now = clock::now_millis();
     let mut changed = vec![id.to_owned()];
     let updated = with_pool!(db, |pool| async {
         let mut tx = pool.begin_write().await?;
+        let reserved: i64 = sqlx::query_scalar(&reserved)
+            .bind(to)
+            .bind(now)
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        if reserved > 0 {
+            return Ok(Err(EmailTaken));
+        }
         if evict_unconfirmed {
             let evicted: Vec<(String,)> = sqlx::query_as(EVICT)
                 .bind(to)
@@ -171,9 +199,14 @@ pub async fn take_address(
             .await;
         match updated {
             Ok(done) => {
+                sqlx::query(links::CANCEL_SIGN_UPS)
+                    .bind(now)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
                 tell_others!(pool, tx, &changed);
                 tx.commit().await?;
-                Ok(done.rows_affected() > 0)
+                Ok(Ok(done.rows_affected() > 0))
             }
             Err(err) => Err(err),
         }
@@ -183,7 +216,7 @@ pub async fn take_address(
         profiles.forget(id);
     }
     match updated {
-        Ok(done) => Ok(Ok(done)),
+        Ok(done) => Ok(done),
         Err(sqlx::Error::Database(err)) if err.is_unique_violation() => Ok(Err(EmailTaken)),
         Err(err) => Err(err),
     }

@@ -27,6 +27,13 @@ pub struct Limits {
           value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub signups_per_address: u32,
 
+    /// Keys each sign-in and sign-up throttle table holds (accounts, browsers, addresses); a
+    /// full table forgets its oldest window to admit a new key. At the default, a table takes
+    /// at most about 17 MiB (23 MiB for a moment) however many made-up accounts are tried.
+    #[arg(long, env = "LATCH_THROTTLE_CAPACITY", default_value_t = 100_000,
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub throttle_capacity: u64,
+
     /// Refreshes one session may make per minute; beyond that it is answered 429 (the
     /// client waits and retries). Honest clients refresh a few times per token lifetime.
     #[arg(long, env = "LATCH_REFRESHES_PER_SESSION", default_value_t = 60,

@@ -9,7 +9,7 @@ fn defaults_are_a_working_local_setup() {
     let config = Config::try_parse_from(["latch"]).unwrap();
     assert_eq!(config.validate(), Ok(()));
     assert_eq!(config.origin(), "http://localhost:3000");
-    assert!(config.database_url.starts_with("sqlite:"));
+    assert!(config.database_url.expose_secret().starts_with("sqlite:"));
 }
 
 #[test]
@@ -81,4 +81,16 @@ fn unknown_database_is_refused_without_echoing_credentials() {
         .unwrap_err();
     assert_eq!(err, ConfigError::UnsupportedDatabase("mysql".into()));
     assert!(!err.to_string().contains("hunter2"));
+}
+
+#[test]
+fn debug_never_prints_the_database_password() {
+    let config = Config::try_parse_from([
+        "latch",
+        "--database-url",
+        "postgres://latch:hunter2-database-password@db.internal/latch",
+    ])
+    .unwrap();
+    let shown = format!("{config:?}");
+    assert!(!shown.contains("hunter2-database-password"), "{shown}");
 }

@@ -7,7 +7,7 @@ use app::contract::ErrorCode;
 
 use super::Error;
 use crate::{
-    auth::{AuthError, SessionOver},
+    auth::{AuthError, SessionOver, dpop::REPLAYED},
     db::Unavailable,
 };
 
@@ -74,6 +74,11 @@ impl From<AuthError> for Error {
             AuthError::DpopNonceNeeded => Error::UseDpopNonce {
                 status: StatusCode::BAD_REQUEST,
             },
+            AuthError::SessionProofReplayed => Error::InvalidDpopProof {
+                status: StatusCode::BAD_REQUEST,
+                message: REPLAYED,
+            },
+            AuthError::ProofMemoryFull { retry_after } => Error::Busy { retry_after },
             AuthError::AccountGone => Error::InvalidToken("The account no longer exists."),
             AuthError::SessionNotFound => Error::NotFound,
             AuthError::Busy => Error::Unavailable,

@@ -49,6 +49,18 @@ async fn rate_limits_round_retry_after_up() {
 }
 
 #[tokio::test]
+async fn busy_is_a_503_with_its_wait() {
+    let (status, headers, body) = render(Error::Busy {
+        retry_after: Duration::from_secs(42),
+    })
+    .await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(headers[header::RETRY_AFTER], "42");
+    assert!(headers.get(header::WWW_AUTHENTICATE).is_none());
+    assert_eq!(body["error"], "unavailable");
+}
+
+#[tokio::test]
 async fn dpop_refusals_carry_the_dpop_challenge_on_401_only() {
     let unauthorized = StatusCode::UNAUTHORIZED;
     let (status, headers, body) = render(Error::InvalidDpopProof {

@@ -2,13 +2,16 @@
 //! `/dev/outbox/latest.json` (the newest mail, `?to=` one address's) for end-to-end tests.
 //! Mounted only when mail goes to the outbox, which the configuration allows only for a
 //! localhost origin; and answered only to this machine, in case the listener is reachable from
-//! elsewhere. No script or style: the page works under the site's Content-Security-Policy.
+//! elsewhere, and only under a loopback host name, so a page whose name was rebound to this
+//! machine's address (DNS rebinding) cannot read it from a browser here. No script or style:
+//! the page works under the site's Content-Security-Policy.
 
 use std::{fmt::Write, net::IpAddr, path::Path};
 
 use axum::{
     Json, Router,
     extract::{Query, State},
+    http::{HeaderMap, header},
     response::Html,
     routing::get,
 };
@@ -35,8 +38,8 @@ struct Recipient {
     to: Option<String>,
 }
 
-async fn page(State(mailer): State<Mailer>, client: Client) -> Result<Html<String>, Error> {
-    let outbox = local_outbox(&mailer, &client)?;
+async fn page(State(mailer): State<Mailer>, client: Client, headers: HeaderMap) -> Result<Html<String>, Error> {
+    let outbox = local_outbox(&mailer, &client, &headers)?;
     let mails = outbox.newest(PAGE_SIZE).await.map_err(anyhow::Error::from)?;
     Ok(Html(render(outbox.dir(), &mails)))
 }
@@ -44,9 +47,10 @@ async fn page(State(mailer): State<Mailer>, client: Client) -> Result<Html<Strin
 async fn latest(
     State(mailer): State<Mailer>,
     client: Client,
+    headers: HeaderMap,
     Query(recipient): Query<Recipient>,
 ) -> Result<Json<OutboxMail>, Error> {
-    let outbox = local_outbox(&mailer, &client)?;
+    let outbox = local_outbox(&mailer, &client, &headers)?;
     let mail = outbox
         .latest(recipient.to.as_deref())
         .await
@@ -54,13 +58,29 @@ async fn latest(
     mail.map(Json).ok_or(Error::NotFound)
 }
 
-/// The outbox, for a caller on this machine (behind a trusted proxy: the address it reports).
-fn local_outbox<'a>(mailer: &'a Mailer, Client(client): &Client) -> Result<&'a Outbox, Error> {
+/// The outbox, for a caller on this machine (behind a trusted proxy: the address it reports)
+/// that named it by a loopback name. The configuration allows the outbox only for a localhost
+/// origin, so the public origin's host is one of these.
+fn local_outbox<'a>(
+    mailer: &'a Mailer,
+    Client(client): &Client,
+    headers: &HeaderMap,
+) -> Result<&'a Outbox, Error> {
     let local = client
         .ip
         .parse::<IpAddr>()
         .is_ok_and(|ip| ip.to_canonical().is_loopback());
-    mailer.outbox().filter(|_| local).ok_or(Error::NotFound)
+    let named_locally = headers
+        .get(header::HOST)
+        .and_then(|host| host.to_str().ok())
+        .and_then(|host| url::Url::parse(&format!("http://{host}")).ok())
+        .is_some_and(|url| match url.host() {
+            Some(url::Host::Domain(name)) => name == "localhost",
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        });
+    mailer.outbox().filter(|_| local && named_locally).ok_or(Error::NotFound)
 }
 
 fn render(dir: &Path, mails: &[OutboxMail]) -> String {

@@ -158,6 +158,18 @@ async fn a_local_run_keeps_mail_in_the_outbox_and_lists_it() {
     assert!(ann["text"].as_str().unwrap().contains(LINK));
     let nobody = app.get("/dev/outbox/latest.json?to=carol@example.com").await;
     assert_eq!(nobody.status(), StatusCode::NOT_FOUND);
+
+    // DNS rebinding: a page whose name now resolves to this machine names itself in `Host`.
+    for host in ["rebound.example", "rebound.example:3000", "localhost.evil.example"] {
+        let rebound = app
+            .client
+            .get(app.url("/dev/outbox/latest.json"))
+            .header(header::HOST, host)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(rebound.status(), StatusCode::NOT_FOUND, "{host}");
+    }
 }
 
 #[tokio::test]

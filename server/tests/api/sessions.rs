@@ -4,7 +4,8 @@ use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    Backend, ORIGIN, PASSWORD, Session, TestApp, error_code, on_both_backends, spawn_app, spawn_app_with,
+    Backend, ORIGIN, PASSWORD, Session, TestApp, error_code, on_both_backends, set_cookie_value, spawn_app,
+    spawn_app_with,
 };
 
 on_both_backends!(
@@ -244,7 +245,9 @@ async fn changing_the_password_signs_out_every_other_session(backend: Backend) {
 
 async fn theft_is_recorded_as_a_security_event_the_user_can_see(backend: Backend) {
     let app = spawn_app_with(backend, &["--refresh-grace", "0"]).await;
-    let victim = app.signed_up("ada@example.com").await;
+    let signed_up = app.signup("ada@example.com", PASSWORD).await;
+    let device = set_cookie_value(&signed_up, "latch_device").expect("a device cookie");
+    let victim = Session::from(signed_up).await;
     let rotated = Session::from(app.refresh(&victim.refresh_token).await).await;
     let attacker = app
         .client
@@ -264,15 +267,11 @@ async fn theft_is_recorded_as_a_security_event_the_user_can_see(backend: Backend
         "the victim's live access token is revoked too"
     );
 
-    let relogin = app.login("ada@example.com", PASSWORD).await;
-    let fresh = Session::from(relogin).await;
+    let owners = format!("latch_device={device}");
+    let fresh = Session::from(app.login_with_cookie("ada@example.com", PASSWORD, &owners).await).await;
     let events = app.get_list("/api/security-events", &fresh.access_token).await;
     let kinds: Vec<&str> = events.iter().map(|e| e["kind"].as_str().unwrap()).collect();
-    assert_eq!(
-        kinds,
-        ["signed_in", "refresh_token_reuse", "signed_up"],
-        "newest first"
-    );
+    assert_eq!(kinds, ["signed_in", "refresh_token_reuse", "signed_up"], "newest first");
     let reuse = &events[1];
     assert_eq!(
         reuse["user_agent"], FIREFOX,

@@ -132,6 +132,18 @@ impl SmtpSink {
         panic!("no mail {subject:?} to {address}");
     }
 
+    /// Waits (briefly) for the `count`-th mail to `address` with this subject and returns it.
+    pub async fn nth_with_subject(&self, address: &str, subject: &str, count: usize) -> Received {
+        for _ in 0..250 {
+            let mut matching = self.to(address).into_iter().filter(|mail| mail.subject() == subject);
+            if let Some(mail) = matching.nth(count - 1) {
+                return mail;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("{address} received fewer than {count} mails {subject:?}");
+    }
+
     /// Waits (briefly) for `count` mails: the server stores a mail after it has answered.
     pub async fn wait_for(&self, count: usize) -> Vec<Received> {
         for _ in 0..100 {

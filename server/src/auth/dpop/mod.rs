@@ -3,34 +3,56 @@
 //! its access tokens work only with a fresh proof from that key. The browser's key cannot be
 //! exported, so a copied cookie or token is useless elsewhere.
 //!
-//! A proof is accepted once (`replay`), only with a nonce this server handed out recently
-//! (`nonce`), and only for the request it names (`proof`).
+//! A proof is checked for the request it names (`proof`) and for a nonce this server handed
+//! out recently (`nonce`), then spent once, where the request is known to be acceptable
+//! (`proven`, `replay`, in a bounded memory: `memory`).
 
+mod memory;
 mod nonce;
 mod proof;
+mod proven;
 mod replay;
 
 pub use nonce::PROOF_LIFETIME;
 pub use proof::{PROOF_TYPE, Proof, ProofError, Target, normalised_origin, thumbprint};
+pub use proven::{NotSpent, Proven, REPLAYED};
 
 use hmac::{Hmac, Mac};
-use replay::{Replays, Seen};
+use replay::Replays;
 use sha2::Sha256;
 
 use crate::{config::DeviceBinding as Policy, db::Db};
 
 /// What a request's `DPoP` header proved.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum DeviceProof {
     /// The request carried no proof.
     Absent,
-    /// A valid, fresh, first-used proof by the key with this thumbprint.
-    Key(String),
+    /// A valid, fresh proof for this request, not spent yet.
+    Key(Proven),
     /// A proof without a nonce, or with a stale one: the client should retry with the nonce
     /// this response carries. Never a reason to end anything.
     NeedsNonce,
     /// Refused, and why.
     Invalid(&'static str),
+}
+
+/// How many proofs are remembered as spent (`memory`).
+#[derive(Debug, Clone, Copy)]
+pub struct ProofLimits {
+    /// Proofs held at once, all keys together.
+    pub capacity: usize,
+    /// Proofs one key may spend per nonce bucket.
+    pub per_key: u32,
+}
+
+impl ProofLimits {
+    pub fn of(config: &crate::config::Config) -> Self {
+        Self {
+            capacity: usize::try_from(config.dpop_proof_memory).unwrap_or(usize::MAX),
+            per_key: config.dpop_proofs_per_key,
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -44,7 +66,7 @@ impl DeviceBinding {
     /// `key` is derived from the server secret. On SQLite (one instance, proofs remembered
     /// in memory only) it is mixed with a per-start random value, so nonces, and with them
     /// every proof made before a restart, lapse at the restart instead of becoming replayable.
-    pub fn new(key: [u8; 32], db: &Db, policy: Policy) -> Self {
+    pub fn new(key: [u8; 32], db: &Db, policy: Policy, limits: ProofLimits) -> Self {
         let key = match db {
             Db::Postgres(_) => key,
             Db::Sqlite(_) => {
@@ -57,7 +79,7 @@ impl DeviceBinding {
         };
         Self {
             nonces: nonce::Nonces::new(key),
-            replays: Replays::new(db),
+            replays: Replays::new(db, limits),
             policy,
         }
     }
@@ -76,26 +98,24 @@ impl DeviceBinding {
         self.replays.follow();
     }
 
-    /// Checks the request's proof, if it sent one, and records its `jti` as used.
-    pub async fn prove(&self, proof: Option<&str>, target: &Target<'_>) -> Result<DeviceProof, sqlx::Error> {
+    /// Checks the request's proof, if it sent one. It is not spent yet (`Proven::spend`).
+    pub fn prove(&self, proof: Option<&str>, target: &Target<'_>) -> DeviceProof {
         let Some(proof) = proof else {
-            return Ok(DeviceProof::Absent);
+            return DeviceProof::Absent;
         };
         let proof = match Proof::check(proof, target) {
             Ok(proof) => proof,
-            Err(ProofError(why)) => return Ok(DeviceProof::Invalid(why)),
+            Err(ProofError(why)) => return DeviceProof::Invalid(why),
         };
-        if !proof
+        match proof
             .nonce
             .as_deref()
-            .is_some_and(|nonce| self.nonces.is_fresh(nonce))
+            .and_then(|nonce| self.nonces.fresh_bucket(nonce))
         {
-            return Ok(DeviceProof::NeedsNonce);
+            Some(bucket) => {
+                DeviceProof::Key(Proven::new(proof.jkt, &proof.jti, bucket, self.replays.clone()))
+            }
+            None => DeviceProof::NeedsNonce,
         }
-        Ok(match self.replays.record(&proof.jkt, &proof.jti).await? {
-            Seen::First => DeviceProof::Key(proof.jkt),
-            Seen::Again => DeviceProof::Invalid("This DPoP proof was used before; make a new one."),
-            Seen::Full => DeviceProof::Invalid("The server is busy; make a new DPoP proof and retry."),
-        })
     }
 }

@@ -29,9 +29,18 @@ pub struct Nonces {
 /// A nonce, and the bucket it was made for.
 type Made = (u64, Arc<str>);
 
-fn bucket_now() -> u64 {
-    let since_epoch = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
-    since_epoch.as_secs() / BUCKET.as_secs()
+fn since_epoch() -> Duration {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default()
+}
+
+pub fn bucket_now() -> u64 {
+    since_epoch().as_secs() / BUCKET.as_secs()
+}
+
+/// Until the next bucket begins (at least a second): when a fresh nonce, and with it a fresh
+/// share of the proof memory, can be had.
+pub fn until_next_bucket() -> Duration {
+    Duration::from_secs(BUCKET.as_secs() - since_epoch().as_secs() % BUCKET.as_secs())
 }
 
 impl Nonces {
@@ -70,23 +79,26 @@ impl Nonces {
         URL_SAFE_NO_PAD.encode(raw)
     }
 
-    /// Whether `nonce` was handed out by a server with this key in this bucket or the last.
-    pub fn is_fresh(&self, nonce: &str) -> bool {
-        self.is_fresh_at(nonce, bucket_now())
+    /// The bucket `nonce` was handed out in, if a server with this key did so in this bucket
+    /// or the last.
+    pub fn fresh_bucket(&self, nonce: &str) -> Option<u64> {
+        self.fresh_bucket_at(nonce, bucket_now())
     }
 
-    fn is_fresh_at(&self, nonce: &str, now: u64) -> bool {
-        let Ok(raw) = URL_SAFE_NO_PAD.decode(nonce) else {
-            return false;
-        };
-        let Some((bucket, tag)) = raw.split_first_chunk::<8>() else {
-            return false;
-        };
+    fn fresh_bucket_at(&self, nonce: &str, now: u64) -> Option<u64> {
+        let raw = URL_SAFE_NO_PAD.decode(nonce).ok()?;
+        let (bucket, tag) = raw.split_first_chunk::<8>()?;
         let bucket = u64::from_be_bytes(*bucket);
         // The length first: a truncated-MAC check would accept a one-byte tag.
-        tag.len() == TAG_BYTES
+        (tag.len() == TAG_BYTES
             && (bucket == now || bucket.checked_add(1) == Some(now))
-            && self.tag(bucket).verify_truncated_left(tag).is_ok()
+            && self.tag(bucket).verify_truncated_left(tag).is_ok())
+        .then_some(bucket)
+    }
+
+    #[cfg(test)]
+    fn is_fresh_at(&self, nonce: &str, now: u64) -> bool {
+        self.fresh_bucket_at(nonce, now).is_some()
     }
 }
 
@@ -99,6 +111,11 @@ mod tests {
         let nonces = Nonces::new([7; 32]);
         let issued = nonces.for_bucket(1000);
         assert!(nonces.is_fresh_at(&issued, 1000));
+        assert_eq!(
+            nonces.fresh_bucket_at(&issued, 1001),
+            Some(1000),
+            "its own bucket"
+        );
         assert!(nonces.is_fresh_at(&issued, 1001));
         assert!(!nonces.is_fresh_at(&issued, 1002), "stale");
         assert!(!nonces.is_fresh_at(&issued, 999), "from the future");

@@ -1,32 +1,22 @@
-//! Proofs already used: a proof's `jti` counts once per key for as long as the proof could be
-//! accepted (its nonce's lifetime). Kept in memory, and on PostgreSQL also in the shared
-//! database, so a proof replayed at another instance is caught too.
-//!
-//! Entries are a 16-byte hash of key and `jti` (never the raw, client-chosen text), and the
-//! map has a hard cap: past it, proofs are refused as "busy" until entries lapse.
+//! Proofs already spent: a proof's `jti` counts once per key for as long as the proof could be
+//! accepted (its nonce's lifetime). Kept in memory (`memory.rs`), and on PostgreSQL also in the
+//! shared database, so a proof replayed at another instance is caught too. Only requests that
+//! are otherwise accepted spend a proof (`Proven::spend`), so strangers cannot fill either.
 
 use std::{
-    collections::HashMap,
     sync::{Arc, Mutex},
-    time::{Duration, Instant},
+    time::Duration,
 };
 
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 
-use super::nonce::PROOF_LIFETIME;
+use super::{
+    ProofLimits,
+    memory::{Entry, Memory, Seen},
+    nonce::{self, PROOF_LIFETIME},
+};
 use crate::{clock, db::Db};
-
-/// Proofs remembered at most; a million is ~30 MB, ten minutes of 1,600 proofs a second.
-const CAPACITY: usize = 1_000_000;
-
-#[derive(Debug, PartialEq, Eq)]
-pub enum Seen {
-    First,
-    Again,
-    /// The memory is full of proofs not yet lapsed.
-    Full,
-}
 
 #[derive(Clone)]
 pub struct Replays {
@@ -34,46 +24,26 @@ pub struct Replays {
     shared: Option<PgPool>,
 }
 
-#[derive(Default)]
-struct Memory {
-    until: HashMap<[u8; 16], Instant>,
-    /// When expired entries were last swept out.
-    swept: Option<Instant>,
-}
-
-fn key(jkt: &str, jti: &str) -> [u8; 16] {
-    let digest = Sha256::new()
+/// The memory's entry for the proof `jti` of key `jkt` with a nonce of `bucket`. The proof's
+/// id is also its row's in the shared table, so instances of different builds agree on it.
+pub fn entry(jkt: &str, jti: &str, bucket: u64) -> Entry {
+    let proof = Sha256::new()
         .chain_update(jkt.as_bytes())
         .chain_update(b"\0")
         .chain_update(jti.as_bytes())
         .finalize();
-    digest[..16].try_into().expect("a SHA-256 digest has 32 bytes")
-}
-
-impl Memory {
-    fn record(&mut self, key: [u8; 16], now: Instant) -> Seen {
-        if self.until.get(&key).is_some_and(|until| *until > now) {
-            return Seen::Again;
-        }
-        let sweep_due = self
-            .swept
-            .is_none_or(|at| now.duration_since(at) >= Duration::from_secs(10));
-        if self.until.len() >= CAPACITY || (sweep_due && self.until.len() > 1024) {
-            self.until.retain(|_, until| *until > now);
-            self.swept = Some(now);
-        }
-        if self.until.len() >= CAPACITY {
-            return Seen::Full;
-        }
-        self.until.insert(key, now + PROOF_LIFETIME);
-        Seen::First
+    let key = Sha256::digest(jkt.as_bytes());
+    Entry {
+        bucket,
+        key: key[..8].try_into().expect("a SHA-256 digest has 32 bytes"),
+        proof: proof[..16].try_into().expect("a SHA-256 digest has 32 bytes"),
     }
 }
 
 impl Replays {
-    pub fn new(db: &Db) -> Self {
+    pub fn new(db: &Db, limits: ProofLimits) -> Self {
         Self {
-            seen: Arc::default(),
+            seen: Arc::new(Mutex::new(Memory::new(limits.capacity, limits.per_key))),
             shared: match db {
                 Db::Postgres(pool) => Some(pool.clone()),
                 Db::Sqlite(_) => None,
@@ -81,14 +51,13 @@ impl Replays {
         }
     }
 
-    /// Records that `jkt` used `jti`, telling whether it had been used before.
-    pub async fn record(&self, jkt: &str, jti: &str) -> Result<Seen, sqlx::Error> {
-        let key = key(jkt, jti);
+    /// Records `entry` as spent, telling whether it had been spent before or found no room.
+    pub async fn spend(&self, entry: &Entry) -> Result<Seen, sqlx::Error> {
         let here = self
             .seen
             .lock()
             .expect("replay memory lock")
-            .record(key, Instant::now());
+            .spend(entry, nonce::bucket_now());
         let (Seen::First, Some(pool)) = (&here, &self.shared) else {
             return Ok(here);
         };
@@ -96,7 +65,7 @@ impl Replays {
         let inserted = sqlx::query(
             "INSERT INTO dpop_proofs (id, expires_at) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING",
         )
-        .bind(&key[..])
+        .bind(&entry.proof[..])
         .bind(expires_at)
         .execute(pool)
         .await?
@@ -131,17 +100,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_jti_counts_once_per_key_until_it_lapses() {
-        let mut memory = Memory::default();
-        let now = Instant::now();
-        assert_eq!(memory.record(key("key-a", "jti-1"), now), Seen::First);
-        assert_eq!(memory.record(key("key-a", "jti-1"), now), Seen::Again);
-        assert_eq!(
-            memory.record(key("key-b", "jti-1"), now),
-            Seen::First,
-            "another key's jti"
-        );
-        let later = now + PROOF_LIFETIME + Duration::from_secs(1);
-        assert_eq!(memory.record(key("key-a", "jti-1"), later), Seen::First, "lapsed");
+    fn entries_hash_key_and_jti_apart() {
+        let one = entry("key-a", "jti-1", 10);
+        assert_eq!(one, entry("key-a", "jti-1", 10));
+        assert_ne!(one.proof, entry("key-b", "jti-1", 10).proof, "another key's jti");
+        assert_ne!(one.proof, entry("key-a", "jti-2", 10).proof);
+        assert_eq!(one.key, entry("key-a", "jti-2", 10).key, "one key, one share");
     }
 }

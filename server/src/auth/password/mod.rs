@@ -116,6 +116,9 @@ impl PasswordHasher {
     /// True when `password` matches `stored`. With no stored hash (unknown account) it does
     /// the same work against a dummy hash and answers false.
     pub async fn verify(&self, password: &str, stored: Option<&str>) -> Result<bool, HashError> {
+        // An empty hash is an account without a password (after an undone change of
+        // address): it costs the same work as an unknown one and matches nothing.
+        let stored = stored.filter(|hash| !hash.is_empty());
         let known = stored.is_some();
         let hash = stored.map_or_else(|| self.dummy_hash.to_string(), str::to_string);
         let password = SecretString::from(password);

@@ -41,7 +41,9 @@ impl AuthService {
                 retry_after: crate::config::THROTTLE_WINDOW,
             });
         }
-        if users::by_email(&self.db, &new_email).await?.is_some() {
+        if users::by_email(&self.db, &new_email).await?.is_some()
+            || recovery.links.reserved(new_email.as_str()).await?
+        {
             recovery.notices.address_in_use(new_email.as_str());
             return Ok(());
         }
@@ -71,14 +73,8 @@ impl AuthService {
         if !still_old {
             return Err(AuthError::InvalidOrExpiredLink);
         }
-        let evict = recovery.verification_required();
-        match users::take_address(&self.db, &self.profiles, &opened.user_id, &opened.email, evict).await? {
-            Ok(true) => {}
-            Ok(false) | Err(users::EmailTaken) => return Err(AuthError::InvalidOrExpiredLink),
-        }
-        NewEvent::new(&opened.user_id, EventKind::EmailChanged, client, None)
-            .record(&self.db)
-            .await?;
+        // The undo link is stored first: it reserves the old address before the account
+        // lets go of it, so nobody can sign up the address in between.
         let undo = recovery
             .link(
                 Purpose::UndoEmail,
@@ -88,6 +84,17 @@ impl AuthService {
                 None,
             )
             .await?;
+        let evict = recovery.verification_required();
+        match users::take_address(&self.db, &self.profiles, &opened.user_id, &opened.email, evict).await? {
+            Ok(true) => {}
+            Ok(false) | Err(users::EmailTaken) => {
+                recovery.links.withdraw(&undo).await?;
+                return Err(AuthError::InvalidOrExpiredLink);
+            }
+        }
+        NewEvent::new(&opened.user_id, EventKind::EmailChanged, client, None)
+            .record(&self.db)
+            .await?;
         recovery
             .notices
             .address_changed(old, &opened.email, &undo, client);
@@ -95,21 +102,29 @@ impl AuthService {
         Ok(())
     }
 
-    /// Puts the old address back and ends every session of the account.
+    /// Puts the old address back, ends every session of the account, cancels its links and
+    /// leaves it without a password (whoever made the change may know it); the old address
+    /// gets a link to set a new one. A link whose undo fails is not used up.
     pub async fn undo_email_change(&self, link: LinkToken, client: &ClientInfo) -> AuthResult<()> {
         let token = token(link.token)?;
-        let opened = self.recovery.redeem(Purpose::UndoEmail, &token).await?;
-        let evict = self.recovery.verification_required();
+        let recovery = &self.recovery;
+        let opened = recovery.peek(Purpose::UndoEmail, &token).await?;
+        let evict = recovery.verification_required();
         match users::take_address(&self.db, &self.profiles, &opened.user_id, &opened.email, evict).await? {
             Ok(true) => {}
             Ok(false) | Err(users::EmailTaken) => return Err(AuthError::InvalidOrExpiredLink),
         }
-        self.recovery
-            .links
-            .cancel_after_undo(&opened.user_id, &opened)
+        // Two requests with one link: only one goes on.
+        recovery.redeem(Purpose::UndoEmail, &token).await?;
+        let ended = self
+            .sessions
+            .end_all_after_undo(&opened.user_id, client, opened.created_at)
             .await?;
-        let ended = self.sessions.end_all_after_undo(&opened.user_id, client).await?;
         tracing::warn!(user = %opened.user_id, sessions_ended = ended, "address change undone");
+        let reset = recovery
+            .link(Purpose::ResetPassword, &opened.user_id, &opened.email, None, None)
+            .await?;
+        recovery.notices.set_new_password(&opened.email, &reset);
         Ok(())
     }
 }

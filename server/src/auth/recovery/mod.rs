@@ -62,7 +62,7 @@ impl Recovery {
     }
 
     /// Whether one more link may be mailed to `email` now.
-    fn may_mail(&self, email: &Email) -> bool {
+    pub(in crate::auth) fn may_mail(&self, email: &Email) -> bool {
         self.mails.reserve(&format!("mail:{email}")).is_ok()
     }
 

@@ -45,13 +45,16 @@ impl AuthService {
         Ok(())
     }
 
-    /// Sets the new password from a reset link and ends every session of the account. A weak
-    /// password is refused without using the link up, so it can be typed again.
+    /// Sets the new password from a reset link, ends every session of the account and cancels
+    /// its other links (undo links aside). A weak password is refused without using the link
+    /// up, so it can be typed again.
     pub async fn reset_password(&self, confirm: ResetConfirm, client: &ClientInfo) -> AuthResult<()> {
         let token = token(confirm.token)?;
         let opened = self.recovery.peek(Purpose::ResetPassword, &token).await?;
         let user = users::by_id(&self.db, &opened.user_id)
             .await?
+            // A link sent to an address the account no longer has is dead.
+            .filter(|user| user.email == opened.email)
             .ok_or(AuthError::InvalidOrExpiredLink)?;
         let email = Email::parse(&user.email).ok();
         let password = Password::parse(

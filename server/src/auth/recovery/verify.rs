@@ -12,8 +12,9 @@ use crate::auth::{
 };
 
 impl AuthService {
-    /// Uses the link, confirms the address (setting the password typed at sign-up) and signs
-    /// in, bound to `device_key` when there is one.
+    /// Uses the link, confirms the address (setting the password typed with that sign-up,
+    /// cancelling the other sign-up links) and signs in, bound to `device_key` when there is
+    /// one. An account confirmed meanwhile (another link, a reset) refuses the link.
     pub async fn verify_email(
         &self,
         link: LinkToken,

@@ -1,17 +1,19 @@
 //! Ending sessions: sign-out, the user revoking one device, all other devices, a password
-//! change or reset, or an undone change of address. Each ends its sessions in one transaction with the event it records, and puts them
-//! in the revocation set so their access tokens stop working at once.
+//! change or reset, or an undone change of address. Each ends its sessions in one transaction
+//! with the event it records (and, for a password change, reset or undo, with cancelling the
+//! account's pending links), and puts them in the revocation set so their access tokens stop
+//! working at once.
 
 use app::contract::{EndReason, EventKind};
 use sqlx::Row;
 
 use super::{
     Rejected, SessionStore, end_session,
-    holder::{BY_TOKEN_HASH, Holder},
+    holder::ReadHolder,
     is_live, millis,
 };
 use crate::{
-    auth::{client_info::ClientInfo, dpop::DeviceProof, events::NewEvent, refresh_token::RefreshToken},
+    auth::{client_info::ClientInfo, dpop::DeviceProof, events::NewEvent, links, refresh_token::RefreshToken},
     clock,
     db::WritePool,
     with_pool,
@@ -29,8 +31,8 @@ enum EndOthers<'a> {
     PasswordReset {
         new_hash: &'a str,
     },
-    /// The old address took the account back.
-    EmailChangeUndone,
+    /// The old address took the account back with the undo link made at `undo_created_at`.
+    EmailChangeUndone { undo_created_at: i64 },
 }
 
 impl SessionStore {
@@ -46,22 +48,19 @@ impl SessionStore {
         let hash = presented.keyed_hash(&self.hash_key);
         let now = clock::now_millis();
         let ended = with_pool!(&self.db, |pool| {
-            let mut tx = pool.begin_write().await?;
-            let holder = sqlx::query_as::<_, Holder>(BY_TOKEN_HASH)
-                .bind(&hash)
-                .fetch_optional(&mut *tx)
-                .await?;
-            let Some(holder) = holder else {
+            // Read and judged before the write transaction: spending the key's proof may take
+            // a connection of its own, which must not wait behind this request's transaction.
+            let Some(holder) = pool.holder(&hash).await? else {
                 return Ok(Ok(None));
             };
-            if let Some((rejected, event)) = holder.refusal(device, client, &self.blocked_events) {
+            if let Some((rejected, event)) = holder.refusal(device, client, &self.blocked_events).await? {
                 if let Some(event) = event {
-                    event.insert().execute(&mut *tx).await?;
-                    tx.commit().await?;
+                    event.insert().execute(pool).await?;
                     self.mail_blocked_attempt(&holder, client);
                 }
                 return Ok(Err(rejected));
             }
+            let mut tx = pool.begin_write().await?;
             end_session!(pool, tx, holder.session_id.as_str(), EndReason::SignedOut, now);
             tx.commit().await?;
             holder.session_id
@@ -149,9 +148,16 @@ impl SessionStore {
             .await
     }
 
-    /// Ends every session of the user: the old address undid a change of address.
-    pub async fn end_all_after_undo(&self, user_id: &str, client: &ClientInfo) -> Result<usize, sqlx::Error> {
-        self.end_others(user_id, None, client, EndOthers::EmailChangeUndone)
+    /// Ends every session of the user, cancels its links (but undo links older than the one
+    /// used) and leaves it without a password, as one transaction: the old address undid a
+    /// change of address, and whoever made the change may know the password.
+    pub async fn end_all_after_undo(
+        &self,
+        user_id: &str,
+        client: &ClientInfo,
+        undo_created_at: i64,
+    ) -> Result<usize, sqlx::Error> {
+        self.end_others(user_id, None, client, EndOthers::EmailChangeUndone { undo_created_at })
             .await
     }
 
@@ -167,7 +173,7 @@ impl SessionStore {
             EndOthers::UserAsked => (EndReason::RevokedByUser, EventKind::OtherSessionsRevoked),
             EndOthers::PasswordChanged { .. } => (EndReason::PasswordChanged, EventKind::PasswordChanged),
             EndOthers::PasswordReset { .. } => (EndReason::PasswordReset, EventKind::PasswordReset),
-            EndOthers::EmailChangeUndone => (EndReason::EmailChangeUndone, EventKind::EmailChangeUndone),
+            EndOthers::EmailChangeUndone { .. } => (EndReason::EmailChangeUndone, EventKind::EmailChangeUndone),
         };
         let ended: Vec<String> = with_pool!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
@@ -183,6 +189,29 @@ impl SessionStore {
                 .bind(user_id)
                 .execute(&mut *tx)
                 .await?;
+            }
+            match why {
+                EndOthers::UserAsked => {}
+                EndOthers::PasswordChanged { .. } | EndOthers::PasswordReset { .. } => {
+                    sqlx::query(links::CANCEL_ALL_BUT_UNDO)
+                        .bind(now)
+                        .bind(user_id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                EndOthers::EmailChangeUndone { undo_created_at } => {
+                    sqlx::query(links::CANCEL_AFTER_UNDO)
+                        .bind(now)
+                        .bind(user_id)
+                        .bind(undo_created_at)
+                        .execute(&mut *tx)
+                        .await?;
+                    // No hash verifies against an empty one (`Hasher::verify`).
+                    sqlx::query("UPDATE users SET password_hash = '' WHERE id = $1")
+                        .bind(user_id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
             }
             let others: Vec<String> =
                 sqlx::query("SELECT id FROM sessions WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL")

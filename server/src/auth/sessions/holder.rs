@@ -7,7 +7,12 @@ use sqlx::{PgPool, SqlitePool};
 
 use super::Rejected;
 use crate::{
-    auth::{client_info::ClientInfo, dpop::DeviceProof, events::NewEvent, throttle::Throttle},
+    auth::{
+        client_info::ClientInfo,
+        dpop::{DeviceProof, NotSpent, REPLAYED},
+        events::NewEvent,
+        throttle::Throttle,
+    },
     db::{BoxFuture, read_row},
 };
 
@@ -50,17 +55,27 @@ impl Holder {
     /// Why this request may not use the session, if it may not: the session is live, bound,
     /// and `device` does not prove its key. A refused attempt comes with the event to record,
     /// unless `blocked_events` says this session's attempts are already being recorded too
-    /// often. A stale nonce is no attempt: the owner retries with a fresh one.
-    pub fn refusal<'a>(
+    /// often. A stale nonce is no attempt: the owner retries with a fresh one. The key's own
+    /// proof is spent here, the one place the request is known to be the owner's; no room to
+    /// remember it is no attempt either.
+    pub async fn refusal<'a>(
         &'a self,
         device: &DeviceProof,
         client: &'a ClientInfo,
         blocked_events: &Throttle,
-    ) -> Option<(Rejected, Option<NewEvent<'a>>)> {
-        let bound = self.dpop_jkt.as_ref().filter(|_| self.revoked_at.is_none())?;
+    ) -> Result<Option<(Rejected, Option<NewEvent<'a>>)>, sqlx::Error> {
+        let Some(bound) = self.dpop_jkt.as_ref().filter(|_| self.revoked_at.is_none()) else {
+            return Ok(None);
+        };
         let why = match device {
-            DeviceProof::Key(key) if key == bound => return None,
-            DeviceProof::NeedsNonce => return Some((Rejected::NeedsNonce, None)),
+            DeviceProof::Key(proof) if proof.jkt() == bound => match proof.spend().await? {
+                Ok(()) => return Ok(None),
+                Err(NotSpent::Busy { retry_after }) => {
+                    return Ok(Some((Rejected::ProofMemoryFull { retry_after }, None)));
+                }
+                Err(NotSpent::Replayed) => REPLAYED,
+            },
+            DeviceProof::NeedsNonce => return Ok(Some((Rejected::NeedsNonce, None))),
             DeviceProof::Key(_) => "The DPoP proof is signed by another key than this session's.",
             DeviceProof::Absent => "This session is bound to its browser's key; send a DPoP proof.",
             DeviceProof::Invalid(why) => why,
@@ -70,7 +85,7 @@ impl Holder {
             let kind = EventKind::RefreshWithoutDeviceKey;
             NewEvent::new(&self.user_id, kind, client, Some(&self.session_id))
         });
-        Some((Rejected::WithoutDeviceKey { why }, event))
+        Ok(Some((Rejected::WithoutDeviceKey { why }, event)))
     }
 }
 

@@ -66,6 +66,9 @@ pub enum Rejected {
     WithoutDeviceKey { why: &'static str },
     /// The session is device-bound and the proof's nonce was missing or stale: retry.
     NeedsNonce,
+    /// The session's own key proved it, and there is no room to remember the proof as spent:
+    /// retry after this long. Nothing changed, nothing is recorded.
+    ProofMemoryFull { retry_after: Duration },
 }
 
 #[derive(Clone)]

@@ -71,7 +71,7 @@ impl SessionStore {
             let Some(holder) = pool.holder(&hash).await? else {
                 return Ok(Err(Rejected::Unknown));
             };
-            if let Some((rejected, event)) = holder.refusal(device, client, &self.blocked_events) {
+            if let Some((rejected, event)) = holder.refusal(device, client, &self.blocked_events).await? {
                 if let Some(event) = event {
                     event.insert().execute(pool).await?;
                     self.mail_blocked_attempt(&holder, client);

@@ -40,13 +40,14 @@ pub struct Throttles {
 
 impl Throttles {
     pub fn new(limits: &Limits) -> Self {
-        let per_account = |limit| Throttle::new(limit, THROTTLE_WINDOW);
+        let capacity = limits.throttle_capacity as usize;
+        let throttle = |limit| Throttle::with_capacity(limit, THROTTLE_WINDOW, capacity);
         Self {
-            per_account: per_account(limits.login_attempts_per_account),
-            per_device: per_account(limits.login_attempts_per_account),
-            per_session: per_account(limits.login_attempts_per_account),
-            per_address: Throttle::new(limits.login_attempts_per_address, THROTTLE_WINDOW),
-            sign_ups: Throttle::new(limits.signups_per_address, THROTTLE_WINDOW),
+            per_account: throttle(limits.login_attempts_per_account),
+            per_device: throttle(limits.login_attempts_per_account),
+            per_session: throttle(limits.login_attempts_per_account),
+            per_address: throttle(limits.login_attempts_per_address),
+            sign_ups: throttle(limits.signups_per_address),
         }
     }
 
@@ -57,13 +58,15 @@ impl Throttles {
         }
     }
 
-    /// Reserves one attempt against the guesser and one against the address, before any
-    /// hashing; `Err(wait)` (reserving nothing) if either must wait.
+    /// Reserves one attempt against the address and one against the guesser, before any
+    /// hashing; `Err(wait)` (reserving nothing) if either must wait. The address goes first so
+    /// that one address's flood, once refused, adds nothing to the per-account table.
     pub fn reserve_guess(&self, guesser: Guesser<'_>, address: &str) -> Result<(), Duration> {
+        let address = address_key(address);
+        self.per_address.reserve(&address)?;
         let (throttle, key) = self.guesses(guesser);
-        throttle.reserve(&key)?;
-        if let Err(wait) = self.per_address.reserve(&address_key(address)) {
-            throttle.release(&key);
+        if let Err(wait) = throttle.reserve(&key) {
+            self.per_address.release(&address);
             return Err(wait);
         }
         Ok(())
@@ -131,6 +134,7 @@ mod tests {
         throttles.reserve_guess(ADA, "address").unwrap();
         let bob = Guesser::Stranger { account: "bob" };
         assert!(throttles.reserve_guess(bob, "address").is_err());
+        assert_eq!(throttles.per_account.keys_held(), 1, "no entry for bob");
         assert!(
             throttles.reserve_guess(bob, "elsewhere").is_ok(),
             "bob was not charged"
@@ -153,6 +157,29 @@ mod tests {
         assert!(
             throttles.reserve_guess(ADA, "stranger").is_err(),
             "still locked for strangers"
+        );
+    }
+
+    /// Issue 27: made-up accounts must not fill the table and lock every owner out.
+    #[test]
+    fn a_flood_of_made_up_accounts_does_not_lock_out_an_untouched_owner() {
+        let throttles = throttles(5, 1_000);
+        for i in 0..1_000_000u32 {
+            let account = format!("account:made-up-{i}@example.com");
+            let address = format!("10.0.{}.{}", i % 1_000 / 256, i % 1_000 % 256);
+            let guess = throttles.reserve_guess(Guesser::Stranger { account: &account }, &address);
+            assert!(guess.is_ok(), "made-up guess {i} is admitted");
+        }
+        assert!(
+            throttles.per_account.keys_held() <= 100_000,
+            "the table stays bounded"
+        );
+        let owner = Guesser::Stranger {
+            account: "account:owner@example.com",
+        };
+        assert!(
+            throttles.reserve_guess(owner, "198.51.100.7").is_ok(),
+            "first try"
         );
     }
 

@@ -4,7 +4,11 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use super::{confirmed, me, open_link, refused_link, spawn_with_mail};
+use super::{
+    confirmed, me, open_link, refused_link,
+    reset::{NEW_PASSWORD, confirm_reset},
+    spawn_with_mail,
+};
 use crate::{
     helpers::{Backend, PASSWORD, Session, TestApp, on_both_backends},
     smtp_sink::SmtpSink,
@@ -17,7 +21,7 @@ on_both_backends!(
     a_second_change_cannot_cancel_the_first_ones_undo,
 );
 
-async fn request_change(
+pub(super) async fn request_change(
     app: &TestApp,
     session: &Session,
     new_email: &str,
@@ -33,7 +37,7 @@ async fn request_change(
 }
 
 /// Asks for the change and opens the confirmation link; returns the undo link's token.
-async fn change(app: &TestApp, sink: &SmtpSink, session: &Session, from: &str, to: &str) -> String {
+pub(super) async fn change(app: &TestApp, sink: &SmtpSink, session: &Session, from: &str, to: &str) -> String {
     let response = request_change(app, session, to, PASSWORD).await;
     assert_eq!(response.status(), StatusCode::ACCEPTED);
     let token = sink.nth_to(to, 1).await.token("/confirm-email");
@@ -63,8 +67,7 @@ async fn a_change_is_confirmed_at_the_new_address_and_undone_from_the_old(backen
     assert_eq!(undone.status(), StatusCode::NO_CONTENT);
     app.assert_session_ended(&session).await;
     app.assert_session_ended(&other).await;
-    let back = app.login("ida@example.com", PASSWORD).await;
-    assert_eq!(back.status(), StatusCode::OK, "the old address signs in again");
+    let back = set_password_after_undo(&app, &sink, "ida@example.com").await;
     let again = open_link(&app, "/api/account/email/undo", &undo).await;
     assert_eq!(refused_link(again).await, "invalid_or_expired_link");
 
@@ -127,8 +130,19 @@ async fn a_second_change_cannot_cancel_the_first_ones_undo(backend: Backend) {
         StatusCode::NO_CONTENT,
         "the oldest address wins"
     );
-    assert_eq!(
-        app.login("max@example.com", PASSWORD).await.status(),
-        StatusCode::OK
-    );
+    set_password_after_undo(&app, &sink, "max@example.com").await;
+    let thiefs = sink.with_subject("thief@one.example", "Set a new password").await;
+    let refused = confirm_reset(&app, &thiefs.token("/reset-password"), "the thief's passphrase").await;
+    assert_eq!(refused_link(refused).await, "invalid_or_expired_link", "cancelled by the older undo");
+}
+
+/// After an undo the old password is gone: the mailed link sets a new one, which signs in.
+async fn set_password_after_undo(app: &TestApp, sink: &SmtpSink, address: &str) -> reqwest::Response {
+    assert_eq!(app.login(address, PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
+    let mail = sink.with_subject(address, "Set a new password").await;
+    let set = confirm_reset(app, &mail.token("/reset-password"), NEW_PASSWORD).await;
+    assert_eq!(set.status(), StatusCode::NO_CONTENT);
+    let back = app.login(address, NEW_PASSWORD).await;
+    assert_eq!(back.status(), StatusCode::OK, "the old address signs in again");
+    back
 }

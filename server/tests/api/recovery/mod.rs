@@ -6,6 +6,8 @@ mod address;
 mod enumeration;
 mod notices;
 mod reset;
+mod sign_up_hijack;
+mod takeover;
 mod verify;
 
 use reqwest::{Response, StatusCode};

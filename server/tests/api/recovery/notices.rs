@@ -9,7 +9,7 @@ use serde_json::json;
 use super::{confirmed, open_link, spawn_with_mail};
 use crate::{
     device_key::{DeviceKey, nonce_of},
-    helpers::{Backend, PASSWORD, Session, error_code, on_both_backends},
+    helpers::{Backend, PASSWORD, Session, error_code, on_both_backends, set_cookie_value},
 };
 
 on_both_backends!(
@@ -23,31 +23,39 @@ const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 
 async fn a_sign_in_from_a_new_browser_is_mailed(backend: Backend) {
     let (app, sink) = spawn_with_mail(backend, &[]).await;
     confirmed(&app, &sink, "nia@example.com").await;
-    assert_eq!(
-        app.login("nia@example.com", PASSWORD).await.status(),
-        StatusCode::OK
-    );
-    let response = app
-        .client
-        .post(app.url("/api/auth/login"))
-        .header(header::USER_AGENT, FIREFOX)
-        .json(&json!({ "email": "nia@example.com", "password": PASSWORD }))
-        .send()
-        .await
-        .unwrap();
+    // The owner's browser keeps its device cookie; signing in again there is no news.
+    let first = app.login("nia@example.com", PASSWORD).await;
+    let device = set_cookie_value(&first, "latch_device").expect("a device cookie");
+    let owners = format!("latch_device={device}");
+    let again = app.login_with_cookie("nia@example.com", PASSWORD, &owners).await;
+    assert_eq!(again.status(), StatusCode::OK);
+    // A thief in the same browser and OS, without the cookie: refused, then signing in.
+    let thief = || {
+        app.client
+            .post(app.url("/api/auth/login"))
+            .header(header::USER_AGENT, FIREFOX)
+            .json(&json!({ "email": "nia@example.com", "password": PASSWORD }))
+    };
+    let response = thief().send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let mail = sink
-        .with_subject("nia@example.com", "New sign-in to your Latch account")
+        .nth_with_subject("nia@example.com", "New sign-in to your Latch account", 2)
         .await;
     let text = mail.text();
     assert!(text.contains("Browser: Firefox 128 on Linux"), "{text}");
     assert!(text.contains("Address: 127.0.0.1"), "{text}");
     assert!(text.contains("/account/sessions"), "what to do: {text}");
-    let notices = sink.to("nia@example.com");
-    let new_device = notices
-        .iter()
-        .filter(|mail| mail.subject().starts_with("New sign-in"));
-    assert_eq!(new_device.count(), 1, "the same browser again is no news");
+    assert_eq!(thief().send().await.unwrap().status(), StatusCode::OK);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let new_device = sink
+        .to("nia@example.com")
+        .into_iter()
+        .filter(|mail| mail.subject().starts_with("New sign-in"))
+        .count();
+    assert_eq!(
+        new_device, 3,
+        "the first cookie-less sign-in and each of the thief's, never the owner's browser"
+    );
 }
 
 async fn a_changed_password_and_a_stolen_session_are_mailed(backend: Backend) {

@@ -9,7 +9,7 @@ use crate::helpers::{Backend, PASSWORD, Session, error_code, on_both_backends, r
 on_both_backends!(
     sign_up_mails_a_link_that_signs_in_once,
     an_unconfirmed_account_cannot_sign_in_yet,
-    a_newer_sign_up_replaces_the_link_and_brings_its_own_password,
+    each_sign_up_link_brings_its_own_password,
     an_expired_confirmation_link_is_refused,
     the_purge_frees_the_address_of_a_sign_up_never_confirmed,
 );
@@ -76,7 +76,7 @@ async fn an_unconfirmed_account_cannot_sign_in_yet(backend: Backend) {
     );
 }
 
-async fn a_newer_sign_up_replaces_the_link_and_brings_its_own_password(backend: Backend) {
+async fn each_sign_up_link_brings_its_own_password(backend: Backend) {
     let (app, sink) = spawn_with_mail(backend, &[]).await;
     let second_password = "another fine passphrase for cy";
     app.signup("cy@example.com", PASSWORD).await;
@@ -84,10 +84,10 @@ async fn a_newer_sign_up_replaces_the_link_and_brings_its_own_password(backend: 
     let first = sink.nth_to("cy@example.com", 1).await.token("/verify-email");
     let second = sink.nth_to("cy@example.com", 2).await.token("/verify-email");
 
-    let stale = open_link(&app, "/api/auth/verify-email", &first).await;
-    assert_eq!(refused_link(stale).await, "invalid_or_expired_link");
     let opened = open_link(&app, "/api/auth/verify-email", &second).await;
     assert_eq!(opened.status(), StatusCode::OK);
+    let stale = open_link(&app, "/api/auth/verify-email", &first).await;
+    assert_eq!(refused_link(stale).await, "invalid_or_expired_link", "the other link is cancelled");
     assert_eq!(
         app.login("cy@example.com", PASSWORD).await.status(),
         StatusCode::UNAUTHORIZED
