@@ -101,3 +101,24 @@ test('changing the password signs out the other browser', async ({ browser, page
   await expect(page.getByTestId('signed-in-as')).toHaveText(email);
   await otherContext.close();
 });
+
+test('a second refresh cookie planted for this site ends with a clear message and a way back in', async ({ page, context, baseURL }) => {
+  const email = newEmail();
+  await signUpThroughTheForm(page, email);
+  await onPath(page, '/account');
+  // What a sibling subdomain can do: another `latch_refresh` that the browser sends along.
+  await context.addCookies([
+    { name: 'latch_refresh', value: 'A'.repeat(43), domain: new URL(baseURL!).hostname, path: '/api', httpOnly: true, sameSite: 'Strict' },
+  ]);
+  await page.reload();
+  await onPath(page, '/login');
+  await expect(page.getByTestId('duplicated-cookie')).toContainText('two session cookies');
+  await expect(page.getByTestId('reconnecting')).toHaveCount(0);
+
+  // The way out the message gives: clear this site's cookies, sign in again.
+  await context.clearCookies();
+  await signInThroughTheForm(page, email);
+  await onPath(page, '/account');
+  await page.reload();
+  await expect(page.getByTestId('signed-in-as')).toHaveText(email);
+});

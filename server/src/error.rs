@@ -61,6 +61,9 @@ pub enum Error {
     MethodNotAllowed,
     #[error("{message}")]
     Conflict { code: ErrorCode, message: &'static str },
+    /// Two refresh cookies: another site under the same domain may have planted one.
+    #[error("duplicated refresh cookie")]
+    DuplicatedRefreshCookie,
     #[error("request body too large")]
     PayloadTooLarge,
     #[error("unsupported content type")]
@@ -105,6 +108,7 @@ impl Error {
             Error::NotFound => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
             Error::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, ErrorCode::MethodNotAllowed),
             Error::Conflict { code, .. } => (StatusCode::CONFLICT, *code),
+            Error::DuplicatedRefreshCookie => (StatusCode::BAD_REQUEST, ErrorCode::DuplicatedRefreshCookie),
             Error::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge),
             Error::UnsupportedMediaType => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -133,6 +137,11 @@ impl Error {
                                    Ask for a new one."
                 .into(),
             Error::CrossOrigin => "This request must come from the Latch app itself.".into(),
+            Error::DuplicatedRefreshCookie => "This browser sent two session cookies for this site, so \
+                 neither was used, and ours was cleared. Sign in again. If this happens again, another \
+                 site under the same domain is setting one: clear this site's cookies in the browser's \
+                 settings."
+                .into(),
             Error::NotFound => "Nothing exists at this address.".into(),
             Error::MethodNotAllowed => "This address does not accept that method.".into(),
             Error::PayloadTooLarge => "The request body is larger than the server accepts.".into(),

@@ -32,6 +32,8 @@ pub enum Notice {
     Expired,
     /// Signed out elsewhere (another device, the sessions page).
     Revoked,
+    /// The browser sent two refresh cookies, one maybe planted by a sibling subdomain.
+    DuplicatedCookie,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

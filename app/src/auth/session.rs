@@ -11,7 +11,7 @@ use gloo_timers::future::sleep;
 use leptos::{ev, prelude::*, task::spawn_local};
 
 use super::{
-    Auth, Notice, Status, User, blocked, dpop, http, json,
+    ApiError, Auth, Notice, Status, User, blocked, dpop, http, json,
     tabs::{self, Message},
     token_store,
 };
@@ -135,6 +135,12 @@ async fn refresh_request(auth: Auth) -> Refreshed {
             let error = http::error_of(response).await;
             if attempts == 1 && http::wants_nonce(&error) {
                 continue;
+            }
+            if let ApiError::Refused { code: ErrorCode::DuplicatedRefreshCookie, .. } = error {
+                // Retrying cannot help: the server cleared its cookie; the user signs in again.
+                signed_out(auth, Some(Notice::DuplicatedCookie));
+                tabs::announce(Message::SignedOut);
+                return Refreshed::SignedOut;
             }
             return unreachable(auth);
         }

@@ -162,6 +162,9 @@ pub enum ErrorCode {
     InvalidOrExpiredLink,
     /// The password is right but the address has not been confirmed yet: open the mailed link.
     EmailNotVerified,
+    /// The browser sent two `latch_refresh` cookies (one may be planted by a sibling
+    /// subdomain), so neither was used; ours was cleared. Sign in again.
+    DuplicatedRefreshCookie,
     Unavailable,
     InternalError,
     /// A code this build does not know (a newer server); never sent by this one.

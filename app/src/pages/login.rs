@@ -38,6 +38,16 @@ fn SessionNotice() -> impl IntoView {
         Status::SignedOut(Some(Notice::Revoked)) => Some(view! {
             <p class="notice" role="alert">"You were signed out from another device. Please sign in again."</p>
         }.into_any()),
+        Status::SignedOut(Some(Notice::DuplicatedCookie)) => Some(view! {
+            <div class="notice warning" role="alert" data-testid="duplicated-cookie">
+                <p><strong>"Your browser sent this site two session cookies, so we signed you out here."</strong></p>
+                <p>
+                    "Sign in again below. If this happens again, another site under the same domain is "
+                    "setting a cookie for this one: clear this site's cookies in your browser's settings, "
+                    "then sign in."
+                </p>
+            </div>
+        }.into_any()),
         _ => None,
     }
     }

@@ -10,6 +10,12 @@ use super::dpop_key::DeviceKey;
 pub const ORIGIN: &str = "http://localhost:3000";
 pub const PASSWORD: &str = "correct horse battery staple";
 
+/// The URL a proof for `path` names (`htu`): on the public origin the server was started
+/// with (`ORIGIN`), the only one it accepts, not on the address the benchmark connects to.
+pub fn htu(path: &str) -> String {
+    format!("{ORIGIN}{path}")
+}
+
 pub fn cookie_of(response: &reqwest::Response) -> String {
     response
         .headers()
@@ -99,10 +105,7 @@ pub async fn signup_bound(client: &Client, base: &str, email: &str) -> Bound {
     let nonce = nonce_of(&client.get(format!("{base}/api/me")).send().await.unwrap());
     let response = client
         .post(format!("{base}/api/auth/signup"))
-        .header(
-            "DPoP",
-            key.proof("POST", &format!("{base}/api/auth/signup"), &nonce, None),
-        )
+        .header("DPoP", key.proof("POST", &htu("/api/auth/signup"), &nonce, None))
         .json(&json!({"email": email, "password": PASSWORD}))
         .send()
         .await
@@ -124,8 +127,9 @@ pub async fn signup_bound(client: &Client, base: &str, email: &str) -> Bound {
 /// is timed, not the signing of its proof (the browser's work).
 pub async fn refresh_bound_samples(client: &Client, base: &str, session: &mut Bound) -> Vec<Duration> {
     let url = format!("{base}/api/auth/refresh");
+    let htu = htu("/api/auth/refresh");
     sample(async || {
-        let proof = session.key.proof("POST", &url, &session.nonce, None);
+        let proof = session.key.proof("POST", &htu, &session.nonce, None);
         let started = Instant::now();
         let response = client
             .post(&url)
@@ -147,10 +151,11 @@ pub async fn refresh_bound_samples(client: &Client, base: &str, session: &mut Bo
 /// Sequential `GET /api/me` with a bound token and a fresh proof each.
 pub async fn me_bound_samples(client: &Client, base: &str, session: &mut Bound) -> Vec<Duration> {
     let url = format!("{base}/api/me");
+    let htu = htu("/api/me");
     sample(async || {
         let proof = session
             .key
-            .proof("GET", &url, &session.nonce, Some(&session.access));
+            .proof("GET", &htu, &session.nonce, Some(&session.access));
         let started = Instant::now();
         let response = client
             .get(&url)

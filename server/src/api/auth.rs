@@ -169,7 +169,10 @@ pub async fn refresh(
             CookieJar::new(),
             Ok(SessionReply::new(StatusCode::OK, jar, signed_in)),
         ),
-        Err(err @ AuthError::SessionOver(_)) => (cookies::clear(jar), Err(Error::from(err))),
+        // Clearing ours leaves only the planted one, which the next refresh refuses as invalid.
+        Err(err @ (AuthError::SessionOver(_) | AuthError::DuplicatedRefreshCookie)) => {
+            (cookies::clear(jar), Err(Error::from(err)))
+        }
         Err(err) => (jar, Err(Error::from(err))),
     }
 }
@@ -194,7 +197,10 @@ pub async fn logout(
     CookieProof(device): CookieProof,
     headers: HeaderMap,
     jar: CookieJar,
-) -> Result<(StatusCode, CookieJar)> {
-    auth.sign_out(cookies::read(&headers), &client, &device).await?;
-    Ok((StatusCode::NO_CONTENT, cookies::clear(jar)))
+) -> (CookieJar, Result<StatusCode>) {
+    match auth.sign_out(cookies::read(&headers), &client, &device).await {
+        Ok(()) => (cookies::clear(jar), Ok(StatusCode::NO_CONTENT)),
+        Err(err @ AuthError::DuplicatedRefreshCookie) => (cookies::clear(jar), Err(Error::from(err))),
+        Err(err) => (jar, Err(Error::from(err))),
+    }
 }

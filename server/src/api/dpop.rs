@@ -12,7 +12,7 @@ use axum::{
 };
 
 use crate::{
-    auth::dpop::{DeviceBinding, DeviceProof, Proven, Target, normalised_origin},
+    auth::dpop::{DeviceBinding, DeviceProof, Proven, Target},
     config::{Config, DeviceBinding as Policy, EmailVerification as Verification},
     error::Error,
 };
@@ -39,20 +39,10 @@ where
         },
         (Some(_), Some(_)) => return DeviceProof::Invalid("Send one DPoP header, not several."),
     };
-    let config = Arc::<Config>::from_ref(state);
-    // The public origin, and the host the client addressed (a client reaching this instance
-    // directly, as tests and API clients do, names that host in its proofs).
-    let host = parts
-        .headers
-        .get(axum::http::header::HOST)
-        .and_then(|host| host.to_str().ok())
-        .or_else(|| parts.uri.authority().map(|authority| authority.as_str()));
-    let mut origins = vec![config.origin()];
-    if let Some(host) = host {
-        for scheme in ["http", "https"] {
-            origins.extend(normalised_origin(&format!("{scheme}://{host}")));
-        }
-    }
+    // Only the configured public origin counts: `Host` is the sender's to choose, and a
+    // proof made for another site must not work here. `Config::origin` is already in the
+    // form `Target` compares (`Url::origin`: lower case, no default port).
+    let origin = Arc::<Config>::from_ref(state).origin();
     // `nest` strips `/api` from `parts.uri`; the proof names the path the client requested.
     let path = match parts.extensions.get::<OriginalUri>() {
         Some(OriginalUri(uri)) => uri.path(),
@@ -61,7 +51,7 @@ where
     let target = Target {
         method: parts.method.as_str(),
         path,
-        origins: &origins,
+        origin: &origin,
         access_token,
     };
     DeviceBinding::from_ref(state).prove(proof, &target)

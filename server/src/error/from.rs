@@ -43,11 +43,7 @@ impl From<AuthError> for Error {
                 ErrorCode::MissingRefreshToken,
                 "There is no session to refresh. Sign in.",
             ),
-            AuthError::DuplicatedRefreshCookie => Error::Malformed(
-                "The request carries more than one refresh cookie, so none of them is used. Clear \
-                 this site's cookies and sign in again."
-                    .into(),
-            ),
+            AuthError::DuplicatedRefreshCookie => Error::DuplicatedRefreshCookie,
             AuthError::SessionOver(over) => match over {
                 SessionOver::InvalidToken => unauthorized(
                     ErrorCode::InvalidRefreshToken,

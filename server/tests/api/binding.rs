@@ -85,7 +85,7 @@ async fn sessions_start_bound_and_unbound_only_by_policy(backend: Backend) {
 async fn a_malformed_proof_is_refused_before_anything_else(backend: Backend) {
     let app = spawn_app_with(backend, &REQUIRE).await;
     let key = DeviceKey::new();
-    let url = app.url("/api/auth/signup");
+    let url = app.htu("/api/auth/signup");
     let nonce = app.nonce().await;
     let private_jwk = {
         let mut header = key.header();
@@ -106,7 +106,7 @@ async fn a_malformed_proof_is_refused_before_anything_else(backend: Backend) {
         // An empty body would be a 422 after the proof: the proof is checked first.
         let response = app
             .client
-            .post(&url)
+            .post(app.url("/api/auth/signup"))
             .header("DPoP", proof)
             .json(&json!({}))
             .send()
@@ -148,7 +148,7 @@ async fn assert_refused_without_the_key(
 
 async fn a_refresh_without_the_key_is_refused_and_leaves_the_session_alone(backend: Backend) {
     let (app, owner, session) = bound_app(backend).await;
-    let url = app.url("/api/auth/refresh");
+    let url = app.htu("/api/auth/refresh");
     let thief = DeviceKey::new();
     let attempts = [None, Some(thief.proof("POST", &url, &app.nonce().await, None))];
     for attempt in attempts {
@@ -173,7 +173,7 @@ async fn a_refresh_without_the_key_is_refused_and_leaves_the_session_alone(backe
 
 async fn a_proof_replayed_or_made_for_another_request_is_refused(backend: Backend) {
     let (app, owner, session) = bound_app(backend).await;
-    let url = app.url("/api/auth/refresh");
+    let url = app.htu("/api/auth/refresh");
     let nonce = app.nonce().await;
     let used = owner.proof("POST", &url, &nonce, None);
     let first = app
@@ -183,7 +183,7 @@ async fn a_proof_replayed_or_made_for_another_request_is_refused(backend: Backen
     let next = Session::from(first).await;
 
     let wrong_method = owner.proof("GET", &url, &nonce, None);
-    let wrong_url = owner.proof("POST", &app.url("/api/auth/logout"), &nonce, None);
+    let wrong_url = owner.proof("POST", &app.htu("/api/auth/logout"), &nonce, None);
     let other_host = owner.proof("POST", "https://evil.example/api/auth/refresh", &nonce, None);
     for proof in [used, wrong_method, wrong_url, other_host] {
         let response = app
@@ -200,7 +200,7 @@ async fn a_proof_replayed_or_made_for_another_request_is_refused(backend: Backen
 
 async fn a_missing_or_stale_nonce_is_retryable_and_never_an_alarm(backend: Backend) {
     let (app, owner, session) = bound_app(backend).await;
-    let url = app.url("/api/auth/refresh");
+    let url = app.htu("/api/auth/refresh");
     let without = owner.sign(&owner.header(), &owner.claims("POST", &url, None, None));
     // A nonce from the bucket before last, made with the right key: stale.
     let stale = owner.sign(
@@ -275,7 +275,7 @@ async fn signing_out_a_bound_session_needs_its_key(backend: Backend) {
         StatusCode::OK
     );
 
-    let proof = owner.proof("POST", &app.url("/api/auth/logout"), &app.nonce().await, None);
+    let proof = owner.proof("POST", &app.htu("/api/auth/logout"), &app.nonce().await, None);
     let owner_out = app
         .post_with_proof("/api/auth/logout", &session.refresh_token, Some(&proof))
         .await;

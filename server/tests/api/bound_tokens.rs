@@ -38,7 +38,7 @@ async fn a_bound_token_works_only_with_a_proof_from_its_key(backend: Backend) {
     .await;
     let token = session.access_token.as_str();
     let dpop = format!("DPoP {token}");
-    let url = app.url("/api/me");
+    let url = app.htu("/api/me");
     assert_eq!(
         app.get_bound("/api/me", token, &owner).await.status(),
         StatusCode::OK
@@ -65,7 +65,7 @@ async fn a_bound_token_works_only_with_a_proof_from_its_key(backend: Backend) {
     let thief = DeviceKey::new().proof("GET", &url, &nonce, Some(token));
     let other_token = owner.proof("GET", &url, &nonce, Some("another.access.token"));
     let no_ath = owner.sign(&owner.header(), &owner.claims("GET", &url, Some(&nonce), None));
-    let wrong_url = owner.proof("GET", &app.url("/api/sessions"), &nonce, Some(token));
+    let wrong_url = owner.proof("GET", &app.htu("/api/sessions"), &nonce, Some(token));
     let wrong_method = owner.proof("POST", &url, &nonce, Some(token));
     for proof in [thief, other_token, no_ath, wrong_url, wrong_method] {
         assert_eq!(
@@ -99,7 +99,7 @@ async fn an_unbound_token_sent_as_dpop_is_invalid(backend: Backend) {
     let key = DeviceKey::new();
     let proof = key.proof(
         "GET",
-        &app.url("/api/me"),
+        &app.htu("/api/me"),
         &app.nonce().await,
         Some(&session.access_token),
     );

@@ -17,6 +17,12 @@ pub fn nonce_of(response: &Response) -> Option<String> {
 }
 
 impl TestApp {
+    /// The URL a proof for `path` names (`htu`): on the public origin, which is the only one
+    /// the server accepts, not on the address the test client connects to.
+    pub fn htu(&self, path: &str) -> String {
+        format!("{ORIGIN}{path}")
+    }
+
     /// A fresh nonce, as any API response hands one out.
     pub async fn nonce(&self) -> String {
         nonce_of(&self.get("/api/me").await).expect("API responses carry a DPoP-Nonce")
@@ -37,14 +43,14 @@ impl TestApp {
 
     /// Refreshes as the bound browser holding `key`.
     pub async fn refresh_bound(&self, refresh_token: &str, key: &DeviceKey) -> Response {
-        let proof = key.proof("POST", &self.url("/api/auth/refresh"), &self.nonce().await, None);
+        let proof = key.proof("POST", &self.htu("/api/auth/refresh"), &self.nonce().await, None);
         self.post_with_proof("/api/auth/refresh", refresh_token, Some(&proof))
             .await
     }
 
     /// Signs up (`/api/auth/signup`) or in (`/api/auth/login`) with a proof from `key`.
     pub async fn start_bound(&self, path: &str, email: &str, key: &DeviceKey) -> Response {
-        let proof = key.proof("POST", &self.url(path), &self.nonce().await, None);
+        let proof = key.proof("POST", &self.htu(path), &self.nonce().await, None);
         self.client
             .post(self.url(path))
             .header("DPoP", proof)
@@ -56,7 +62,7 @@ impl TestApp {
 
     /// GETs `path` with a bound access token and a proof from `key`.
     pub async fn get_bound(&self, path: &str, access_token: &str, key: &DeviceKey) -> Response {
-        let proof = key.proof("GET", &self.url(path), &self.nonce().await, Some(access_token));
+        let proof = key.proof("GET", &self.htu(path), &self.nonce().await, Some(access_token));
         self.get_with_proof(path, &format!("DPoP {access_token}"), Some(&proof))
             .await
     }

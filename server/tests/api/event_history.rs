@@ -42,7 +42,7 @@ async fn bound_app(backend: Backend) -> (TestApp, DeviceKey, Session) {
 async fn bound(app: &TestApp, method: &str, path: &str, session: &Session, key: &DeviceKey) -> Response {
     let proof = key.proof(
         method,
-        &app.url(path),
+        &app.htu(path),
         &app.nonce().await,
         Some(&session.access_token),
     );
@@ -123,7 +123,9 @@ async fn blocked_attempts_coalesce_and_leave_the_owners_history_on_the_first_pag
         user_agent: seen["user_agent"].as_str().unwrap().to_string(),
     };
     record(&app, &owner, EventKind::RefreshWithoutDeviceKey, &thief, 300).await;
-    // Another party trying the same cookie is a separate entry.
+    // Another party trying the same cookie is a separate entry, a few milliseconds later so
+    // that "newest first" does not fall back to the ids' order.
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     let other = ClientInfo {
         ip: "203.0.113.7".into(),
         user_agent: "curl/8.5.0".into(),

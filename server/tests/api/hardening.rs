@@ -9,7 +9,9 @@ use serde_json::Value;
 use server::db::Db;
 use sqlx::Executor;
 
-use crate::helpers::{Backend, ORIGIN, PASSWORD, error_code, on_both_backends, spawn_app, spawn_app_with};
+use crate::helpers::{
+    Backend, ORIGIN, PASSWORD, error_code, on_both_backends, refresh_set_cookie, spawn_app, spawn_app_with,
+};
 
 on_both_backends!(
     a_body_with_anything_after_the_json_is_malformed,
@@ -83,7 +85,9 @@ async fn two_refresh_cookies_are_refused_and_rotate_nothing(backend: Backend) {
             .await
             .unwrap();
         assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-        assert_eq!(error_code(response).await, "malformed_request");
+        let cleared = refresh_set_cookie(&response).expect("ours is cleared");
+        assert!(cleared.contains("Max-Age=0"), "{cleared}");
+        assert_eq!(error_code(response).await, "duplicated_refresh_cookie");
     }
     assert_eq!(
         app.refresh(&session.refresh_token).await.status(),

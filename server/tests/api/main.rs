@@ -27,6 +27,7 @@ mod instances;
 mod mail;
 mod pages;
 mod profiles;
+mod proof_origin;
 mod properties;
 mod races;
 mod recovery;

@@ -75,7 +75,7 @@ async fn post_with_throwaway_key(
     nonce: &str,
     body: serde_json::Value,
 ) -> Response {
-    let proof = DeviceKey::new().proof("POST", &app.url(path), nonce, None);
+    let proof = DeviceKey::new().proof("POST", &app.htu(path), nonce, None);
     app.client
         .post(app.url(path))
         .header(header::ORIGIN, ORIGIN)
@@ -137,7 +137,7 @@ async fn a_full_memory_answers_503_with_retry_after_and_records_nothing(backend:
 
     assert_told_to_wait(app.refresh_bound(&session.refresh_token, &owner).await).await;
     assert_told_to_wait(app.get_bound("/api/me", &session.access_token, &owner).await).await;
-    let proof = owner.proof("POST", &app.url("/api/auth/logout"), &app.nonce().await, None);
+    let proof = owner.proof("POST", &app.htu("/api/auth/logout"), &app.nonce().await, None);
     let logout = app
         .post_with_proof("/api/auth/logout", &session.refresh_token, Some(&proof))
         .await;
@@ -177,7 +177,7 @@ async fn a_refused_sign_in_does_not_spend_its_proof_and_a_used_one_counts_once(b
     let (app, _, _) = bound_app(backend, &[]).await;
     let key = DeviceKey::new();
     let url = app.url("/api/auth/login");
-    let proof = key.proof("POST", &url, &app.nonce().await, None);
+    let proof = key.proof("POST", &app.htu("/api/auth/login"), &app.nonce().await, None);
     let login = async |password: &str| {
         app.client
             .post(&url)

@@ -14,7 +14,7 @@ mod proven;
 mod replay;
 
 pub use nonce::PROOF_LIFETIME;
-pub use proof::{PROOF_TYPE, Proof, ProofError, Target, normalised_origin, thumbprint};
+pub use proof::{PROOF_TYPE, Proof, ProofError, Target, thumbprint};
 pub use proven::{NotSpent, Proven, REPLAYED};
 
 use hmac::{Hmac, Mac};

@@ -21,9 +21,9 @@ pub struct Target<'a> {
     /// `GET`, `POST`, …
     pub method: &'a str,
     pub path: &'a str,
-    /// Origins (`scheme://host[:port]`) the request may have been addressed to: the public
-    /// origin, and the host the client named in `Host`.
-    pub origins: &'a [String],
+    /// The public origin (`scheme://host[:port]`, as `Url::origin` writes it): the only one a
+    /// proof may name, whatever `Host` the request came with.
+    pub origin: &'a str,
     /// The access token the proof must cover (`ath`), on API calls.
     pub access_token: Option<&'a str>,
 }
@@ -150,14 +150,7 @@ fn addresses(htu: &str, target: &Target<'_>) -> bool {
     let Ok(url) = Url::parse(htu) else {
         return false;
     };
-    let origin = url.origin().ascii_serialization();
-    url.path() == target.path && target.origins.contains(&origin)
-}
-
-/// `scheme://host[:port]` as `addresses` compares it, or `None` for something that is not one.
-pub fn normalised_origin(origin: &str) -> Option<String> {
-    let url = Url::parse(origin).ok()?;
-    url.has_host().then(|| url.origin().ascii_serialization())
+    url.path() == target.path && url.origin().ascii_serialization() == target.origin
 }
 
 #[cfg(test)]
@@ -197,11 +190,10 @@ mod tests {
 
     #[test]
     fn htu_is_compared_without_query_and_after_normalising() {
-        let origins = ["https://latch.example".to_string()];
         let target = Target {
             method: "POST",
             path: "/api/auth/refresh",
-            origins: &origins,
+            origin: "https://latch.example",
             access_token: None,
         };
         assert!(addresses(
@@ -211,6 +203,7 @@ mod tests {
         assert!(!addresses("https://latch.example/api/auth/refresh/", &target));
         assert!(!addresses("https://latch.example:8443/api/auth/refresh", &target));
         assert!(!addresses("http://latch.example/api/auth/refresh", &target));
+        assert!(!addresses("https://evil.example/api/auth/refresh", &target));
         assert!(!addresses("/api/auth/refresh", &target));
     }
 }

@@ -103,11 +103,11 @@ async fn a_confirmation_link_binds_the_session_and_a_blocked_attempt_is_mailed_o
         "checked before the link is used"
     );
     let key = DeviceKey::new();
-    let url = app.url("/api/auth/verify-email");
-    let proof = key.proof("POST", &url, &app.nonce().await, None);
+    let path = "/api/auth/verify-email";
+    let proof = key.proof("POST", &app.htu(path), &app.nonce().await, None);
     let opened = app
         .client
-        .post(&url)
+        .post(app.url(path))
         .header("DPoP", proof)
         .json(&json!({ "token": token }))
         .send()
