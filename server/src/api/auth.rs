@@ -19,7 +19,7 @@ use super::{
     same_origin::SameOrigin,
 };
 use crate::{
-    auth::{AuthError, AuthService, SignUp, SignedIn, dpop::Proven},
+    auth::{AuthError, AuthService, SignUp, SignedIn},
     error::{Error, Result},
     state::AppState,
 };
@@ -96,9 +96,7 @@ pub async fn signup(
     jar: CookieJar,
     ApiJson(credentials): ApiJson<Credentials>,
 ) -> Result<Response> {
-    let jkt = device_key.as_ref().map(Proven::jkt);
-    let auth = auth.with_device_proof(device_key.clone());
-    Ok(match auth.sign_up(credentials, &client, jkt).await? {
+    Ok(match auth.sign_up(credentials, &client, device_key.as_ref()).await? {
         SignUp::SignedIn(signed_in) => {
             SessionReply::new(StatusCode::CREATED, jar, *signed_in).into_response()
         }
@@ -133,10 +131,8 @@ pub async fn login(State(auth): State<AuthService>, request: CredentialsRequest)
         ..
     } = request;
     let device_cookie = cookies::device(&jar);
-    let jkt = device_key.as_ref().map(Proven::jkt);
     let signed_in = auth
-        .with_device_proof(device_key.clone())
-        .sign_in(credentials, &client, device_cookie, jkt)
+        .sign_in(credentials, &client, device_cookie, device_key.as_ref())
         .await?;
     Ok(SessionReply::new(StatusCode::OK, jar, signed_in))
 }

@@ -59,7 +59,7 @@ where
 
 /// The browser key a session-starting request (sign-in, opening a confirmation link) proved.
 /// The proof is checked before anything else on the request; without one, the policy decides.
-/// It is spent just before the session opens (`AuthService::with_device_proof`).
+/// It is spent just before the session opens (`AuthService::start`).
 pub struct SessionKey(pub Option<Proven>);
 
 impl<S: Send + Sync> FromRequestParts<S> for SessionKey

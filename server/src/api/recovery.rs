@@ -12,7 +12,7 @@ use super::{
     same_origin::SameOrigin,
 };
 use crate::{
-    auth::{AuthService, dpop::Proven},
+    auth::AuthService,
     error::Result,
 };
 
@@ -43,11 +43,7 @@ pub async fn verify_email(
     jar: CookieJar,
     ApiJson(link): ApiJson<LinkToken>,
 ) -> Result<SessionReply> {
-    let jkt = device_key.as_ref().map(Proven::jkt);
-    let signed_in = auth
-        .with_device_proof(device_key.clone())
-        .verify_email(link, &client, jkt)
-        .await?;
+    let signed_in = auth.verify_email(link, &client, device_key.as_ref()).await?;
     Ok(SessionReply::new(StatusCode::OK, jar, signed_in))
 }
 

@@ -21,14 +21,9 @@ use super::{
 };
 use crate::db::Db;
 
-/// Cheap to clone (one `Arc`, and a request's proof): every request that calls the core takes
-/// its own handle.
+/// Cheap to clone (one `Arc`): every request that calls the core takes its own handle.
 #[derive(Clone)]
-pub struct AuthService {
-    core: Arc<Core>,
-    /// The DPoP proof of the request this handle serves (`with_device_proof`).
-    device_proof: Option<Proven>,
-}
+pub struct AuthService(Arc<Core>);
 
 pub struct Core {
     pub(super) db: Db,
@@ -44,7 +39,7 @@ pub struct Core {
 impl Deref for AuthService {
     type Target = Core;
     fn deref(&self) -> &Core {
-        &self.core
+        &self.0
     }
 }
 
@@ -156,42 +151,24 @@ impl AuthService {
         // On PostgreSQL, profiles are remembered only once other instances' changes are heard
         // (`broadcast::follow`, given `profiles()`); a single SQLite node has no others.
         let profiles = Profiles::new(matches!(db, Db::Sqlite(_)));
-        Self {
-            core: Arc::new(Core {
-                db,
-                hasher,
-                sessions,
-                tokens,
-                throttle,
-                devices,
-                recovery,
-                profiles,
-            }),
-            device_proof: None,
-        }
+        Self(Arc::new(Core {
+            db,
+            hasher,
+            sessions,
+            tokens,
+            throttle,
+            devices,
+            recovery,
+            profiles,
+        }))
     }
 
-    /// This service for a request that proved `proof`: a session it opens is bound to that key,
-    /// and the proof is spent (its `jti` remembered) just before the session opens, once
-    /// everything else about the request holds. Refused requests spend nothing.
-    pub fn with_device_proof(&self, proof: Option<Proven>) -> Self {
-        Self {
-            core: self.core.clone(),
-            device_proof: proof,
-        }
-    }
-
-    /// Spends the request's proof for a session about to be bound to `device_key`.
-    pub(super) async fn spend_device_proof(&self, device_key: Option<&str>) -> AuthResult<()> {
-        let Some(jkt) = device_key else {
+    /// Spends the proof of a request whose session is about to be bound to its key: only now,
+    /// once everything else about the request holds, so refused requests spend nothing.
+    pub(super) async fn spend_device_proof(&self, proof: Option<&Proven>) -> AuthResult<()> {
+        let Some(proof) = proof else {
             return Ok(());
         };
-        // A key whose proof cannot be spent here would bind a session without replay checks.
-        let proof = self
-            .device_proof
-            .as_ref()
-            .filter(|proof| proof.jkt() == jkt)
-            .ok_or_else(|| anyhow::anyhow!("a session key without its request's proof"))?;
         match proof.spend().await? {
             Ok(()) => Ok(()),
             Err(NotSpent::Replayed) => Err(AuthError::SessionProofReplayed),

@@ -5,6 +5,7 @@ use app::contract::{Credentials, EventKind};
 
 use super::{
     client_info::ClientInfo,
+    dpop::Proven,
     email::Email,
     service::{AuthError, AuthResult, AuthService, SignedIn},
     sessions::{Issued, PasswordChanged},
@@ -27,13 +28,13 @@ impl AuthService {
     /// account's device cookie.
     /// `device_cookie` is the browser's device cookie, if it sent one: when it was issued for
     /// this account, failures count against that browser instead of the account. The session
-    /// is bound to `device_key` when there is one.
+    /// is bound to the key of `device`, the request's DPoP proof, when there is one.
     pub async fn sign_in(
         &self,
         credentials: Credentials,
         client: &ClientInfo,
         device_cookie: Option<&str>,
-        device_key: Option<&str>,
+        device: Option<&Proven>,
     ) -> AuthResult<SignedIn> {
         let (Some(raw_email), Some(password)) = (credentials.email, credentials.password) else {
             let fields = [
@@ -84,7 +85,7 @@ impl AuthService {
             Some(_) => EventKind::SignedIn,
             None => EventKind::SignedInNewDevice,
         };
-        let issued = self.start(&user, device_key, client, event).await?;
+        let issued = self.start(&user, device, client, event).await?;
         tracing::info!(user = %user.id, session = %issued.session_id, "signed in");
         if event == EventKind::SignedInNewDevice {
             self.recovery.notices.new_device(&user.email, client);
@@ -114,11 +115,12 @@ impl AuthService {
     pub(super) async fn start(
         &self,
         user: &users::User,
-        device_key: Option<&str>,
+        device: Option<&Proven>,
         client: &ClientInfo,
         event: EventKind,
     ) -> AuthResult<Issued> {
-        self.spend_device_proof(device_key).await?;
+        self.spend_device_proof(device).await?;
+        let device_key = device.map(Proven::jkt);
         self.sessions
             .start(&user.id, &user.password_hash, device_key, client, event)
             .await?

@@ -8,6 +8,7 @@ use app::contract::{Credentials, EventKind};
 
 use super::{
     client_info::ClientInfo,
+    dpop::Proven,
     email::Email,
     links::Purpose,
     password::Password,
@@ -25,13 +26,14 @@ pub enum SignUp {
 }
 
 impl AuthService {
-    /// Creates an account. Its first session, bound to `device_key` when there is one, opens
+    /// Creates an account. Its first session, bound to the key of `device` (the request's DPoP
+    /// proof) when there is one, opens
     /// now (confirmation off) or when the mailed link is opened.
     pub async fn sign_up(
         &self,
         credentials: Credentials,
         client: &ClientInfo,
-        device_key: Option<&str>,
+        device: Option<&Proven>,
     ) -> AuthResult<SignUp> {
         let (email, password) = valid_credentials(&credentials)?;
         // Counted whether or not the address is taken, so sign-up cannot list accounts fast.
@@ -48,7 +50,7 @@ impl AuthService {
         let user = users::create(&self.db, &email, hash)
             .await?
             .map_err(|users::EmailTaken| AuthError::EmailTaken)?;
-        let issued = self.start(&user, device_key, client, EventKind::SignedUp).await?;
+        let issued = self.start(&user, device, client, EventKind::SignedUp).await?;
         tracing::info!(user = %user.id, session = %issued.session_id, "signed up");
         Ok(SignUp::SignedIn(Box::new(
             self.signed_in_on_device(issued, &email)?,

@@ -5,6 +5,7 @@ use app::contract::{EventKind, LinkToken};
 use super::token;
 use crate::auth::{
     client_info::ClientInfo,
+    dpop::Proven,
     email::Email,
     links::Purpose,
     service::{AuthError, AuthResult, AuthService, SignedIn},
@@ -13,13 +14,13 @@ use crate::auth::{
 
 impl AuthService {
     /// Uses the link, confirms the address (setting the password typed with that sign-up,
-    /// cancelling the other sign-up links) and signs in, bound to `device_key` when there is
-    /// one. An account confirmed meanwhile (another link, a reset) refuses the link.
+    /// cancelling the other sign-up links) and signs in, bound to the key of `device` (the
+    /// request's DPoP proof) when there is one. An account confirmed meanwhile (another link, a reset) refuses the link.
     pub async fn verify_email(
         &self,
         link: LinkToken,
         client: &ClientInfo,
-        device_key: Option<&str>,
+        device: Option<&Proven>,
     ) -> AuthResult<SignedIn> {
         let token = token(link.token)?;
         let opened = self.recovery.redeem(Purpose::VerifyEmail, &token).await?;
@@ -37,7 +38,7 @@ impl AuthService {
             .await?
             .ok_or(AuthError::InvalidOrExpiredLink)?;
         let email = Email::parse(&user.email).map_err(|_| AuthError::InvalidOrExpiredLink)?;
-        let issued = self.start(&user, device_key, client, EventKind::SignedUp).await?;
+        let issued = self.start(&user, device, client, EventKind::SignedUp).await?;
         tracing::info!(user = %user.id, session = %issued.session_id, "address confirmed, signed in");
         self.signed_in_on_device(issued, &email)
     }
