@@ -27,6 +27,8 @@ struct Target {
 
 async fn start(name: &'static str, database_url: String, dir: tempfile::TempDir) -> Target {
     let secret = dir.path().join("latch.secret");
+    // Security mails (a new device at every keyless sign-in) go to the run's own directory.
+    let outbox = dir.path().join("outbox");
     let config = Config::try_parse_from([
         "latch",
         "--listen",
@@ -37,6 +39,8 @@ async fn start(name: &'static str, database_url: String, dir: tempfile::TempDir)
         &database_url,
         "--secret-file",
         secret.to_str().unwrap(),
+        "--mail-outbox",
+        outbox.to_str().unwrap(),
         "--log",
         "error",
         "--refresh-grace",

@@ -33,6 +33,8 @@ impl Instance {
             .env("LATCH_PUBLIC_ORIGIN", super::support::http::ORIGIN)
             .env("DATABASE_URL", database_url)
             .env("LATCH_SECRET_FILE", secret)
+            // Security mails (a new device at every keyless sign-in) go to the run's own directory.
+            .env("LATCH_MAIL_OUTBOX", dir.path().join("outbox"))
             .env("LATCH_LOG", "error")
             // The driver is a keyless API client; the limits are for attackers, not for it.
             .env("LATCH_DEVICE_BINDING", "allow")
