@@ -18,9 +18,12 @@ use super::{
 };
 use crate::{clock, db::Db};
 
+/// One reference count to clone: every proof a request presents holds a handle.
 #[derive(Clone)]
-pub struct Replays {
-    seen: Arc<Mutex<Memory>>,
+pub struct Replays(Arc<Remembered>);
+
+struct Remembered {
+    seen: Mutex<Memory>,
     shared: Option<PgPool>,
 }
 
@@ -32,33 +35,39 @@ pub fn entry(jkt: &str, jti: &str, bucket: u64) -> Entry {
         .chain_update(b"\0")
         .chain_update(jti.as_bytes())
         .finalize();
-    let key = Sha256::digest(jkt.as_bytes());
+    // The thumbprint is a SHA-256 digest already (base64url): its first 8 characters, 48 bits,
+    // tell keys apart well enough to share out the memory, without hashing it again.
+    let mut key = [0u8; 8];
+    for (byte, from) in key.iter_mut().zip(jkt.bytes()) {
+        *byte = from;
+    }
     Entry {
         bucket,
-        key: key[..8].try_into().expect("a SHA-256 digest has 32 bytes"),
+        key,
         proof: proof[..16].try_into().expect("a SHA-256 digest has 32 bytes"),
     }
 }
 
 impl Replays {
     pub fn new(db: &Db, limits: ProofLimits) -> Self {
-        Self {
-            seen: Arc::new(Mutex::new(Memory::new(limits.capacity, limits.per_key))),
+        Self(Arc::new(Remembered {
+            seen: Mutex::new(Memory::new(limits.capacity, limits.per_key)),
             shared: match db {
                 Db::Postgres(pool) => Some(pool.clone()),
                 Db::Sqlite(_) => None,
             },
-        }
+        }))
     }
 
     /// Records `entry` as spent, telling whether it had been spent before or found no room.
     pub async fn spend(&self, entry: &Entry) -> Result<Seen, sqlx::Error> {
         let here = self
+            .0
             .seen
             .lock()
             .expect("replay memory lock")
             .spend(entry, nonce::bucket_now());
-        let (Seen::First, Some(pool)) = (&here, &self.shared) else {
+        let (Seen::First, Some(pool)) = (&here, &self.0.shared) else {
             return Ok(here);
         };
         let expires_at = clock::now_millis() + PROOF_LIFETIME.as_millis() as i64;
@@ -76,7 +85,7 @@ impl Replays {
     /// On PostgreSQL, deletes lapsed proofs every minute (each instance; the deletes are
     /// idempotent).
     pub fn follow(&self) {
-        let Some(pool) = self.shared.clone() else {
+        let Some(pool) = self.0.shared.clone() else {
             return;
         };
         tokio::spawn(async move {
