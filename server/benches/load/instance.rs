@@ -20,15 +20,32 @@ fn ticks_per_second() -> f64 {
 }
 
 impl Instance {
-    /// Starts a server on `database_url` sharing `secret` with any other instance of the run.
+    /// Starts a server on `database_url` sharing `secret` with any other instance of the run,
+    /// for keyless API clients: Bearer sessions (`LATCH_DEVICE_BINDING=allow`), instant sign-up.
     pub async fn start(database_url: &str, secret: &std::path::Path) -> Instance {
+        Self::launch(database_url, secret, true).await
+    }
+
+    /// The same, in the configuration browsers get: every session bound to a device key
+    /// (`require`) and sign-up confirmed by mail (`required`), the defaults.
+    pub async fn start_default(database_url: &str, secret: &std::path::Path) -> Instance {
+        Self::launch(database_url, secret, false).await
+    }
+
+    async fn launch(database_url: &str, secret: &std::path::Path, keyless: bool) -> Instance {
         let dir = tempfile::tempdir().unwrap();
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_server"));
+        if keyless {
+            command
+                .env("LATCH_DEVICE_BINDING", "allow")
+                .env("LATCH_EMAIL_VERIFICATION", "off");
+        }
+        let mut child = command
             .env("LATCH_LISTEN", format!("127.0.0.1:{port}"))
             .env("LATCH_PUBLIC_ORIGIN", super::support::http::ORIGIN)
             .env("DATABASE_URL", database_url)
@@ -36,13 +53,12 @@ impl Instance {
             // Security mails (a new device at every keyless sign-in) go to the run's own directory.
             .env("LATCH_MAIL_OUTBOX", dir.path().join("outbox"))
             .env("LATCH_LOG", "error")
-            // The driver is a keyless API client; the limits are for attackers, not for it.
-            .env("LATCH_DEVICE_BINDING", "allow")
-            .env("LATCH_EMAIL_VERIFICATION", "off")
+            // The limits are for attackers, not for the driver.
             .env("LATCH_LOGIN_ATTEMPTS_PER_ADDRESS", "1000000")
             .env("LATCH_LOGIN_ATTEMPTS_PER_ACCOUNT", "1000000")
             .env("LATCH_SIGNUPS_PER_ADDRESS", "1000000")
             .env("LATCH_REFRESHES_PER_SESSION", "1000000")
+            .env("LATCH_DPOP_PROOFS_PER_KEY", "1000000")
             .env("LATCH_DB_MAX_CONNECTIONS", "16")
             .stdout(Stdio::null())
             .spawn()

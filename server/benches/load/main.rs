@@ -3,9 +3,11 @@
 //! run for a fixed time on SQLite and on PostgreSQL. Prints requests/s, p50/p99, the
 //! server's CPU time per request, its memory, and the ratios the goals are stated in.
 
+mod bound;
 mod driver;
 mod flood;
 mod instance;
+mod proofs;
 mod scale;
 mod scenarios;
 mod sizes;
@@ -53,6 +55,13 @@ async fn main() {
     let restarted = Instance::start(&sqlite_url, &secret).await;
     sizes.push(sizes::jwks(&restarted, "during a key rotation").await);
     drop(restarted);
+    let browsers_dir = tempfile::tempdir().unwrap();
+    let browsers_url = format!("sqlite:{}", browsers_dir.path().join("bound.db").display());
+    let browsers = Instance::start_default(&browsers_url, &secret).await;
+    let (r, q) = bound::all("SQLite", &browsers, length()).await;
+    rows.extend(r);
+    ratios.extend(q);
+    drop(browsers);
 
     if let Some(database) = PgDatabase::create("latch_load").await {
         let one = Instance::start(&database.url, &secret).await;
@@ -63,6 +72,11 @@ async fn main() {
         ratios.extend(scale::two_instances(&one, &two, length()).await);
         rows.extend(scale::growth("PostgreSQL", &one, &secret, length()).await);
         drop((one, two));
+        let browsers = Instance::start_default(&database.url, &secret).await;
+        let (r, q) = bound::all("PostgreSQL", &browsers, length()).await;
+        rows.extend(r);
+        ratios.extend(q);
+        drop(browsers);
         database.drop_it().await;
     }
 

@@ -92,7 +92,7 @@ pub async fn rotate(client: &Client, base: &str, chain: &Mutex<String>) {
 }
 
 /// `GET path` from every connection for `length`, each with its own session's token if any.
-async fn gets(
+pub(super) async fn gets(
     server: &Instance,
     client: &Client,
     base: &str,
@@ -110,14 +110,14 @@ async fn gets(
 
 /// Slices each of the three GET scenarios is run in, taking turns (0.2 s each with the
 /// default 5 s): the shorter the turns, the less the machine's drift falls on one scenario.
-const SLICES: usize = 25;
+pub(super) const SLICES: usize = 25;
 /// Slices sign-in and the Argon2id ceiling take turns in (1 s each with the default 5 s; a
 /// sign-in takes a sixth of a second under load, so shorter turns would be mostly edges).
 const SIGN_IN_SLICES: usize = 5;
 
 /// The median of `a ÷ b` over slices run side by side, then the lowest and highest, and
 /// `whole`, the ratio of the whole runs.
-fn median_ratio(a: &[driver::Outcome], b: &[driver::Outcome], whole: f64) -> String {
+pub(super) fn median_ratio(a: &[driver::Outcome], b: &[driver::Outcome], whole: f64) -> String {
     let ratios = a.iter().zip(b).map(|(a, b)| a.per_second / b.per_second);
     median_of(ratios.collect(), whole)
 }

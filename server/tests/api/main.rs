@@ -18,6 +18,7 @@ mod binding;
 mod bound_tokens;
 mod compression;
 mod corpus;
+mod dpop_instances;
 mod event_history;
 mod faults;
 mod hardening;

@@ -2,12 +2,19 @@
 //! (RFC 9449) the way a browser's WebCrypto key does. Shared by `tests/api` and `benches`.
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use p256::ecdsa::{Signature, SigningKey, signature::Signer};
+use ring::{
+    rand::SystemRandom,
+    signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair},
+};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+/// Signed with ring, as fast as a browser's WebCrypto key, so the benchmarks can sign their
+/// proofs ahead quickly; the server's verification is also checked against an independent
+/// implementation (`p256`, in `server/src/auth/dpop/jws.rs`).
 pub struct DeviceKey {
-    signing: SigningKey,
+    signing: EcdsaKeyPair,
+    random: SystemRandom,
 }
 
 fn b64(bytes: impl AsRef<[u8]>) -> String {
@@ -16,16 +23,17 @@ fn b64(bytes: impl AsRef<[u8]>) -> String {
 
 impl DeviceKey {
     pub fn new() -> Self {
-        let mut seed = [0u8; 32];
-        getrandom::fill(&mut seed).unwrap();
-        Self {
-            signing: SigningKey::from_slice(&seed).expect("a random scalar is a valid key"),
-        }
+        let random = SystemRandom::new();
+        let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &random).unwrap();
+        let signing =
+            EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref(), &random).unwrap();
+        Self { signing, random }
     }
 
     pub fn jwk(&self) -> Value {
-        let point = self.signing.verifying_key().to_encoded_point(false);
-        json!({"kty": "EC", "crv": "P-256", "x": b64(point.x().unwrap()), "y": b64(point.y().unwrap())})
+        // The uncompressed point: 04 ‖ x ‖ y.
+        let point = self.signing.public_key().as_ref();
+        json!({"kty": "EC", "crv": "P-256", "x": b64(&point[1..33]), "y": b64(&point[33..])})
     }
 
     /// The RFC 7638 thumbprint, computed here independently of the server.
@@ -42,8 +50,8 @@ impl DeviceKey {
     /// Signs any header and claims: for proofs that are wrong on purpose.
     pub fn sign(&self, header: &Value, claims: &Value) -> String {
         let input = format!("{}.{}", b64(header.to_string()), b64(claims.to_string()));
-        let signature: Signature = self.signing.sign(input.as_bytes());
-        format!("{input}.{}", b64(signature.to_bytes()))
+        let signature = self.signing.sign(&self.random, input.as_bytes()).unwrap();
+        format!("{input}.{}", b64(signature.as_ref()))
     }
 
     /// The claims of a proof for `method url`, covering `access_token` if given.

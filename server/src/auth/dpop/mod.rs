@@ -5,16 +5,19 @@
 //!
 //! A proof is checked for the request it names (`proof`) and for a nonce this server handed
 //! out recently (`nonce`), then spent once, where the request is known to be acceptable
-//! (`proven`, `replay`, in a bounded memory: `memory`).
+//! (`proven`, `replay`, in a bounded memory: `memory`, and on PostgreSQL in the database for
+//! every instance: `shared`).
 
+mod jws;
 mod memory;
 mod nonce;
 mod proof;
 mod proven;
 mod replay;
+mod shared;
 
 pub use nonce::PROOF_LIFETIME;
-pub use proof::{PROOF_TYPE, Proof, ProofError, Target, thumbprint};
+pub use proof::{PROOF_TYPE, Proof, ProofError, Target};
 pub use proven::{NotSpent, Proven, REPLAYED};
 
 use hmac::{Hmac, Mac};

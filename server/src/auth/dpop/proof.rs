@@ -3,13 +3,11 @@
 //! unseen is the binding's to decide (`super`), since that needs state.
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use jsonwebtoken::{
-    Algorithm, DecodingKey, Validation,
-    jwk::{AlgorithmParameters, EllipticCurve, Jwk, ThumbprintHash},
-};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use url::Url;
+
+use super::jws;
 
 pub const PROOF_TYPE: &str = "dpop+jwt";
 /// Longer than any proof a browser makes (about 600 bytes), short enough to parse cheaply.
@@ -62,17 +60,9 @@ impl Proof {
         if proof.len() > MAX_PROOF_BYTES {
             return Err(ProofError("The DPoP proof is too long."));
         }
-        let jwk = public_key(proof)?;
-        let key =
-            DecodingKey::from_jwk(&jwk).map_err(|_| ProofError("The DPoP proof's key is not usable."))?;
-        let mut validation = Validation::new(Algorithm::ES256);
-        validation.required_spec_claims.clear();
-        validation.validate_exp = false;
-        validation.validate_nbf = false;
-        validation.validate_aud = false;
-        let claims = jsonwebtoken::decode::<Claims>(proof, &key, &validation)
-            .map_err(|_| ProofError("The DPoP proof's signature or claims are not valid."))?
-            .claims;
+        let (key, payload) = jws::open(proof)?;
+        let claims: Claims = serde_json::from_slice(&payload)
+            .map_err(|_| ProofError("The DPoP proof's signature or claims are not valid."))?;
 
         if claims.htm != target.method {
             return Err(ProofError("The DPoP proof was made for another HTTP method."));
@@ -91,57 +81,12 @@ impl Proof {
                 ));
             }
         }
-        let jkt = thumbprint(&jwk).ok_or(ProofError("The DPoP proof's key is not usable."))?;
         Ok(Proof {
-            jkt,
+            jkt: key.thumbprint(),
             jti: claims.jti,
             nonce: claims.nonce,
         })
     }
-}
-
-/// The header's public key, after checking the header is that of a DPoP proof signed with
-/// ES256 by a P-256 key that holds no private part.
-fn public_key(proof: &str) -> Result<Jwk, ProofError> {
-    let invalid = ProofError("The DPoP proof is not a JWT with a dpop+jwt header.");
-    let encoded = proof.split('.').next().ok_or(invalid)?;
-    let raw: serde_json::Value = URL_SAFE_NO_PAD
-        .decode(encoded)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .ok_or(invalid)?;
-    if raw["typ"] != PROOF_TYPE {
-        return Err(invalid);
-    }
-    if raw["alg"] != "ES256" {
-        return Err(ProofError("The DPoP proof must be signed with ES256."));
-    }
-    if raw["jwk"].get("d").is_some() {
-        return Err(ProofError("The DPoP proof's jwk must not contain a private key."));
-    }
-    let header = jsonwebtoken::decode_header(proof).map_err(|_| invalid)?;
-    let jwk = header
-        .jwk
-        .ok_or(ProofError("The DPoP proof's header has no jwk."))?;
-    match &jwk.algorithm {
-        AlgorithmParameters::EllipticCurve(ec)
-            if ec.curve == EllipticCurve::P256
-                && coordinate(&ec.x).is_some()
-                && coordinate(&ec.y).is_some() =>
-        {
-            Ok(jwk)
-        }
-        _ => Err(ProofError("The DPoP proof's jwk must be a P-256 public key.")),
-    }
-}
-
-fn coordinate(encoded: &str) -> Option<()> {
-    (URL_SAFE_NO_PAD.decode(encoded).ok()?.len() == 32).then_some(())
-}
-
-/// The key's RFC 7638 thumbprint (SHA-256, base64url): what a bound session and token record.
-pub fn thumbprint(jwk: &Jwk) -> Option<String> {
-    jwk.thumbprint(ThumbprintHash::SHA256).ok()
 }
 
 /// Whether `htu` names the request, compared as RFC 9449 §4.3 asks: without query and
@@ -156,37 +101,6 @@ fn addresses(htu: &str, target: &Target<'_>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn jwk(value: serde_json::Value) -> Jwk {
-        serde_json::from_value(value).unwrap()
-    }
-
-    #[test]
-    fn thumbprints_match_the_rfc_examples() {
-        // RFC 7638 §3.1.
-        let rsa = jwk(serde_json::json!({
-            "kty": "RSA",
-            "n": "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw",
-            "e": "AQAB",
-            "alg": "RS256",
-            "kid": "2011-04-29"
-        }));
-        assert_eq!(
-            thumbprint(&rsa).unwrap(),
-            "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
-        );
-        // RFC 9449's example key (§4.1) and the `jkt` its examples bind to (§6.1).
-        let ec = jwk(serde_json::json!({
-            "kty": "EC",
-            "x": "l8tFrhx-34tV3hRICRDY9zCkDlpBhF42UQUfWVAWBFs",
-            "y": "9VE4jf_Ok_o64zbTTlcuNJajHmt6v9TDVrU0CdvGRDA",
-            "crv": "P-256"
-        }));
-        assert_eq!(
-            thumbprint(&ec).unwrap(),
-            "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"
-        );
-    }
 
     #[test]
     fn htu_is_compared_without_query_and_after_normalising() {

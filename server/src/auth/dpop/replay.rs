@@ -9,12 +9,12 @@ use std::{
 };
 
 use sha2::{Digest, Sha256};
-use sqlx::PgPool;
 
 use super::{
     ProofLimits,
     memory::{Entry, Memory, Seen},
     nonce::{self, PROOF_LIFETIME},
+    shared::Shared,
 };
 use crate::{clock, db::Db};
 
@@ -24,7 +24,7 @@ pub struct Replays(Arc<Remembered>);
 
 struct Remembered {
     seen: Mutex<Memory>,
-    shared: Option<PgPool>,
+    shared: Option<Shared>,
 }
 
 /// The memory's entry for the proof `jti` of key `jkt` with a nonce of `bucket`. The proof's
@@ -53,7 +53,7 @@ impl Replays {
         Self(Arc::new(Remembered {
             seen: Mutex::new(Memory::new(limits.capacity, limits.per_key)),
             shared: match db {
-                Db::Postgres(pool) => Some(pool.clone()),
+                Db::Postgres(pool) => Some(Shared::new(pool.clone())),
                 Db::Sqlite(_) => None,
             },
         }))
@@ -67,25 +67,18 @@ impl Replays {
             .lock()
             .expect("replay memory lock")
             .spend(entry, nonce::bucket_now());
-        let (Seen::First, Some(pool)) = (&here, &self.0.shared) else {
+        let (Seen::First, Some(shared)) = (&here, &self.0.shared) else {
             return Ok(here);
         };
         let expires_at = clock::now_millis() + PROOF_LIFETIME.as_millis() as i64;
-        let inserted = sqlx::query(
-            "INSERT INTO dpop_proofs (id, expires_at) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(&entry.proof[..])
-        .bind(expires_at)
-        .execute(pool)
-        .await?
-        .rows_affected();
-        Ok(if inserted == 1 { Seen::First } else { Seen::Again })
+        let first = shared.spend(entry.proof, expires_at).await?;
+        Ok(if first { Seen::First } else { Seen::Again })
     }
 
     /// On PostgreSQL, deletes lapsed proofs every minute (each instance; the deletes are
     /// idempotent).
     pub fn follow(&self) {
-        let Some(pool) = self.0.shared.clone() else {
+        let Some(pool) = self.0.shared.as_ref().map(|shared| shared.pool().clone()) else {
             return;
         };
         tokio::spawn(async move {
