@@ -46,26 +46,37 @@ test('first visit: the WASM arrives brotli-compressed and its bytes on the wire 
 test('reload → protected content visible: the median of 20 reloads is printed', async ({ page }) => {
   const email = newEmail();
   await signUpThroughTheForm(page, email);
-  // When the account's email first shows, in ms since the navigation began (the page's clock).
+  // When the account's email first shows, and when the whole card does (the email comes with
+  // the silent refresh, "member since" from /api/me), in ms since the navigation began (the
+  // page's clock).
   await page.addInitScript(() => {
     const seen = () => {
       const shown = document.querySelector('[data-testid="account-email"]')?.textContent ?? '';
       if (shown.includes('@') && !(window as any).__visibleAt) {
         (window as any).__visibleAt = performance.now();
       }
+      if (document.querySelector('.details time') && !(window as any).__completeAt) {
+        (window as any).__completeAt = performance.now();
+      }
     };
     new MutationObserver(seen).observe(document, { childList: true, subtree: true, characterData: true });
   });
   const times: number[] = [];
+  const complete: number[] = [];
   for (let i = 0; i < 20; i++) {
     await page.reload();
     await expect(page.getByTestId('account-email')).toHaveText(email);
+    await expect(page.locator('.details time')).toBeVisible();
     times.push(await page.evaluate(() => (window as any).__visibleAt as number));
+    complete.push(await page.evaluate(() => (window as any).__completeAt as number));
   }
-  times.sort((a, b) => a - b);
-  const median = (times[9] + times[10]) / 2;
+  const median = (values: number[]) => {
+    values.sort((a, b) => a - b);
+    return (values[9] + values[10]) / 2;
+  };
   console.log(
-    `[figure] reload → account email on screen: median ${median.toFixed(0)} ms ` +
-      `(fastest ${times[0].toFixed(0)}, slowest ${times[19].toFixed(0)}; 20 reloads)`,
+    `[figure] reload → account email on screen: median ${median(times).toFixed(0)} ms ` +
+      `(fastest ${times[0].toFixed(0)}, slowest ${times[19].toFixed(0)}; 20 reloads); ` +
+      `whole account card (with /api/me): median ${median(complete).toFixed(0)} ms`,
   );
 });

@@ -202,6 +202,8 @@ test('an expired access token is refreshed once, even when two calls meet it tog
     await page.getByRole('link', { name: 'Latch' }).click();
     await page.getByTestId('signed-in-as').click();
     await expect(page.getByTestId('account-email')).toHaveText(email);
+    // The email is the session's; the account's own details come from /api/me.
+    await expect(page.getByTestId('member-since')).toBeVisible();
     expect(calls.filter((call) => call.startsWith('POST'))).toEqual(['POST /api/auth/refresh 200']);
     expect(calls.filter((call) => call.startsWith('GET'))).toEqual(['GET /api/me 401', 'GET /api/me 200']);
   } finally {

@@ -3,6 +3,8 @@
 //! after each refresh and when an account page opens, and shows it until dismissed (the
 //! dismissed attempt's time is kept in `localStorage`, so other tabs and reloads agree).
 
+use std::cell::Cell;
+
 use leptos::{prelude::*, task::spawn_local};
 
 use super::{Auth, http};
@@ -22,10 +24,21 @@ fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
 }
 
-/// Looks for a blocked attempt the user has not dismissed, in the background.
+thread_local! {
+    static CHECKING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Looks for a blocked attempt the user has not dismissed, in the background. A page load asks
+/// twice at once (after its silent refresh, and as an account page opens): one request
+/// answers both, instead of a second one competing with the page's own data.
 pub fn check(auth: Auth) {
+    if CHECKING.with(|checking| checking.replace(true)) {
+        return;
+    }
     spawn_local(async move {
-        let Ok(events) = http::get_json::<Vec<SecurityEventView>>(auth, "/api/security-events").await else {
+        let events = http::get_json::<Vec<SecurityEventView>>(auth, "/api/security-events").await;
+        CHECKING.with(|checking| checking.set(false));
+        let Ok(events) = events else {
             return;
         };
         let newest = events

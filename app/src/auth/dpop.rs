@@ -10,12 +10,12 @@
 use std::cell::RefCell;
 
 use gloo_net::http::Response;
-use js_sys::{Array, Object, Reflect, Uint8Array};
-use wasm_bindgen::{JsCast, JsValue};
+use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue, prelude::wasm_bindgen};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{CryptoKey, CryptoKeyPair, SubtleCrypto};
 
-use super::idb;
+use super::{idb, token_store};
 
 /// Where the key is kept in IndexedDB.
 const KEY_NAME: &str = "key";
@@ -27,8 +27,14 @@ struct DeviceKey {
     jwk: String,
 }
 
+/// The User Timing entries the proofs leave: how long making each took, and for which request.
+const PROOF_TIMING: &str = "latch:dpop-proof";
+
 thread_local! {
     static KEY: RefCell<Option<DeviceKey>> = const { RefCell::new(None) };
+    /// The read from IndexedDB under way (its stored value), for everyone who needs the key
+    /// meanwhile. A promise, since a promise can be awaited by any number of callers.
+    static LOADING: RefCell<Option<Promise>> = const { RefCell::new(None) };
     static NONCE: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
@@ -103,8 +109,45 @@ pub async fn new_key() -> bool {
     };
     let key = made.await;
     let made_one = key.is_some();
+    LOADING.with(|slot| *slot.borrow_mut() = None);
     KEY.with(|slot| *slot.borrow_mut() = key);
     made_one
+}
+
+/// Starts reading the key from IndexedDB. Called while the page hydrates, so the silent
+/// refresh that follows finds the key read instead of waiting for the database.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+pub fn preload() {
+    if KEY.with(|slot| slot.borrow().is_none()) {
+        let _ = loading();
+    }
+}
+
+fn loading() -> Promise {
+    LOADING.with(|slot| {
+        slot.borrow_mut()
+            .get_or_insert_with(|| {
+                // The database is asked at once; the promise drives the rest from now on,
+                // awaited or not, and never rejects (a failed read finds no key), so an
+                // unawaited one leaves no uncaught error.
+                let stored = idb::get(KEY_NAME);
+                wasm_bindgen_futures::future_to_promise(async move {
+                    Ok(stored.await.unwrap_or(JsValue::UNDEFINED))
+                })
+            })
+            .clone()
+    })
+}
+
+fn device_key(stored: &JsValue) -> Option<DeviceKey> {
+    let private = Reflect::get(stored, &JsValue::from_str("privateKey"))
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let jwk = Reflect::get(stored, &JsValue::from_str("jwk"))
+        .ok()?
+        .as_string()?;
+    Some(DeviceKey { private, jwk })
 }
 
 /// The key, from memory or IndexedDB.
@@ -112,17 +155,20 @@ async fn key() -> Option<DeviceKey> {
     if let Some(key) = KEY.with(|slot| slot.borrow().clone()) {
         return Some(key);
     }
-    let stored = idb::get(KEY_NAME).await.ok()?;
-    let private = Reflect::get(&stored, &JsValue::from_str("privateKey"))
-        .ok()?
-        .dyn_into()
-        .ok()?;
-    let jwk = Reflect::get(&stored, &JsValue::from_str("jwk"))
-        .ok()?
-        .as_string()?;
-    let key = DeviceKey { private, jwk };
-    KEY.with(|slot| *slot.borrow_mut() = Some(key.clone()));
-    Some(key)
+    let loading = loading();
+    let key = JsFuture::from(loading.clone())
+        .await
+        .ok()
+        .and_then(|stored| device_key(&stored));
+    // Kept only if no new key and no reload came meanwhile: the read may predate either.
+    LOADING.with(|slot| {
+        let mut slot = slot.borrow_mut();
+        if slot.as_ref().is_some_and(|current| Object::is(current, &loading)) {
+            *slot = None;
+            KEY.with(|held| *held.borrow_mut() = key.clone());
+        }
+    });
+    key
 }
 
 /// Whether this browser can hold a key but has none: its site storage was cleared while the
@@ -135,6 +181,7 @@ pub async fn key_lost() -> bool {
 /// Forgets the key held in memory, so the next proof reads IndexedDB (another tab signed in
 /// and made a new one).
 pub fn reload() {
+    LOADING.with(|slot| *slot.borrow_mut() = None);
     KEY.with(|slot| *slot.borrow_mut() = None);
 }
 
@@ -168,8 +215,27 @@ pub fn remember_nonce(response: &Response) {
     }
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// `performance.measure(name, {start})`: a User Timing entry from `start` until now.
+    #[wasm_bindgen(js_namespace = performance, js_name = measure, catch)]
+    fn measure(name: &str, options: &Object) -> Result<JsValue, JsValue>;
+}
+
 /// A proof for `method path` (covering `access_token` on API calls), or `None` without a key.
+/// Each one is timed as a User Timing entry named for the request (`latch:dpop-proof GET
+/// /api/me`; never the token or the proof), so what device binding costs per call can be read
+/// in a real browser.
 pub async fn proof(method: &str, path: &str, access_token: Option<&str>) -> Option<String> {
+    let start = token_store::now_ms();
+    let proof = signed_proof(method, path, access_token).await?;
+    let since = Object::new();
+    let _ = Reflect::set(&since, &JsValue::from_str("start"), &JsValue::from_f64(start));
+    let _ = measure(&format!("{PROOF_TIMING} {method} {path}"), &since);
+    Some(proof)
+}
+
+async fn signed_proof(method: &str, path: &str, access_token: Option<&str>) -> Option<String> {
     let key = key().await?;
     let subtle = subtle()?;
     let origin = web_sys::window()?.location().origin().ok()?;
@@ -186,9 +252,16 @@ pub async fn proof(method: &str, path: &str, access_token: Option<&str>) -> Opti
         Reflect::set(&claims, &JsValue::from_str("nonce"), &JsValue::from_str(&nonce)).ok()?;
     }
     if let Some(token) = access_token {
-        let digest = bytes_of(subtle.digest_with_str_and_u8_array("SHA-256", token.as_bytes())).await?;
-        let ath = JsValue::from_str(&base64url(&digest)?);
-        Reflect::set(&claims, &JsValue::from_str("ath"), &ath).ok()?;
+        let ath = match token_store::ath(token) {
+            Some(ath) => ath,
+            None => {
+                let digest = subtle.digest_with_str_and_u8_array("SHA-256", token.as_bytes());
+                let ath = base64url(&bytes_of(digest).await?)?;
+                token_store::keep_ath(token, &ath);
+                ath
+            }
+        };
+        Reflect::set(&claims, &JsValue::from_str("ath"), &JsValue::from_str(&ath)).ok()?;
     }
     let claims = stringify(&claims)?;
     let header = format!(r#"{{"typ":"dpop+jwt","alg":"ES256","jwk":{}}}"#, key.jwk);

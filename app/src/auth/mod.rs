@@ -86,6 +86,10 @@ pub fn provide_auth() -> Auth {
         blocked: RwSignal::new(None),
     };
     provide_context(auth);
+    // This runs as hydration begins: the device key is read from IndexedDB while the page
+    // hydrates, ready for the silent refresh that starts once it has.
+    #[cfg(target_arch = "wasm32")]
+    dpop::preload();
     // Effects run only in the browser, after hydration, so the server never renders a guess.
     Effect::new(move |started: Option<()>| {
         if started.is_none() {

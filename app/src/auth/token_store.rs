@@ -12,6 +12,9 @@ struct Held {
     lifetime_ms: f64,
     /// `performance.now()` (monotonic, immune to wall-clock changes) when it expires.
     expires_at_ms: f64,
+    /// What every proof made with this token carries as `ath` (its SHA-256, base64url), once
+    /// worked out: hashing it again for each call would cost each call another wait.
+    ath: Option<String>,
 }
 
 thread_local! {
@@ -34,6 +37,7 @@ pub fn set(token: String, expires_in_secs: u64, bound: bool) {
             bound,
             lifetime_ms,
             expires_at_ms,
+            ath: None,
         })
     });
 }
@@ -49,6 +53,25 @@ pub fn held() -> Option<(String, bool)> {
         held.borrow()
             .as_ref()
             .map(|held| (held.token.clone(), held.bound))
+    })
+}
+
+/// The `ath` worked out for `token`, if that is still the token held.
+pub fn ath(token: &str) -> Option<String> {
+    HELD.with(|held| {
+        held.borrow()
+            .as_ref()
+            .filter(|held| held.token == token)
+            .and_then(|held| held.ath.clone())
+    })
+}
+
+/// Keeps `ath` for the next proofs made with `token`, unless a new token came meanwhile.
+pub fn keep_ath(token: &str, ath: &str) {
+    HELD.with(|held| {
+        if let Some(held) = held.borrow_mut().as_mut().filter(|held| held.token == token) {
+            held.ath = Some(ath.to_string());
+        }
     })
 }
 

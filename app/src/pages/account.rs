@@ -45,31 +45,68 @@ pub fn AccountNav() -> impl IntoView {
     }
 }
 
+/// What the account card shows: the user the session names at once, and what only `/api/me`
+/// knows (whether the address is confirmed, since when the account exists) when it answers.
+struct Details {
+    id: String,
+    email: String,
+    /// `(email_verified, created_at)`, once `/api/me` answered.
+    more: Option<(bool, String)>,
+}
+
 #[component]
 fn AccountDetails() -> impl IntoView {
+    let auth = use_auth();
     // Fetched in the browser only: the server never sees the access token.
-    let me = Loaded::<Me>::new(use_auth(), "/api/me");
+    let me = Loaded::<Me>::new(auth, "/api/me");
+    // The silent refresh that opened this page already named the user: showing that waits for
+    // no second round trip.
+    let details = move || match me.get() {
+        Some(Ok(me)) => Some(Ok(Details {
+            id: me.id,
+            email: me.email,
+            more: Some((me.email_verified, me.created_at)),
+        })),
+        Some(Err(error)) => Some(Err(error)),
+        None => match auth.status.get() {
+            Status::SignedIn(user) => Some(Ok(Details {
+                id: user.id,
+                email: user.email,
+                more: None,
+            })),
+            _ => None,
+        },
+    };
     view! {
         <section class="account">
             <h1>"Your account"</h1>
-            {move || match me.get() {
+            {move || match details() {
                 None => view! { <p role="status">"Loading your account…"</p> }.into_any(),
-                Some(Ok(me)) => view! {
-                    <dl class="details card">
-                        <div>
-                            <dt>"Email"</dt>
-                            <dd>
-                                <span data-testid="account-email">{me.email}</span>
-                                // Only a link mailed to it proves the address is the user's.
-                                {(!me.email_verified).then(|| view! {
-                                    " " <span class="badge pending" data-testid="email-unconfirmed">"Not confirmed"</span>
-                                })}
-                            </dd>
-                        </div>
-                        <div><dt>"Member since"</dt><dd><When at=me.created_at/></dd></div>
-                        <div><dt>"Account id"</dt><dd><code>{me.id}</code></dd></div>
-                    </dl>
-                }.into_any(),
+                Some(Ok(Details { id, email, more })) => {
+                    let unconfirmed = more.as_ref().is_some_and(|(verified, _)| !verified);
+                    let since = match more {
+                        Some((_, created_at)) => view! {
+                            <span data-testid="member-since"><When at=created_at/></span>
+                        }.into_any(),
+                        None => view! { <span class="checking" aria-busy="true">"…"</span> }.into_any(),
+                    };
+                    view! {
+                        <dl class="details card">
+                            <div>
+                                <dt>"Email"</dt>
+                                <dd>
+                                    <span data-testid="account-email">{email}</span>
+                                    // Only a link mailed to it proves the address is the user's.
+                                    {unconfirmed.then(|| view! {
+                                        " " <span class="badge pending" data-testid="email-unconfirmed">"Not confirmed"</span>
+                                    })}
+                                </dd>
+                            </div>
+                            <div><dt>"Member since"</dt><dd>{since}</dd></div>
+                            <div><dt>"Account id"</dt><dd><code>{id}</code></dd></div>
+                        </dl>
+                    }.into_any()
+                }
                 Some(Err(error)) => view! { <p role="status" class="form-error">{error.message()}</p> }.into_any(),
             }}
             <ul class="next-steps">
