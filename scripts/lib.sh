@@ -1,10 +1,15 @@
-# Shared by the scripts in this folder: paths, PATH and messages. Source it; do not run it.
+# Shared by the scripts in this folder: paths, PATH, messages, background jobs and the release
+# build. Source it; do not run it.
+[ -z "${LATCH_LIB_LOADED:-}" ] || return 0
+LATCH_LIB_LOADED=1
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # Tools live where cargo and npm put them; wasm-opt comes from npm's binaryen, never Debian's.
+# (scripts/dev exports PATH with these for cargo-leptos, which runs wasm-bindgen from PATH.)
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$ROOT/end2end/node_modules/.bin:$PATH"
 
+# Only `cargo leptos watch` (scripts/dev) uses it; the release build does without.
 CARGO_LEPTOS_VERSION="0.3.11"
 # The API fuzzer (PyPI), in its own virtual environment under .tools/.
 SCHEMATHESIS_VERSION="4.32.5"
@@ -12,6 +17,46 @@ SCHEMATHESIS="$ROOT/.tools/schemathesis/bin/schemathesis"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 fail() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+# Slow installs and builds run in the background while cargo compiles in the foreground:
+# `background NAME COMMAND...` starts one in its own process group, its output in
+# target/logs/NAME.log; `await_job NAME` waits for it and stops the script with the end of
+# that log if it failed. Whatever is still running when the script exits (a failure, Ctrl-C)
+# is stopped with it, as are the commands given to `at_exit`.
+declare -A bg_pids=()
+exit_hooks=()
+LOG_DIR="$ROOT/target/logs"
+background() {
+  local name="$1"
+  shift
+  mkdir -p "$LOG_DIR"
+  set -m
+  # No terminal input: a job that asked for some (sudo's password) would stop, not fail.
+  ("$@") </dev/null >"$LOG_DIR/$name.log" 2>&1 &
+  bg_pids[$name]=$!
+  set +m
+  say "$name: running in the background (log: target/logs/$name.log)"
+}
+await_job() {
+  local name="$1" pid="${bg_pids[$1]:-}"
+  [ -n "$pid" ] || return 0
+  unset "bg_pids[$name]"
+  say "$name: waiting for it"
+  if wait "$pid"; then say "$name: done"; return 0; fi
+  tail -n 40 "$LOG_DIR/$name.log" >&2
+  fail "$name failed (its whole log: target/logs/$name.log)"
+}
+await_all_jobs() {
+  local name
+  for name in "${!bg_pids[@]}"; do await_job "$name"; done
+}
+at_exit() { exit_hooks+=("$1"); }
+on_exit() {
+  local pid hook
+  for pid in "${bg_pids[@]}"; do kill -- "-$pid" 2>/dev/null || true; done
+  for hook in "${exit_hooks[@]}"; do eval "$hook"; done
+}
+trap on_exit EXIT
 
 # Runs a command as root: directly when we are root, through sudo otherwise.
 as_root() {
@@ -45,29 +90,26 @@ wasm_nightly_ready() {
     rustup +nightly target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown
 }
 
-# Builds the release WASM, JS glue and CSS with content-hashed file names
-# (pkg/latch.<hash>.wasm), which the server lets browsers cache for a year. Cargo.toml leaves
-# hashing off because `cargo leptos watch` hashes only its first build: later rebuilds would
-# leave pages naming stale files.
-# On the nightly compiler std is rebuilt for size without panic messages, `{:?}` text or
-# source locations, which the release bundle never shows; on stable the bundle is larger
-# (BENCHMARKS.md has both). These flags replace build.rustflags, so they repeat its cfg.
+# The release site (scripts/site.sh builds it as cargo-leptos would): the WASM, JS glue and CSS
+# with content-hashed file names (pkg/latch.<hash>.wasm), which the server lets browsers cache
+# for a year. Cargo.toml leaves hashing off because `cargo leptos watch` hashes only its first
+# build: later rebuilds would leave pages naming stale files.
+source "$ROOT/scripts/site.sh"
+
+# The front: the WASM compiles while a wasm-bindgen-cli install started by setup may still run.
 build_release_front() {
-  local flags="--cfg erase_components --cfg latch_sync_hydrate" nightly=()
-  if wasm_nightly_ready; then
-    nightly=(RUSTUP_TOOLCHAIN=nightly CARGO_UNSTABLE_BUILD_STD=std,panic_abort)
-    flags+=" -Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none"
-  else
-    say "no nightly compiler with rust-src and the WASM target: building the WASM on stable (larger)"
-  fi
-  env "${nightly[@]}" CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$flags" LEPTOS_HASH_FILES=true \
-    cargo leptos build --release --frontend-only
+  compile_release_front
+  await_job wasm-bindgen-cli
+  package_release_front
 }
 
-# The release site: the front as above, then the server (on the default, stable compiler).
+# The whole site. The server (stable, target/release) and the WASM (nightly or stable,
+# target/front) share no build, so the server compiles alongside: on two cores each fills the
+# other's single-threaded stretches (the WASM's link-time optimisation, the server crate).
 build_release_site() {
+  background server-build compile_release_server
   build_release_front
-  LEPTOS_HASH_FILES=true cargo leptos build --release --server-only
+  await_job server-build
 }
 
 pg_bin_dir() {

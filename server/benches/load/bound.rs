@@ -106,64 +106,23 @@ async fn devices(client: &Client, base: &str) -> Vec<Device> {
     devices
 }
 
-/// `GET path` from every connection for `length`, each with its device's token and a proof.
-async fn bound_gets(
+/// `method path` from every connection for `length`, each as its device with a proof made
+/// ahead: a GET with the device's access token, a POST (a refresh) with its cookie, whose
+/// successor it keeps.
+async fn bound_run(
     server: &Instance,
     client: &Client,
     devices: &Arc<Vec<Device>>,
-    path: &'static str,
+    (method, path): (&'static str, &'static str),
     length: Duration,
     rate: f64,
 ) -> (driver::Outcome, usize) {
-    let nonce = nonce(client, &server.base).await;
-    let sign = |d: &Device| d.key.proof("GET", &htu(path), &nonce, Some(&d.access));
-    let proofs = Arc::new(Proofs::ahead(devices, length, rate, sign));
-    let (client, url, devices, shared) = (
-        client.clone(),
-        Arc::new(format!("{}{path}", server.base)),
-        devices.clone(),
-        proofs.clone(),
-    );
-    let nonce = Arc::new(nonce);
-    let outcome = driver::run(&[server], length, move |i, _| {
-        let (client, url, devices, proofs, nonce) = (
-            client.clone(),
-            url.clone(),
-            devices.clone(),
-            shared.clone(),
-            nonce.clone(),
-        );
-        async move {
-            let device = &devices[i];
-            let proof = proofs.take(i, || {
-                device.key.proof("GET", &htu(path), &nonce, Some(&device.access))
-            });
-            let response = client
-                .get(url.as_str())
-                .header(header::AUTHORIZATION, format!("DPoP {}", device.access))
-                .header("DPoP", proof)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(response.status(), 200, "bound GET {url}");
-        }
-    })
-    .await;
-    (outcome, proofs.signed_inline.load(Ordering::Relaxed))
-}
-
-/// Rotations from every connection for `length`, each of its own device's chain.
-async fn bound_refreshes(
-    server: &Instance,
-    client: &Client,
-    devices: &Arc<Vec<Device>>,
-    length: Duration,
-) -> (driver::Outcome, usize) {
     let nonce = Arc::new(nonce(client, &server.base).await);
-    let path = "/api/auth/refresh";
-    let proofs = Arc::new(Proofs::ahead(devices, length, REFRESH_GUESS, |d| {
-        d.key.proof("POST", &htu(path), &nonce, None)
-    }));
+    let proof = move |device: &Device, nonce: &str| {
+        let access = (method == "GET").then_some(device.access.as_str());
+        device.key.proof(method, &htu(path), nonce, access)
+    };
+    let proofs = Arc::new(Proofs::ahead(devices, length, rate, |d| proof(d, &nonce)));
     let (client, url, devices, shared) = (
         client.clone(),
         Arc::new(format!("{}{path}", server.base)),
@@ -180,18 +139,24 @@ async fn bound_refreshes(
         );
         async move {
             let device = &devices[i];
-            let proof = proofs.take(i, || device.key.proof("POST", &htu(path), &nonce, None));
-            let cookie = device.cookie.lock().unwrap().clone();
-            let response = client
-                .post(url.as_str())
-                .header(header::COOKIE, format!("latch_refresh={cookie}"))
-                .header(header::ORIGIN, ORIGIN)
-                .header("DPoP", proof)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(response.status(), 200, "bound refresh");
-            *device.cookie.lock().unwrap() = cookie_of(&response);
+            let request = match method {
+                "GET" => client
+                    .get(url.as_str())
+                    .header(header::AUTHORIZATION, format!("DPoP {}", device.access)),
+                _ => {
+                    let cookie = device.cookie.lock().unwrap().clone();
+                    client
+                        .request(method.parse().unwrap(), url.as_str())
+                        .header(header::COOKIE, format!("latch_refresh={cookie}"))
+                        .header(header::ORIGIN, ORIGIN)
+                }
+            };
+            let proof = proofs.take(i, || proof(device, &nonce));
+            let response = request.header("DPoP", proof).send().await.unwrap();
+            assert_eq!(response.status(), 200, "bound {method} {url}");
+            if method != "GET" {
+                *device.cookie.lock().unwrap() = cookie_of(&response);
+            }
         }
     })
     .await;
@@ -220,13 +185,14 @@ pub async fn all(backend: &str, server: &Instance, length: Duration) -> (Vec<Str
         let rate = protecteds
             .last()
             .map_or(FIRST_GUESS, |run: &driver::Outcome| run.per_second);
-        let (outcome, inline) = bound_gets(server, &client, &devices, "/api/me", slice, rate).await;
+        let (outcome, inline) = bound_run(server, &client, &devices, ("GET", "/api/me"), slice, rate).await;
         protecteds.push(outcome);
         inline_me += inline;
         let rate = token_onlys
             .last()
             .map_or(FIRST_GUESS, |run: &driver::Outcome| run.per_second);
-        let (outcome, inline) = bound_gets(server, &client, &devices, "/api/session", slice, rate).await;
+        let (outcome, inline) =
+            bound_run(server, &client, &devices, ("GET", "/api/session"), slice, rate).await;
         token_onlys.push(outcome);
         inline_session += inline;
     }
@@ -237,7 +203,15 @@ pub async fn all(backend: &str, server: &Instance, length: Duration) -> (Vec<Str
     );
     let protected_ratio = median_ratio(&protecteds, &floors, protected.per_second / floor.per_second);
     let token_only_ratio = median_ratio(&token_onlys, &floors, token_only.per_second / floor.per_second);
-    let (refresh, inline_refresh) = bound_refreshes(server, &client, &devices, length).await;
+    let (refresh, inline_refresh) = bound_run(
+        server,
+        &client,
+        &devices,
+        ("POST", "/api/auth/refresh"),
+        length,
+        REFRESH_GUESS,
+    )
+    .await;
 
     let rows = vec![
         floor.row(backend, "defaults (`require`, `required`): `GET /healthz`"),

@@ -1,13 +1,15 @@
-//! A real SMTP server (mailin-embedded) in the test process, on a port of its own, keeping what
-//! it is given. It offers neither STARTTLS nor AUTH: a mailer that insists on TLS must fail.
+//! A real SMTP server in the test process, on a port of its own, keeping what it is given:
+//! mailin's SMTP session over plain TCP, a thread per connection. It offers neither STARTTLS nor
+//! AUTH: a mailer that insists on TLS must fail.
 
 use std::{
-    net::{IpAddr, TcpListener},
+    io::{BufRead, BufReader},
+    net::{IpAddr, TcpListener, TcpStream},
     sync::{Arc, Mutex},
     time::Duration,
 };
 
-use mailin_embedded::{Handler, Response, Server, response};
+use mailin::{Action, Handler, Response, SessionBuilder, response};
 
 /// One mail as the server received it.
 #[derive(Debug, Clone, Default)]
@@ -66,19 +68,21 @@ pub struct SmtpSink {
 }
 
 impl SmtpSink {
-    /// Starts serving on 127.0.0.1. The server thread ends with the test process.
+    /// Starts serving on 127.0.0.1. The server's threads end with the test process.
     pub fn start() -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
         let port = listener.local_addr().unwrap().port();
         let received = Arc::new(Mutex::new(Vec::new()));
-        let mut server = Server::new(Keep {
+        let keep = Keep {
             received: Arc::clone(&received),
             current: Received::default(),
-        });
-        server.with_name("sink.localhost").with_tcp_listener(listener);
+        };
         std::thread::spawn(move || {
-            if let Err(err) = server.serve() {
-                eprintln!("the SMTP sink stopped: {err}");
+            for stream in listener.incoming().flatten() {
+                let keep = keep.clone();
+                // A client that hangs up midway (one refusing a server without STARTTLS) only
+                // ends its own conversation.
+                std::thread::spawn(move || converse(stream, keep).ok());
             }
         });
         Self { port, received }
@@ -157,6 +161,28 @@ impl SmtpSink {
             "the SMTP server received {} mails, not {count}",
             self.received().len()
         );
+    }
+}
+
+/// One SMTP conversation: mailin's session reads each line the client sends and says what to
+/// answer, and whether to hang up.
+fn converse(stream: TcpStream, keep: Keep) -> std::io::Result<()> {
+    let mut session = SessionBuilder::new("sink.localhost").build(stream.peer_addr()?.ip(), keep);
+    let mut lines = BufReader::new(stream.try_clone()?);
+    let mut out = stream;
+    session.greeting().write_to(&mut out)?;
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        if lines.read_until(b'\n', &mut line)? == 0 {
+            return Ok(());
+        }
+        let answer = session.process(&line);
+        match answer.action {
+            Action::NoReply => {}
+            Action::Close => return answer.write_to(&mut out),
+            Action::Reply | Action::UpgradeTls => answer.write_to(&mut out)?,
+        }
     }
 }
 
