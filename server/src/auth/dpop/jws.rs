@@ -73,18 +73,14 @@ pub fn open(proof: &str) -> Result<(PublicKey, Vec<u8>), ProofError> {
     }
     let key = PublicKey::from_jwk(jwk).ok_or(NOT_P256)?;
 
-    let signed = &proof[..header_and_payload_len(proof, payload)];
+    // Exactly three parts, so everything before the last dot is `header.payload`.
+    let signed = proof.rsplit_once('.').map_or("", |(signed, _)| signed);
     let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| BAD_SIGNATURE)?;
     UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, &key.point)
         .verify(signed.as_bytes(), &signature)
         .map_err(|_| BAD_SIGNATURE)?;
     let payload = URL_SAFE_NO_PAD.decode(payload).map_err(|_| BAD_SIGNATURE)?;
     Ok((key, payload))
-}
-
-/// The length of `header.payload`, the JWS signing input.
-fn header_and_payload_len(proof: &str, payload: &str) -> usize {
-    proof.find('.').map_or(0, |dot| dot + 1) + payload.len()
 }
 
 impl PublicKey {
