@@ -36,7 +36,7 @@ pub trait WritePool {
     /// Appended to a SELECT that must lock the rows it reads.
     const FOR_UPDATE: &'static str;
     /// A statement that tells other instances something (channel `$1`, payload `$2`; see
-    /// `auth::broadcast`), delivered when the transaction commits; none for the single-node
+    /// `auth::sessions::broadcast`), delivered when the transaction commits; none for the single-node
     /// backend.
     const NOTIFY: Option<&'static str>;
     // Boxed: an `async fn` here trips the compiler's "Send is not general enough" limitation

@@ -17,15 +17,15 @@ const MIN_SECRET_BYTES: usize = 32;
 pub struct ServerSecret {
     /// Keys the HMAC under which refresh tokens are stored.
     pub refresh_hash_key: [u8; 32],
-    /// Derives a refresh token's successor from the token itself (see `auth::refresh_token`).
+    /// Derives a refresh token's successor from the token itself (see `auth::sessions::refresh_token`).
     pub successor_key: [u8; 32],
     /// Seals the private signing keys stored in the database.
     pub key_seal_key: [u8; 32],
     /// Signs the device cookies that exempt a known browser from the per-account lock.
     pub device_cookie_key: [u8; 32],
-    /// Keys the stateless DPoP nonces (`auth::dpop`).
+    /// Keys the stateless DPoP nonces (`auth::tokens::dpop`).
     pub dpop_nonce_key: [u8; 32],
-    /// Keys the HMAC under which mailed links' tokens are stored (`auth::links`).
+    /// Keys the HMAC under which mailed links' tokens are stored (`auth::accounts::links`).
     pub link_hash_key: [u8; 32],
 }
 

@@ -9,7 +9,10 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
 use crate::{
-    auth::{AuthService, dpop::DeviceBinding, purge::Purge, revocations::Revocations, tokens::TokenIssuer},
+    auth::{
+        AuthService, purge::Purge, sessions::revocations::Revocations, tokens::access::TokenIssuer,
+        tokens::dpop::DeviceBinding,
+    },
     config::Config,
     db::Db,
     mail::Mailer,

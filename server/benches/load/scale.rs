@@ -17,7 +17,7 @@ use std::{
 
 use clap::Parser;
 use reqwest::Client;
-use server::{auth::refresh_token::RefreshToken, config::Config, secret::ServerSecret};
+use server::{auth::sessions::refresh_token::RefreshToken, config::Config, secret::ServerSecret};
 use sqlx::{Connection, PgConnection, SqliteConnection};
 
 use super::{

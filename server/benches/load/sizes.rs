@@ -8,7 +8,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use server::auth::revocations::Revocations;
+use server::auth::sessions::revocations::Revocations;
 
 use super::instance::Instance;
 

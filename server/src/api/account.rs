@@ -10,7 +10,7 @@ use app::contract::{CurrentSession, ErrorBody, EventsBefore, Me, PasswordChange,
 
 use super::{bearer::AuthUser, client_address::Client, json::ApiJson};
 use crate::{
-    auth::{AuthService, events::Cursor},
+    auth::{AuthService, accounts::events::Cursor},
     clock,
     error::{Error, Result},
 };

@@ -13,9 +13,9 @@ use super::dpop;
 use crate::{
     auth::{
         Caller,
-        dpop::{DeviceBinding, DeviceProof, NotSpent, REPLAYED},
-        revocations::Revocations,
-        tokens::{TokenError, TokenIssuer},
+        sessions::revocations::Revocations,
+        tokens::access::{TokenError, TokenIssuer},
+        tokens::dpop::{DeviceBinding, DeviceProof, NotSpent, REPLAYED},
     },
     config::Config,
     error::Error,

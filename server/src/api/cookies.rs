@@ -2,14 +2,14 @@
 //! read them, ordinary requests do not carry them and cross-site requests never do:
 //! - `latch_refresh`, the refresh token, living as long as its session;
 //! - `latch_device`, the device cookie that exempts a browser from the account's sign-in lock
-//!   (`auth::known_device`), living 400 days (the most browsers keep a cookie).
+//!   (`auth::credentials::device_cookies`), living 400 days (the most browsers keep a cookie).
 
 use axum::http::{HeaderMap, header};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use time::Duration;
 
 use crate::{
-    auth::{refresh::PresentedToken, refresh_token::RefreshToken},
+    auth::{sessions::refresh::PresentedToken, sessions::refresh_token::RefreshToken},
     clock,
 };
 

@@ -1,6 +1,6 @@
 //! DPoP on the wire (RFC 9449): reading the `DPoP` header, naming the request a proof must
 //! be for, and handing out the next nonce on every API response. What a proof proves is the
-//! auth core's (`auth::dpop`).
+//! auth core's (`auth::tokens::dpop`).
 
 use std::sync::Arc;
 
@@ -12,7 +12,7 @@ use axum::{
 };
 
 use crate::{
-    auth::dpop::{DeviceBinding, DeviceProof, Proven, Target},
+    auth::tokens::dpop::{DeviceBinding, DeviceProof, Proven, Target},
     config::{Config, DeviceBinding as Policy, EmailVerification as Verification},
     error::Error,
 };

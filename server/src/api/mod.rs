@@ -22,7 +22,7 @@ use axum::{
     routing::{any, get, post},
 };
 
-use crate::{auth::tokens::TokenIssuer, error::Error, state::AppState};
+use crate::{auth::tokens::access::TokenIssuer, error::Error, state::AppState};
 
 /// Everything under `/api`, plus the JWKS document. The routes are written out whole rather
 /// than nested under `/api`: a nested router strips and restores the prefix on every request,

@@ -1,35 +1,23 @@
-//! The authentication core, independent of HTTP (no axum types here): `AuthService` is the
-//! entry point; below it, accounts, passwords, access tokens and their signing keys, refresh
-//! tokens, sessions and security events.
+//! The authentication core, independent of HTTP (no axum types here). `AuthService` is the
+//! entry point, one call per thing a user can do; below it the core is grouped by what it
+//! looks after:
+//! - `accounts`: users, their profiles and addresses, recovery and the links it mails,
+//!   notices and security events;
+//! - `credentials`: what proves a person (passwords), the throttles on guessing, and the
+//!   signed cookies that mark a browser already known to an account;
+//! - `sessions`: starting one (sign-in), rotating and refreshing its tokens, ending it, and
+//!   telling other instances;
+//! - `tokens`: access tokens, the keys that sign them, and DPoP device binding;
+//! - `client`: who is asking (address, User-Agent and its description).
 
-pub mod account;
-pub mod broadcast;
-pub mod client_info;
-pub mod device;
-pub mod dpop;
-pub mod email;
-pub mod events;
-pub mod keys;
-pub mod known_device;
-pub mod links;
-pub mod notices;
-pub mod password;
-pub mod profiles;
+pub mod accounts;
+pub mod client;
+pub mod credentials;
 pub mod purge;
-pub mod recovery;
-pub mod refresh;
-pub mod refresh_token;
-pub mod revocations;
 pub mod service;
 pub mod sessions;
-mod sign_in;
-pub mod sign_up;
-pub mod throttle;
 pub mod tokens;
-pub mod users;
-pub mod verified_tokens;
 
-pub use account::Caller;
-pub use client_info::ClientInfo;
+pub use accounts::{account::Caller, sign_up::SignUp};
+pub use client::ClientInfo;
 pub use service::{AuthError, AuthService, SessionOver, SignedIn};
-pub use sign_up::SignUp;

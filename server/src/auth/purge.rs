@@ -2,7 +2,7 @@
 //! bound. Sessions that ended or expired more than the retention ago go with their
 //! refresh-token rows (a late replay of their cookie is then just an unknown token, still
 //! refused), and security events older than theirs. A live session's own token rows are
-//! bounded at rotation (`sessions::KEPT_GENERATIONS`).
+//! bounded at rotation (`sessions::store::KEPT_GENERATIONS`).
 //!
 //! Ended sessions are kept at least as long as one of their access tokens can live: a
 //! starting instance builds its revocation set from them.

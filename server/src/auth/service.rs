@@ -7,17 +7,17 @@ use std::{collections::BTreeMap, ops::Deref, sync::Arc, time::Duration};
 
 use app::contract::User;
 
-use super::{
-    dpop::{NotSpent, Proven},
-    known_device::DeviceCookies,
-    password::{HashError, PasswordHasher},
-    profiles::Profiles,
-    recovery::Recovery,
-    refresh_token::RefreshToken,
-    sessions::Issued,
-    sessions::SessionStore,
-    throttle::Throttles,
-    tokens::TokenIssuer,
+use crate::auth::{
+    accounts::profiles::Profiles,
+    accounts::recovery::Recovery,
+    credentials::device_cookies::DeviceCookies,
+    credentials::password::{HashError, PasswordHasher},
+    credentials::throttle::Throttles,
+    sessions::refresh_token::RefreshToken,
+    sessions::store::Issued,
+    sessions::store::SessionStore,
+    tokens::access::TokenIssuer,
+    tokens::dpop::{NotSpent, Proven},
 };
 use crate::db::Db;
 
@@ -26,14 +26,14 @@ use crate::db::Db;
 pub struct AuthService(Arc<Core>);
 
 pub struct Core {
-    pub(super) db: Db,
-    pub(super) hasher: PasswordHasher,
-    pub(super) sessions: SessionStore,
-    pub(super) tokens: TokenIssuer,
-    pub(super) throttle: Throttles,
-    pub(super) devices: DeviceCookies,
-    pub(super) recovery: Recovery,
-    pub(super) profiles: Profiles,
+    pub(in crate::auth) db: Db,
+    pub(in crate::auth) hasher: PasswordHasher,
+    pub(in crate::auth) sessions: SessionStore,
+    pub(in crate::auth) tokens: TokenIssuer,
+    pub(in crate::auth) throttle: Throttles,
+    pub(in crate::auth) devices: DeviceCookies,
+    pub(in crate::auth) recovery: Recovery,
+    pub(in crate::auth) profiles: Profiles,
 }
 
 impl Deref for AuthService {
@@ -54,7 +54,7 @@ pub struct SignedIn {
     pub refresh_token: RefreshToken,
     /// When the refresh token stops working if unused (Unix ms).
     pub refresh_expires_at: i64,
-    /// A new device cookie, after a sign-up or sign-in (see `known_device`).
+    /// A new device cookie, after a sign-up or sign-in (see `credentials::device_cookies`).
     pub device_cookie: Option<String>,
     /// Whether the session (and so the access token) is bound to the browser's key.
     pub device_bound: bool,
@@ -165,7 +165,7 @@ impl AuthService {
 
     /// Spends the proof of a request whose session is about to be bound to its key: only now,
     /// once everything else about the request holds, so refused requests spend nothing.
-    pub(super) async fn spend_device_proof(&self, proof: Option<&Proven>) -> AuthResult<()> {
+    pub(in crate::auth) async fn spend_device_proof(&self, proof: Option<&Proven>) -> AuthResult<()> {
         let Some(proof) = proof else {
             return Ok(());
         };
@@ -182,7 +182,7 @@ impl AuthService {
     }
 
     /// Mints the access token for a session just started or refreshed.
-    pub(super) fn signed_in(&self, issued: Issued, email: String) -> AuthResult<SignedIn> {
+    pub(in crate::auth) fn signed_in(&self, issued: Issued, email: String) -> AuthResult<SignedIn> {
         let not_after = u64::try_from(issued.expires_at / 1000).unwrap_or(0);
         let device_key = issued.device_key.as_deref();
         let (access_token, expires_in) =

@@ -7,7 +7,7 @@ use app::contract::ErrorCode;
 
 use super::Error;
 use crate::{
-    auth::{AuthError, SessionOver, dpop::REPLAYED},
+    auth::{AuthError, SessionOver, tokens::dpop::REPLAYED},
     db::Unavailable,
 };
 

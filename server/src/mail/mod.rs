@@ -13,7 +13,7 @@ use lettre::{
 use url::Url;
 
 use crate::{
-    auth::email::Email,
+    auth::accounts::email::Email,
     config::{Delivery, MailSettings},
 };
 pub use outbox::{Outbox, OutboxMail};

@@ -8,7 +8,7 @@ use app::contract::EventKind;
 use reqwest::{Response, StatusCode, header};
 use serde_json::Value;
 use server::{
-    auth::{client_info::ClientInfo, events::NewEvent},
+    auth::{ClientInfo, accounts::events::NewEvent},
     clock,
 };
 
@@ -26,7 +26,7 @@ on_both_backends!(
 
 const EMAIL: &str = "ada@example.com";
 const PAGE: usize = 50;
-/// How many refused refreshes a session records per minute (`sessions::BLOCKED_EVENTS_PER_MINUTE`).
+/// How many refused refreshes a session records per minute (`sessions::store::BLOCKED_EVENTS_PER_MINUTE`).
 const RECORDED_PER_MINUTE: u64 = 10;
 const BLOCKED: &str = "refresh_without_device_key";
 

@@ -7,7 +7,7 @@ use clap::Parser;
 use reqwest::{StatusCode, header};
 use serde_json::Value;
 use server::{
-    auth::email::Email,
+    auth::accounts::email::Email,
     config::Config,
     mail::{Mail, MailError, Mailer},
     startup::Application,

@@ -1,0 +1,13 @@
+//! Accounts: who they are (users, their addresses and the profile `GET /api/me` shows), what
+//! their owner can do with them, how they are recovered through mailed links, and what they
+//! are told (notices) and can look back on (security events).
+
+pub mod account;
+pub mod email;
+pub mod events;
+pub mod links;
+pub mod notices;
+pub mod profiles;
+pub mod recovery;
+pub mod sign_up;
+pub mod users;

@@ -1,0 +1,101 @@
+//! Refresh and sign-out: what the refresh cookie can do. Rotation itself (and reuse
+//! detection) is the session store's, in `store/rotate.rs`.
+
+use app::contract::EndReason;
+
+use crate::auth::{
+    client::ClientInfo,
+    service::{AuthError, AuthResult, AuthService, SessionOver, SignedIn},
+    sessions::refresh_token::RefreshToken,
+    sessions::store::Rejected,
+    tokens::dpop::DeviceProof,
+};
+
+/// What the request's refresh cookie held.
+#[derive(Debug)]
+pub enum PresentedToken {
+    Missing,
+    /// A cookie that cannot be a token this server issued.
+    Malformed,
+    /// More than one cookie of that name (e.g. one tossed in by a sibling subdomain): which
+    /// is ours cannot be told, so neither is used.
+    Duplicated,
+    Token(RefreshToken),
+}
+
+impl From<Rejected> for AuthError {
+    fn from(rejected: Rejected) -> Self {
+        let over = match rejected {
+            Rejected::TooFrequent { retry_after } => return AuthError::Throttled { retry_after },
+            Rejected::WithoutDeviceKey { why } => return AuthError::InvalidDeviceProof(why),
+            Rejected::NeedsNonce => return AuthError::DpopNonceNeeded,
+            Rejected::ProofMemoryFull { retry_after } => return AuthError::ProofMemoryFull { retry_after },
+            Rejected::Unknown => SessionOver::InvalidToken,
+            Rejected::Reused
+            | Rejected::Ended {
+                reason: EndReason::RefreshTokenReuse,
+            } => SessionOver::Reused,
+            Rejected::Expired
+            | Rejected::Ended {
+                reason: EndReason::Expired,
+            } => SessionOver::Expired,
+            Rejected::Ended {
+                reason:
+                    EndReason::SignedOut
+                    | EndReason::RevokedByUser
+                    | EndReason::PasswordChanged
+                    | EndReason::PasswordReset
+                    | EndReason::EmailChangeUndone,
+            } => SessionOver::Revoked,
+        };
+        AuthError::SessionOver(over)
+    }
+}
+
+impl AuthService {
+    /// Exchanges the refresh token for its successor and a new access token. `device` is what
+    /// the request's DPoP proof showed; a bound session needs its own key.
+    pub async fn refresh(
+        &self,
+        presented: PresentedToken,
+        client: &ClientInfo,
+        device: &DeviceProof,
+    ) -> AuthResult<SignedIn> {
+        let token = match presented {
+            PresentedToken::Missing => return Err(AuthError::NoRefreshToken),
+            PresentedToken::Malformed => return Err(AuthError::SessionOver(SessionOver::InvalidToken)),
+            PresentedToken::Duplicated => return Err(AuthError::DuplicatedRefreshCookie),
+            PresentedToken::Token(token) => token,
+        };
+        let rotated = self
+            .sessions
+            .rotate(&token, client, device)
+            .await?
+            .map_err(AuthError::from)?;
+        self.signed_in(rotated.issued, rotated.email)
+    }
+
+    /// Ends the session the refresh token belongs to, if it names one. Signing out without
+    /// a (valid) cookie is not an error: the client ends up signed out either way. Two cookies
+    /// are: the one that is ours could be either. A device-bound session needs its key's proof.
+    pub async fn sign_out(
+        &self,
+        presented: PresentedToken,
+        client: &ClientInfo,
+        device: &DeviceProof,
+    ) -> AuthResult<()> {
+        if let PresentedToken::Duplicated = presented {
+            return Err(AuthError::DuplicatedRefreshCookie);
+        }
+        if let PresentedToken::Token(token) = presented
+            && let Some(session) = self
+                .sessions
+                .end_by_token(&token, client, device)
+                .await?
+                .map_err(AuthError::from)?
+        {
+            tracing::info!(%session, "signed out");
+        }
+        Ok(())
+    }
+}
