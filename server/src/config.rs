@@ -80,6 +80,12 @@ pub struct Config {
           value_parser = clap::value_parser!(u64).range(0..=120))]
     pub refresh_grace: u64,
 
+    /// Seconds a sign-in or re-authentication counts as recent: changing the password or the
+    /// address needs one this fresh on the session asking.
+    #[arg(long, env = "LATCH_RECENT_AUTH", default_value_t = 300,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub recent_auth: u64,
+
     #[command(flatten)]
     pub limits: Limits,
 

@@ -75,6 +75,7 @@ impl Application {
                 idle: Duration::from_secs(config.session_idle_timeout),
                 lifetime: Duration::from_secs(config.session_lifetime),
                 grace: Duration::from_secs(config.refresh_grace),
+                recent_auth: Duration::from_secs(config.recent_auth),
             },
             revocations.clone(),
             config.limits.refreshes_per_session,

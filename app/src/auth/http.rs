@@ -215,6 +215,11 @@ async fn authorized(
         match response.status() {
             401 => {
                 let error = error_of(response).await;
+                // A wrong password (re-authentication) is an answer, not an expired token:
+                // refreshing and sending it again would only count a second guess.
+                if matches!(&error, ApiError::Refused { code: ErrorCode::InvalidCredentials, .. }) {
+                    return Err(error);
+                }
                 if wants_nonce(&error) && !renonced {
                     renonced = true;
                 } else if !refreshed {

@@ -11,9 +11,11 @@ use serde::{Deserialize, Serialize};
 
 mod events;
 mod recovery;
+mod step_up;
 mod wire;
 pub use events::{EVENTS_PER_PAGE, EventsBefore, PartyView, SecurityEventView};
 pub use recovery::{EmailChange, LinkToken, MailSent, MailStatus, ResetConfirm, ResetRequest};
+pub use step_up::Reauthenticate;
 pub use wire::{FromJson, Json, ToJson};
 
 /// `{email, password}` for sign-up and sign-in. Missing fields are the server's to report
@@ -165,6 +167,9 @@ pub enum ErrorCode {
     /// The browser sent two `latch_refresh` cookies (one may be planted by a sibling
     /// subdomain), so neither was used; ours was cleared. Sign in again.
     DuplicatedRefreshCookie,
+    /// The action needs a sign-in or re-authentication within the last five minutes:
+    /// `POST /api/auth/reauthenticate`, then send it again.
+    ReauthenticationRequired,
     Unavailable,
     InternalError,
     /// A code this build does not know (a newer server); never sent by this one.

@@ -7,8 +7,8 @@
 use std::collections::BTreeMap;
 
 use super::{
-    Credentials, EmailChange, ErrorBody, ErrorCode, LinkToken, Me, PartyView, PasswordChange, ResetConfirm,
-    ResetRequest, SecurityEventView, SessionBody, SessionView, User,
+    Credentials, EmailChange, ErrorBody, ErrorCode, LinkToken, Me, PartyView, PasswordChange, Reauthenticate,
+    ResetConfirm, ResetRequest, SecurityEventView, SessionBody, SessionView, User,
 };
 
 /// A parsed JSON value: the browser's `JsValue`, or serde_json's in the tests.
@@ -169,6 +169,12 @@ impl ToJson for PasswordChange {
             ("current_password", self.current_password.as_deref()),
             ("new_password", self.new_password.as_deref()),
         ]
+    }
+}
+
+impl ToJson for Reauthenticate {
+    fn members(&self) -> Vec<(&'static str, Option<&str>)> {
+        vec![("password", self.password.as_deref())]
     }
 }
 

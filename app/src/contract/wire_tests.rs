@@ -128,6 +128,7 @@ fn every_body_the_client_sends_is_what_serde_would_write() {
         new_password: some("new"),
     });
     writes_as_serde(LinkToken { token: some("t") });
+    writes_as_serde(Reauthenticate { password: some("p") });
     writes_as_serde(ResetRequest { email: None });
     writes_as_serde(ResetConfirm {
         token: some("t"),

@@ -4,6 +4,7 @@ use super::{
     account::account_page,
     field::{Field, Fields, SubmitButton},
     forms::{FormError, Submission},
+    step_up::{ConfirmItsYou, StepUp},
 };
 use crate::{
     auth::{Method, send_json, use_auth},
@@ -22,7 +23,8 @@ fn ChangeEmail() -> impl IntoView {
     let auth = use_auth();
     let new_email = RwSignal::new(String::new());
     let current = RwSignal::new(String::new());
-    let form = Submission::new();
+    let step_up = StepUp::new();
+    let form = Submission::stepping_up(step_up);
     // The address the confirmation link went to.
     let sent = RwSignal::new(None::<String>);
 
@@ -48,7 +50,7 @@ fn ChangeEmail() -> impl IntoView {
                 "We send a link to the new address; the change happens when you open it. Your current "
                 "address is then told, with a link to undo the change."
             </p>
-            <form on:submit=submit novalidate=true>
+            <form node_ref=step_up.form() on:submit=submit novalidate=true>
                 <Fields>
                     <Field id="new_email" label="New email address" kind="email" autocomplete="email"
                         value=new_email error=form.field("new_email")/>
@@ -68,6 +70,7 @@ fn ChangeEmail() -> impl IntoView {
                     <SubmitButton label="Send confirmation link" pending_label="Sending…" pending=form.pending/>
                 </Fields>
             </form>
+            <ConfirmItsYou step_up/>
         </section>
     }
 }

@@ -6,8 +6,12 @@ use std::{collections::BTreeMap, future::Future};
 use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use super::field::{Field, Fields, SubmitButton};
+use super::{
+    field::{Field, Fields, SubmitButton},
+    step_up::StepUp,
+};
 use crate::{
+    contract::ErrorCode,
     auth::{ApiError, Auth, Notice, SignedUp, Status, safe_next, sign_in, sign_up, use_auth},
     components::encode_component,
 };
@@ -193,6 +197,8 @@ impl Problems {
 pub struct Submission {
     pub pending: RwSignal<bool>,
     pub problems: RwSignal<Problems>,
+    /// Where a `reauthentication_required` refusal goes instead of the problems.
+    step_up: Option<StepUp>,
 }
 
 impl Submission {
@@ -200,7 +206,21 @@ impl Submission {
         Self {
             pending: RwSignal::new(false),
             problems: RwSignal::new(Problems::default()),
+            step_up: None,
         }
+    }
+
+    /// A submission whose action may need recent authentication: that refusal opens the
+    /// "Confirm it is you" dialog, which sends the form again once the user has.
+    pub fn stepping_up(step_up: StepUp) -> Self {
+        Self {
+            step_up: Some(step_up),
+            ..Self::new()
+        }
+    }
+
+    pub fn clear(self) {
+        self.problems.set(Problems::default());
     }
 
     pub fn field(self, name: &'static str) -> Signal<Option<String>> {
@@ -225,9 +245,12 @@ impl Submission {
         spawn_local(async move {
             let result = request.await;
             let _ = self.pending.try_set(false);
-            match result {
-                Ok(value) => done(value),
-                Err(error) => drop(self.problems.try_set(error.into())),
+            match (result, self.step_up) {
+                (Ok(value), _) => done(value),
+                (Err(ApiError::Refused { code: ErrorCode::ReauthenticationRequired, .. }), Some(step_up)) => {
+                    step_up.ask()
+                }
+                (Err(error), _) => drop(self.problems.try_set(error.into())),
             }
         });
     }

@@ -13,6 +13,7 @@ mod reset;
 mod security;
 mod sessions;
 mod signup;
+mod step_up;
 
 pub use account::AccountPage;
 pub use confirm::{ConfirmEmailPage, UndoEmailPage, VerifyEmailPage};

@@ -4,6 +4,7 @@ use super::{
     account::account_page,
     field::{Field, Fields, SubmitButton},
     forms::{FormError, PASSWORD_HINT, Submission},
+    step_up::{ConfirmItsYou, StepUp},
 };
 use crate::{
     auth::{Method, send_json, use_auth},
@@ -20,7 +21,8 @@ fn ChangePassword() -> impl IntoView {
     let auth = use_auth();
     let current = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());
-    let form = Submission::new();
+    let step_up = StepUp::new();
+    let form = Submission::stepping_up(step_up);
     let done = RwSignal::new(false);
 
     let submit = move |ev: SubmitEvent| {
@@ -41,7 +43,7 @@ fn ChangePassword() -> impl IntoView {
         <section class="auth-form card">
             <h1>"Change your password"</h1>
             <p class="lead">"Every other device will be signed out; this one stays signed in."</p>
-            <form on:submit=submit novalidate=true>
+            <form node_ref=step_up.form() on:submit=submit novalidate=true>
                 <Fields>
                     <Field id="current_password" label="Current password" kind="password"
                         autocomplete="current-password" value=current
@@ -56,6 +58,7 @@ fn ChangePassword() -> impl IntoView {
                     <SubmitButton label="Change password" pending_label="Changing password…" pending=form.pending/>
                 </Fields>
             </form>
+            <ConfirmItsYou step_up/>
         </section>
     }
 }

@@ -13,6 +13,7 @@ mod openapi;
 mod recovery;
 mod same_origin;
 mod sessions;
+mod step_up;
 
 use axum::{
     Json, Router,
@@ -34,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/auth/login", post(auth::login))
         .route("/api/auth/refresh", post(auth::refresh))
         .route("/api/auth/logout", post(auth::logout))
+        .route("/api/auth/reauthenticate", post(step_up::reauthenticate))
         .route("/api/auth/verify-email", post(recovery::verify_email))
         .route("/api/auth/password-reset", post(recovery::password_reset))
         .route(

@@ -7,7 +7,7 @@ use utoipa::{
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 
-use super::{account, auth, recovery, sessions};
+use super::{account, auth, recovery, sessions, step_up};
 use crate::health;
 
 #[derive(OpenApi)]
@@ -23,6 +23,7 @@ use crate::health;
         auth::login,
         auth::refresh,
         auth::logout,
+        step_up::reauthenticate,
         recovery::verify_email,
         recovery::password_reset,
         recovery::password_reset_confirm,

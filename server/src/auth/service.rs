@@ -106,6 +106,10 @@ pub enum AuthError {
     /// was opened, rotated or ended.
     #[error("no room to remember the DPoP proof")]
     ProofMemoryFull { retry_after: Duration },
+    /// The action needs the person, not just the session: a sign-in or re-authentication
+    /// within the last five minutes (`sessions::step_up`). Nothing changed.
+    #[error("recent authentication required")]
+    ReauthenticationRequired,
     /// Every password-hashing slot is busy and the queue is full: try again shortly.
     #[error("busy")]
     Busy,
@@ -185,9 +189,10 @@ impl AuthService {
     pub(in crate::auth) fn signed_in(&self, issued: Issued, email: String) -> AuthResult<SignedIn> {
         let not_after = u64::try_from(issued.expires_at / 1000).unwrap_or(0);
         let device_key = issued.device_key.as_deref();
+        let auth_time = u64::try_from(issued.auth_time / 1000).unwrap_or(0);
         let (access_token, expires_in) =
             self.tokens
-                .mint(&issued.user_id, &issued.session_id, not_after, device_key)?;
+                .mint(&issued.user_id, &issued.session_id, not_after, device_key, auth_time)?;
         Ok(SignedIn {
             user: User {
                 id: issued.user_id,

@@ -38,6 +38,10 @@ impl From<AuthError> for Error {
                           again sends a new one.",
             },
             AuthError::InvalidOrExpiredLink => Error::InvalidLink,
+            AuthError::ReauthenticationRequired => Error::Forbidden {
+                code: ErrorCode::ReauthenticationRequired,
+                message: "Confirm it is you: sign in again on this page, then try once more.",
+            },
             AuthError::Throttled { retry_after } => Error::RateLimited { retry_after },
             AuthError::NoRefreshToken => unauthorized(
                 ErrorCode::MissingRefreshToken,

@@ -46,6 +46,7 @@ pub const ROUTES: &[Route] = &[
     route("POST", "/api/auth/login", Needs::Credentials),
     route("POST", "/api/auth/refresh", Needs::RefreshCookie),
     route("POST", "/api/auth/logout", Needs::RefreshCookie),
+    route("POST", "/api/auth/reauthenticate", Needs::AccessToken),
     route("GET", "/api/me", Needs::AccessToken),
     route("GET", "/api/sessions", Needs::AccessToken),
     route("DELETE", "/api/sessions/not-a-session", Needs::AccessToken),

@@ -60,6 +60,7 @@ async fn the_openapi_document_describes_every_route() {
         ("post", "/api/auth/login"),
         ("post", "/api/auth/refresh"),
         ("post", "/api/auth/logout"),
+        ("post", "/api/auth/reauthenticate"),
         ("post", "/api/auth/verify-email"),
         ("post", "/api/auth/password-reset"),
         ("post", "/api/auth/password-reset/confirm"),

@@ -247,6 +247,29 @@ impl TestApp {
             .expect("request reaches the server")
     }
 
+    /// POSTs `body` (JSON) with the bearer token.
+    pub async fn post_with_token(&self, path: &str, access_token: &str, body: &Value) -> Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(access_token)
+            .json(body)
+            .send()
+            .await
+            .expect("request reaches the server")
+    }
+
+    /// Moves every session's last sign-in or re-authentication `by` into the past: how the
+    /// tests let the five minutes of recent authentication run out.
+    pub async fn age_authentication(&self, by: Duration) {
+        let millis = i64::try_from(by.as_millis()).unwrap();
+        server::with_pool!(&self.db, |pool| sqlx::query("UPDATE sessions SET auth_time = auth_time - $1")
+            .bind(millis)
+            .execute(pool)
+            .await
+            .expect("aged")
+            .rows_affected());
+    }
+
     /// GETs a JSON list with the bearer token: sessions, security events.
     pub async fn get_list(&self, path: &str, access_token: &str) -> Vec<Value> {
         let response = self.get_with_token(path, access_token).await;

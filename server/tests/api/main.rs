@@ -34,6 +34,7 @@ mod races;
 mod recovery;
 mod replay_memory;
 mod sessions;
+mod step_up;
 mod theft;
 mod throttle_flood;
 mod throttling;

@@ -69,7 +69,7 @@ async fn no_string_a_client_makes_up_passes_as_an_access_token() {
 async fn a_minted_token_with_any_character_changed_is_refused() {
     let app = spawn_app(Backend::Sqlite).await;
     let tokens = &app.state.tokens;
-    let (token, _) = tokens.mint("user", "session", u64::MAX / 2, None).unwrap();
+    let (token, _) = tokens.mint("user", "session", u64::MAX / 2, None, 0).unwrap();
     assert!(tokens.verify(&token).is_ok());
     let alphabet: Vec<char> = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.="
         .chars()

@@ -41,7 +41,7 @@ impl AuthService {
         me.ok_or(AuthError::AccountGone)
     }
 
-    /// Checks the current password, then stores the new one and signs out every other
+    /// Needs recent authentication. Checks the current password, then stores the new one and signs out every other
     /// session, in one transaction, and tells the address.
     pub async fn change_password(
         &self,
@@ -49,6 +49,7 @@ impl AuthService {
         change: PasswordChange,
         client: &ClientInfo,
     ) -> AuthResult<()> {
+        self.require_recent_auth(caller).await?;
         let user = users::by_id(&self.db, &caller.user_id)
             .await?
             .ok_or(AuthError::AccountGone)?;

@@ -8,4 +8,5 @@ pub mod refresh;
 pub mod refresh_token;
 pub mod revocations;
 pub(in crate::auth) mod sign_in;
+pub mod step_up;
 pub mod store;

@@ -15,7 +15,7 @@ use crate::auth::{
 
 /// The per-account throttle key: the address as typed (normalised when it parses), whether or
 /// not an account exists, so the throttle does not reveal accounts either.
-fn account_key(raw_email: &str, parsed: Option<&Email>) -> String {
+pub(in crate::auth) fn account_key(raw_email: &str, parsed: Option<&Email>) -> String {
     match parsed {
         Some(email) => format!("account:{email}"),
         None => format!("account:{}", raw_email.trim().to_lowercase()),

@@ -24,6 +24,11 @@ pub struct AccessClaims {
     pub nbf: u64,
     pub exp: u64,
     pub jti: String,
+    /// When the person last proved themselves on this session (OIDC's `auth_time`, Unix
+    /// seconds): its sign-in or latest re-authentication. Absent only from tokens minted
+    /// before it was added.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_time: Option<u64>,
     /// On a device-bound session: the thumbprint of the key every use must prove (RFC 9449).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cnf: Option<Confirmation>,
@@ -83,14 +88,16 @@ impl TokenIssuer {
 
     /// A signed token for this user and session, valid for the configured lifetime but never
     /// beyond `not_after` (Unix seconds), the moment the session itself would end.
-    /// Bound to `device_key` (a JWK thumbprint) when the session is. Returns the token and its
-    /// lifetime in seconds.
+    /// Bound to `device_key` (a JWK thumbprint) when the session is; `auth_time` (Unix
+    /// seconds) is when the person last proved themselves. Returns the token and its lifetime
+    /// in seconds.
     pub fn mint(
         &self,
         user_id: &str,
         session_id: &str,
         not_after: u64,
         device_key: Option<&str>,
+        auth_time: u64,
     ) -> anyhow::Result<(String, u64)> {
         let now = unix_now();
         let exp = (now + self.ttl.as_secs()).min(not_after.max(now + 1));
@@ -103,6 +110,7 @@ impl TokenIssuer {
             nbf: now,
             exp,
             jti: uuid::Uuid::new_v4().to_string(),
+            auth_time: Some(auth_time),
             cnf: device_key.map(|jkt| Confirmation { jkt: jkt.to_string() }),
         };
         let mut header = Header::new(Algorithm::EdDSA);

@@ -74,6 +74,7 @@ mod tests {
             nbf: exp - 600,
             exp,
             jti: "jti".into(),
+            auth_time: None,
             cnf: None,
         })
     }

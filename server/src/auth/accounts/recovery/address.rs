@@ -16,7 +16,7 @@ use crate::auth::{
 };
 
 impl AuthService {
-    /// Checks the current password, then mails a confirmation link to the new address. If
+    /// Needs recent authentication. Checks the current password, then mails a confirmation link to the new address. If
     /// that address has an account, it is told so instead, and the answer is the same.
     pub async fn request_email_change(
         &self,
@@ -24,6 +24,7 @@ impl AuthService {
         change: EmailChange,
         client: &ClientInfo,
     ) -> AuthResult<()> {
+        self.require_recent_auth(caller).await?;
         let user = users::by_id(&self.db, &caller.user_id)
             .await?
             .ok_or(AuthError::AccountGone)?;

@@ -18,7 +18,7 @@ use crate::{
 
 /// Selects a `Holder` by the refresh token's keyed hash (`$1`).
 pub const BY_TOKEN_HASH: &str = "SELECT t.session_id, t.generation, t.retired_at, s.user_id, \
-     s.dpop_jkt, s.revoked_at, s.expires_at, s.last_used_at, u.email \
+     s.dpop_jkt, s.revoked_at, s.expires_at, s.last_used_at, u.email, s.auth_time \
      FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id JOIN users u ON u.id = s.user_id \
      WHERE t.token_hash = $1";
 
@@ -35,6 +35,8 @@ pub struct Holder {
     pub expires_at: i64,
     pub last_used_at: i64,
     pub email: String,
+    /// When the person last proved themselves on this session (Unix ms).
+    pub auth_time: i64,
 }
 
 impl Holder {
@@ -49,6 +51,7 @@ impl Holder {
             expires_at: row.get(6)?,
             last_used_at: row.get(7)?,
             email: row.get(8)?,
+            auth_time: row.get(9)?,
         })
     }
 

@@ -6,6 +6,7 @@
 //! serialised on every backend and every instance.
 
 mod advance;
+mod authenticated;
 mod end;
 mod holder;
 mod list;
@@ -32,6 +33,8 @@ pub struct SessionPolicy {
     pub idle: Duration,
     pub lifetime: Duration,
     pub grace: Duration,
+    /// How long a sign-in or re-authentication counts as recent (`step_up`).
+    pub recent_auth: Duration,
 }
 
 /// A session with a refresh token the client may use now.
@@ -44,6 +47,9 @@ pub struct Issued {
     pub expires_at: i64,
     /// The thumbprint of the browser key the session is bound to, if it is.
     pub device_key: Option<String>,
+    /// When the person last proved themselves on this session (Unix ms): its sign-in, or its
+    /// latest re-authentication.
+    pub auth_time: i64,
 }
 
 /// The password a sign-in checked is no longer the account's: it was changed meanwhile.
@@ -203,8 +209,9 @@ impl SessionStore {
             }
             sqlx::query(
                 "INSERT INTO sessions \
-                 (id, user_id, created_at, last_used_at, expires_at, user_agent, ip, last_user_agent, last_ip, dpop_jkt) \
-                 VALUES ($1, $2, $3, $3, $4, $5, $6, $5, $6, $7)",
+                 (id, user_id, created_at, last_used_at, expires_at, user_agent, ip, last_user_agent, last_ip, dpop_jkt, \
+                  auth_time) \
+                 VALUES ($1, $2, $3, $3, $4, $5, $6, $5, $6, $7, $3)",
             )
             .bind(&session_id)
             .bind(user_id)
@@ -234,6 +241,7 @@ impl SessionStore {
             token,
             expires_at: self.expiry(now, absolute),
             device_key: device_key.map(str::to_string),
+            auth_time: now,
         }))
     }
 }

@@ -93,6 +93,7 @@ impl SessionStore {
                         token: successor,
                         expires_at,
                         device_key: holder.dpop_jkt,
+                        auth_time: holder.auth_time,
                     },
                     email: holder.email,
                 }));
@@ -101,6 +102,7 @@ impl SessionStore {
                 session_id,
                 dpop_jkt: device_key,
                 email,
+                auth_time,
                 ..
             } = holder;
             let mut tx = pool.begin_write().await?;
@@ -193,6 +195,7 @@ impl SessionStore {
                         token: successor,
                         expires_at,
                         device_key,
+                        auth_time,
                     };
                     Ok(Ok(Rotated { issued, email }))
                 }
@@ -210,6 +213,7 @@ impl SessionStore {
                         token: successor,
                         expires_at,
                         device_key,
+                        auth_time,
                     };
                     Ok(Ok(Rotated { issued, email }))
                 }
