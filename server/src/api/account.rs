@@ -51,6 +51,7 @@ pub async fn session(AuthUser(caller): AuthUser) -> Json<CurrentSession> {
         (status = 204, description = "Changed; every other session ended"),
         (status = 400, description = "Malformed JSON", body = ErrorBody),
         (status = 401, description = "No or invalid access token", body = ErrorBody),
+        (status = 403, description = "No sign-in or re-authentication on this session in the last five minutes (`reauthentication_required`); nothing changed", body = ErrorBody),
         (status = 413, description = "Body over 16 KiB", body = ErrorBody),
         (status = 415, description = "Not application/json", body = ErrorBody),
         (status = 422, description = "Wrong current password or weak new one, per field", body = ErrorBody),

@@ -99,6 +99,7 @@ pub async fn password_reset_confirm(
         (status = 202, description = "A link went to the new address (or, if it has an account, a mail saying so)", body = MailSent),
         (status = 400, description = "Malformed JSON", body = ErrorBody),
         (status = 401, description = "No or invalid access token", body = ErrorBody),
+        (status = 403, description = "No sign-in or re-authentication on this session in the last five minutes (`reauthentication_required`); nothing changed", body = ErrorBody),
         (status = 413, description = "Body over 16 KiB", body = ErrorBody),
         (status = 415, description = "Not application/json", body = ErrorBody),
         (status = 422, description = "Wrong current password, or an unusable new address, per field", body = ErrorBody),
