@@ -19,9 +19,11 @@ use crate::{
         accounts::notices::Notices,
         accounts::recovery::Recovery,
         credentials::device_cookies::DeviceCookies,
+        credentials::passkeys::Passkeys,
         credentials::password::PasswordHasher,
         credentials::throttle::Throttles,
         purge::Purge,
+        service::CoreParts,
         sessions::broadcast,
         sessions::revocations::Revocations,
         sessions::store::{SessionPolicy, SessionStore},
@@ -116,15 +118,16 @@ impl Application {
             config.recovery.clone(),
             config.limits.signups_per_address,
         );
-        let auth = AuthService::new(
-            db.clone(),
+        let auth = AuthService::new(CoreParts {
+            db: db.clone(),
             hasher,
             sessions,
-            tokens.clone(),
+            tokens: tokens.clone(),
             throttle,
             devices,
             recovery,
-        );
+            passkeys: Passkeys::new(&config.public_origin)?,
+        });
         if let Db::Postgres(pool) = &db {
             broadcast::follow(pool.clone(), revocations.clone(), auth.profiles());
         }

@@ -11,11 +11,11 @@ use serde::{Deserialize, Serialize};
 
 mod events;
 mod recovery;
-mod step_up;
+mod passkeys;
 mod wire;
 pub use events::{EVENTS_PER_PAGE, EventsBefore, PartyView, SecurityEventView};
 pub use recovery::{EmailChange, LinkToken, MailSent, MailStatus, ResetConfirm, ResetRequest};
-pub use step_up::Reauthenticate;
+pub use passkeys::{PasskeyView, Reauthenticate};
 pub use wire::{FromJson, Json, ToJson};
 
 /// `{email, password}` for sign-up and sign-in. Missing fields are the server's to report
@@ -170,6 +170,8 @@ pub enum ErrorCode {
     /// The action needs a sign-in or re-authentication within the last five minutes:
     /// `POST /api/auth/reauthenticate`, then send it again.
     ReauthenticationRequired,
+    /// The account would be left without a password and without a passkey.
+    LastCredential,
     Unavailable,
     InternalError,
     /// A code this build does not know (a newer server); never sent by this one.
@@ -202,6 +204,10 @@ pub enum EventKind {
     EmailChanged,
     /// The old address undid a change from its mailed link; every session ended.
     EmailChangeUndone,
+    PasskeyAdded,
+    PasskeyRemoved,
+    /// The account signs in with its passkeys only.
+    PasswordRemoved,
 }
 
 /// Why a session ended; stored with it, and behind the error code a refresh answers with.

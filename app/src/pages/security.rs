@@ -24,6 +24,9 @@ fn describe(kind: EventKind) -> &'static str {
         EventKind::EmailChangeUndone => {
             "Email address change undone from the old address; every device signed out"
         }
+        EventKind::PasskeyAdded => "Passkey added",
+        EventKind::PasskeyRemoved => "Passkey removed",
+        EventKind::PasswordRemoved => "Password removed; this account signs in with passkeys",
     }
 }
 
@@ -34,6 +37,9 @@ fn badge(kind: EventKind) -> &'static str {
         EventKind::PasswordReset => "Password reset",
         EventKind::EmailChanged => "Address changed",
         EventKind::EmailChangeUndone => "Change undone",
+        EventKind::PasskeyAdded => "Passkey added",
+        EventKind::PasskeyRemoved => "Passkey removed",
+        EventKind::PasswordRemoved => "Password removed",
         _ => "Worth a look",
     }
 }
@@ -55,7 +61,10 @@ fn concern(kind: EventKind) -> Concern {
         EventKind::SignedInNewDevice
         | EventKind::PasswordReset
         | EventKind::EmailChanged
-        | EventKind::EmailChangeUndone => Concern::Notable,
+        | EventKind::EmailChangeUndone
+        | EventKind::PasskeyAdded
+        | EventKind::PasskeyRemoved
+        | EventKind::PasswordRemoved => Concern::Notable,
         EventKind::SignedUp
         | EventKind::SignedIn
         | EventKind::SessionRevoked

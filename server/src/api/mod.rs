@@ -10,6 +10,7 @@ pub mod dpop;
 pub mod headers;
 mod json;
 mod openapi;
+mod passkeys;
 mod recovery;
 mod same_origin;
 mod sessions;
@@ -36,6 +37,14 @@ pub fn routes() -> Router<AppState> {
         .route("/api/auth/refresh", post(auth::refresh))
         .route("/api/auth/logout", post(auth::logout))
         .route("/api/auth/reauthenticate", post(step_up::reauthenticate))
+        .route("/api/auth/passkey/options", post(passkeys::sign_in_options))
+        .route("/api/auth/passkey/login", post(passkeys::sign_in))
+        .route("/api/account/passkeys/options", post(passkeys::registration_options))
+        .route("/api/account/passkeys", get(passkeys::list).post(passkeys::register))
+        .route(
+            "/api/account/passkeys/{id}",
+            axum::routing::patch(passkeys::rename).delete(passkeys::delete),
+        )
         .route("/api/auth/verify-email", post(recovery::verify_email))
         .route("/api/auth/password-reset", post(recovery::password_reset))
         .route(
@@ -50,7 +59,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/sessions", get(sessions::list))
         .route("/api/sessions/revoke-others", post(sessions::revoke_others))
         .route("/api/sessions/{id}", axum::routing::delete(sessions::revoke))
-        .route("/api/account/password", post(account::change_password))
+        .route(
+            "/api/account/password",
+            post(account::change_password).delete(passkeys::remove_password),
+        )
         .route("/api/security-events", get(account::security_events))
         .route("/api/openapi.json", get(openapi::document))
         // Any other path under `/api` is the API's, never a page: a JSON 404.

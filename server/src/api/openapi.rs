@@ -7,7 +7,7 @@ use utoipa::{
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 
-use super::{account, auth, recovery, sessions, step_up};
+use super::{account, auth, passkeys, recovery, sessions, step_up};
 use crate::health;
 
 #[derive(OpenApi)]
@@ -24,6 +24,14 @@ use crate::health;
         auth::refresh,
         auth::logout,
         step_up::reauthenticate,
+        passkeys::sign_in_options,
+        passkeys::sign_in,
+        passkeys::registration_options,
+        passkeys::register,
+        passkeys::list,
+        passkeys::rename,
+        passkeys::delete,
+        passkeys::remove_password,
         recovery::verify_email,
         recovery::password_reset,
         recovery::password_reset_confirm,

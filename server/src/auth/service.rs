@@ -11,6 +11,7 @@ use crate::auth::{
     accounts::profiles::Profiles,
     accounts::recovery::Recovery,
     credentials::device_cookies::DeviceCookies,
+    credentials::passkeys::Passkeys,
     credentials::password::{HashError, PasswordHasher},
     credentials::throttle::Throttles,
     sessions::refresh_token::RefreshToken,
@@ -34,6 +35,7 @@ pub struct Core {
     pub(in crate::auth) devices: DeviceCookies,
     pub(in crate::auth) recovery: Recovery,
     pub(in crate::auth) profiles: Profiles,
+    pub(in crate::auth) passkeys: Passkeys,
 }
 
 impl Deref for AuthService {
@@ -92,6 +94,11 @@ pub enum AuthError {
     AccountGone,
     #[error("session not found")]
     SessionNotFound,
+    #[error("passkey not found")]
+    PasskeyNotFound,
+    /// The change would leave the account without a password and without a passkey.
+    #[error("the account's last way in")]
+    LastCredential,
     /// A device-bound session's key was not proven (why, in words). Nothing changed.
     #[error("the session's device key was not proven")]
     InvalidDeviceProof(&'static str),
@@ -142,16 +149,30 @@ impl From<HashError> for AuthError {
     }
 }
 
+/// The parts startup assembles the core from.
+pub struct CoreParts {
+    pub db: Db,
+    pub hasher: PasswordHasher,
+    pub sessions: SessionStore,
+    pub tokens: TokenIssuer,
+    pub throttle: Throttles,
+    pub devices: DeviceCookies,
+    pub recovery: Recovery,
+    pub passkeys: Passkeys,
+}
+
 impl AuthService {
-    pub fn new(
-        db: Db,
-        hasher: PasswordHasher,
-        sessions: SessionStore,
-        tokens: TokenIssuer,
-        throttle: Throttles,
-        devices: DeviceCookies,
-        recovery: Recovery,
-    ) -> Self {
+    pub fn new(parts: CoreParts) -> Self {
+        let CoreParts {
+            db,
+            hasher,
+            sessions,
+            tokens,
+            throttle,
+            devices,
+            recovery,
+            passkeys,
+        } = parts;
         // On PostgreSQL, profiles are remembered only once other instances' changes are heard
         // (`broadcast::follow`, given `profiles()`); a single SQLite node has no others.
         let profiles = Profiles::new(matches!(db, Db::Sqlite(_)));
@@ -164,6 +185,7 @@ impl AuthService {
             devices,
             recovery,
             profiles,
+            passkeys,
         }))
     }
 
@@ -190,9 +212,13 @@ impl AuthService {
         let not_after = u64::try_from(issued.expires_at / 1000).unwrap_or(0);
         let device_key = issued.device_key.as_deref();
         let auth_time = u64::try_from(issued.auth_time / 1000).unwrap_or(0);
-        let (access_token, expires_in) =
-            self.tokens
-                .mint(&issued.user_id, &issued.session_id, not_after, device_key, auth_time)?;
+        let (access_token, expires_in) = self.tokens.mint(
+            &issued.user_id,
+            &issued.session_id,
+            not_after,
+            device_key,
+            auth_time,
+        )?;
         Ok(SignedIn {
             user: User {
                 id: issued.user_id,

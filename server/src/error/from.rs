@@ -80,7 +80,11 @@ impl From<AuthError> for Error {
             },
             AuthError::ProofMemoryFull { retry_after } => Error::Busy { retry_after },
             AuthError::AccountGone => Error::InvalidToken("The account no longer exists."),
-            AuthError::SessionNotFound => Error::NotFound,
+            AuthError::SessionNotFound | AuthError::PasskeyNotFound => Error::NotFound,
+            AuthError::LastCredential => Error::Conflict {
+                code: ErrorCode::LastCredential,
+                message: "This is your account's last way to sign in: add a passkey or keep the password.",
+            },
             AuthError::Busy => Error::Unavailable,
             AuthError::Database(err) => err.into(),
             AuthError::Internal(err) => Error::Internal(err),

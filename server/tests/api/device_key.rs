@@ -67,6 +67,19 @@ impl TestApp {
             .await
     }
 
+    /// POSTs `body` to `path` with a bound access token and a proof from `key`.
+    pub async fn post_bound(&self, path: &str, access_token: &str, key: &DeviceKey, body: &serde_json::Value) -> Response {
+        let proof = key.proof("POST", &self.htu(path), &self.nonce().await, Some(access_token));
+        self.client
+            .post(self.url(path))
+            .header(header::AUTHORIZATION, format!("DPoP {access_token}"))
+            .header("DPoP", proof)
+            .json(body)
+            .send()
+            .await
+            .expect("request reaches the server")
+    }
+
     /// GETs `path` with this `Authorization` header and proof, as given.
     pub async fn get_with_proof(&self, path: &str, authorization: &str, proof: Option<&str>) -> Response {
         let mut request = self

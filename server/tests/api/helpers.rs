@@ -270,6 +270,19 @@ impl TestApp {
             .rows_affected());
     }
 
+    /// Moves every open passkey ceremony's deadline `by` into the past.
+    pub async fn age_ceremonies(&self, by: Duration) {
+        let millis = i64::try_from(by.as_millis()).unwrap();
+        server::with_pool!(&self.db, |pool| sqlx::query(
+            "UPDATE passkey_ceremonies SET expires_at = expires_at - $1"
+        )
+        .bind(millis)
+        .execute(pool)
+        .await
+        .expect("aged")
+        .rows_affected());
+    }
+
     /// GETs a JSON list with the bearer token: sessions, security events.
     pub async fn get_list(&self, path: &str, access_token: &str) -> Vec<Value> {
         let response = self.get_with_token(path, access_token).await;

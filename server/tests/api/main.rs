@@ -6,6 +6,8 @@ mod database;
 mod device_key;
 #[path = "../support/dpop_key.rs"]
 mod dpop_key;
+#[path = "../support/passkey.rs"]
+mod passkey;
 mod helpers;
 mod process;
 mod responses;
@@ -26,6 +28,8 @@ mod health;
 mod input;
 mod instances;
 mod mail;
+mod passkeys;
+mod passkeys_account;
 mod pages;
 mod profiles;
 mod proof_origin;

@@ -168,7 +168,10 @@ fn coalesces(kind: EventKind) -> bool {
         | EventKind::PasswordChanged
         | EventKind::PasswordReset
         | EventKind::EmailChanged
-        | EventKind::EmailChangeUndone => false,
+        | EventKind::EmailChangeUndone
+        | EventKind::PasskeyAdded
+        | EventKind::PasskeyRemoved
+        | EventKind::PasswordRemoved => false,
     }
 }
 

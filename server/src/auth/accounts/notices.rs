@@ -156,6 +156,18 @@ impl Notices {
         self.send(to, "Your password was changed", text);
     }
 
+    /// A passkey added or removed, or the password removed: `what` says which.
+    pub fn credentials_changed(&self, to: &str, client: &ClientInfo, what: &str) {
+        let text = format!(
+            "{what}.\n\n{}\n\n\
+             If this wasn't you, someone is signed in to your account: sign out every device and \
+             look at your passkeys: {origin}/account/passkeys",
+            Where(client),
+            origin = self.origin
+        );
+        self.send(to, what, text);
+    }
+
     pub fn new_device(&self, to: &str, client: &ClientInfo) {
         let text = format!(
             "Your Latch account was signed in to from a browser it had not been used from \

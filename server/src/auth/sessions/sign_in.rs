@@ -1,5 +1,6 @@
-//! Sign-in: checking what the user typed, throttling guesses, deciding whether the device is
-//! new, and opening the session (also for a sign-up, in `sign_up`).
+//! Sign-in: checking what the user typed (or the passkey's assertion), throttling guesses,
+//! deciding whether the device is new, and opening the session (also for a sign-up, in
+//! `sign_up`).
 
 use app::contract::{Credentials, EventKind};
 
@@ -7,7 +8,7 @@ use crate::auth::{
     accounts::email::Email,
     accounts::users,
     client::ClientInfo,
-    credentials::throttle::Guesser,
+    credentials::{passkeys::Asserted, throttle::Guesser},
     service::{AuthError, AuthResult, AuthService, SignedIn},
     sessions::store::{Issued, PasswordChanged},
     tokens::dpop::Proven,
@@ -15,7 +16,7 @@ use crate::auth::{
 
 /// The per-account throttle key: the address as typed (normalised when it parses), whether or
 /// not an account exists, so the throttle does not reveal accounts either.
-pub(in crate::auth) fn account_key(raw_email: &str, parsed: Option<&Email>) -> String {
+fn account_key(raw_email: &str, parsed: Option<&Email>) -> String {
     match parsed {
         Some(email) => format!("account:{email}"),
         None => format!("account:{}", raw_email.trim().to_lowercase()),
@@ -91,6 +92,34 @@ impl AuthService {
             self.recovery.notices.new_device(&user.email, client);
         }
         self.signed_in_on_device(issued, email)
+    }
+
+    /// Signs in with a passkey's assertion from `ceremony`: the same session, device cookie,
+    /// events and new-browser mail as a password sign-in.
+    pub async fn sign_in_with_passkey(
+        &self,
+        ceremony: &str,
+        credential: serde_json::Value,
+        client: &ClientInfo,
+        device_cookie: Option<&str>,
+        device: Option<&Proven>,
+    ) -> AuthResult<SignedIn> {
+        let Asserted { user, .. } = self.check_assertion(ceremony, credential, client).await?;
+        if user.email_verified_at.is_none() && self.recovery.verification_required() {
+            return Err(AuthError::EmailNotVerified);
+        }
+        let email = Email::parse(&user.email).map_err(|_| AuthError::InvalidCredentials)?;
+        let known_device = device_cookie.and_then(|cookie| self.devices.device(cookie, &email));
+        let event = match known_device {
+            Some(_) => EventKind::SignedIn,
+            None => EventKind::SignedInNewDevice,
+        };
+        let issued = self.start(&user, device, client, event).await?;
+        tracing::info!(user = %user.id, session = %issued.session_id, "signed in with a passkey");
+        if event == EventKind::SignedInNewDevice {
+            self.recovery.notices.new_device(&user.email, client);
+        }
+        self.signed_in_on_device(issued, &email)
     }
 
     /// The account, if `password` is its password. Unknown and malformed emails cost the same

@@ -2,15 +2,12 @@
 //! actions that could lock the owner out or hand the account over (a new password or
 //! address, a passkey added or removed, the password removed, the account deleted) also need
 //! the person to have proved themselves on this session within the last five minutes (by
-//! default), by signing in or by re-authenticating. Re-authentication is throttled exactly
-//! like a sign-in, so a borrowed session cannot be used to guess the password faster.
+//! default), by signing in or by re-authenticating with the password or a passkey.
 
 use crate::auth::{
     Caller, ClientInfo,
-    accounts::{email::Email, users},
-    credentials::throttle::Guesser,
+    accounts::users,
     service::{AuthError, AuthResult, AuthService, SessionOver},
-    sessions::sign_in::account_key,
 };
 
 impl AuthService {
@@ -26,32 +23,31 @@ impl AuthService {
 
     /// `POST /api/auth/reauthenticate` with the password: on success the caller's session
     /// counts as freshly authenticated (and its next access tokens say so in `auth_time`).
-    pub async fn reauthenticate_with_password(
-        &self,
-        caller: &Caller,
-        password: &str,
-        client: &ClientInfo,
-    ) -> AuthResult<()> {
+    /// Wrong guesses count against the session, as the current-password checks do, so a
+    /// borrowed session cannot guess faster than that and cannot lock the owner out.
+    pub async fn reauthenticate_with_password(&self, caller: &Caller, password: &str) -> AuthResult<()> {
         let user = users::by_id(&self.db, &caller.user_id)
             .await?
             .ok_or(AuthError::AccountGone)?;
-        let email = Email::parse(&user.email).ok();
-        let account = account_key(&user.email, email.as_ref());
-        let guesser = Guesser::Stranger { account: &account };
-        self.throttle
-            .reserve_guess(guesser, &client.ip)
-            .map_err(|retry_after| AuthError::Throttled { retry_after })?;
-        if self.hasher.is_full() {
-            self.throttle.refund_guess(guesser, &client.ip);
-            return Err(AuthError::Busy);
+        match self.check_current_password(caller, &user, Some(password)).await {
+            Err(AuthError::InvalidFields(_)) => return Err(AuthError::InvalidCredentials),
+            checked => checked?,
         }
-        match self.hasher.verify(password, Some(&user.password_hash)).await {
-            Ok(true) => self.throttle.guess_succeeded(guesser, &client.ip),
-            Ok(false) => return Err(AuthError::InvalidCredentials),
-            Err(err) => {
-                self.throttle.refund_guess(guesser, &client.ip);
-                return Err(err.into());
-            }
+        self.renew_authentication(caller).await
+    }
+
+    /// `POST /api/auth/reauthenticate` with a passkey assertion (options from the sign-in
+    /// ceremony): it must be one of the caller's own passkeys.
+    pub async fn reauthenticate_with_passkey(
+        &self,
+        caller: &Caller,
+        ceremony: &str,
+        credential: serde_json::Value,
+        client: &ClientInfo,
+    ) -> AuthResult<()> {
+        let asserted = self.check_assertion(ceremony, credential, client).await?;
+        if asserted.user.id != caller.user_id {
+            return Err(AuthError::InvalidCredentials);
         }
         self.renew_authentication(caller).await
     }

@@ -5,6 +5,7 @@
 mod address;
 mod enumeration;
 mod notices;
+mod passkey_takeover;
 mod reset;
 mod sign_up_hijack;
 mod takeover;

@@ -88,6 +88,17 @@ impl Throttles {
         self.per_address.release(&address_key(address));
     }
 
+    /// Reserves one attempt against the address alone (a passkey assertion, which names its
+    /// account only once it is checked); `Err(wait)` if the address must wait.
+    pub fn reserve_attempt(&self, address: &str) -> Result<(), Duration> {
+        self.per_address.reserve(&address_key(address))
+    }
+
+    /// The attempt succeeded: the address gets it back.
+    pub fn attempt_succeeded(&self, address: &str) {
+        self.per_address.release(&address_key(address));
+    }
+
     /// Counts one account creation from `address`, or `Err(wait)`.
     pub fn reserve_sign_up(&self, address: &str) -> Result<(), Duration> {
         self.sign_ups.reserve(&address_key(address))

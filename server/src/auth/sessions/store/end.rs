@@ -190,6 +190,13 @@ impl SessionStore {
                 .execute(&mut *tx)
                 .await?;
             }
+            // Whoever knew the password could have added a passkey of their own: the owner's
+            // ways back (a reset, an undo) take every passkey away, and any registration begun.
+            if let EndOthers::PasswordReset { .. } | EndOthers::EmailChangeUndone { .. } = why {
+                for forget in ["DELETE FROM passkeys WHERE user_id = $1", "DELETE FROM passkey_ceremonies WHERE user_id = $1"] {
+                    sqlx::query(forget).bind(user_id).execute(&mut *tx).await?;
+                }
+            }
             match why {
                 EndOthers::UserAsked => {}
                 EndOthers::PasswordChanged { .. } | EndOthers::PasswordReset { .. } => {

@@ -1,0 +1,200 @@
+//! A signed-in user's passkeys: registering one (options, then what the browser made),
+//! listing, renaming and deleting them, and removing the password once a passkey can stand
+//! in for it. Adding, deleting and removing need recent authentication; an account always
+//! keeps one way in.
+
+use app::contract::{EventKind, PasskeyView};
+use serde_json::Value;
+use webauthn_rs::prelude::{Passkey, PasskeyRegistration, RegisterPublicKeyCredential};
+
+use super::{
+    CeremonyStart,
+    ceremonies::{self, Kind},
+    discoverable,
+    store::{self, Refused, StoredPasskey},
+};
+use crate::auth::{
+    Caller, ClientInfo,
+    accounts::{account::field, events::NewEvent, users},
+    client::user_agent,
+    service::{AuthError, AuthResult, AuthService},
+};
+use crate::clock;
+
+/// The longest name a passkey may have, in characters.
+const NAME_MAX: usize = 64;
+
+fn view(passkey: &StoredPasskey) -> PasskeyView {
+    PasskeyView {
+        id: passkey.id.clone(),
+        name: passkey.name.clone(),
+        created_at: clock::rfc3339(passkey.created_at),
+        last_used_at: passkey.last_used_at.map(clock::rfc3339),
+        backed_up: passkey.backed_up,
+    }
+}
+
+/// The name as given (trimmed), or the browser's description when none is.
+fn name_or_browser(name: Option<String>, client: &ClientInfo) -> AuthResult<String> {
+    match name.as_deref().map(str::trim).filter(|name| !name.is_empty()) {
+        None => Ok(user_agent::describe(&client.user_agent)),
+        Some(name) => valid_name(name),
+    }
+}
+
+fn valid_name(name: &str) -> AuthResult<String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(field("name", "Give the passkey a name."));
+    }
+    if name.chars().count() > NAME_MAX || name.chars().any(char::is_control) {
+        return Err(field("name", "Use at most 64 characters, on one line."));
+    }
+    Ok(name.to_string())
+}
+
+fn internal(err: impl std::fmt::Display) -> AuthError {
+    AuthError::Internal(anyhow::anyhow!("passkeys: {err}"))
+}
+
+impl AuthService {
+    /// The options for the browser to create a passkey for this account, its existing ones
+    /// excluded. Needs recent authentication.
+    pub async fn passkey_registration_options(&self, caller: &Caller) -> AuthResult<CeremonyStart> {
+        self.require_recent_auth(caller).await?;
+        let user = users::by_id(&self.db, &caller.user_id)
+            .await?
+            .ok_or(AuthError::AccountGone)?;
+        let handle = store::user_handle(&self.db, &user.id)
+            .await?
+            .ok_or(AuthError::AccountGone)?;
+        let handle = uuid::Uuid::from_slice(&handle).map_err(internal)?;
+        let exclude = store::of_user(&self.db, &user.id)
+            .await?
+            .iter()
+            .filter_map(|stored| serde_json::from_str::<Passkey>(&stored.passkey).ok())
+            .map(|passkey| passkey.cred_id().clone())
+            .collect();
+        let (options, state) = self
+            .passkeys
+            .webauthn()
+            .start_passkey_registration(handle, &user.email, &user.email, Some(exclude))
+            .map_err(internal)?;
+        let state = serde_json::to_string(&state).map_err(internal)?;
+        let holder = format!("account:{}", user.id);
+        let ceremony = ceremonies::open(&self.db, Kind::Register, &holder, Some(&user.id), &state).await?;
+        let mut options = serde_json::to_value(options).map_err(internal)?;
+        Ok(CeremonyStart {
+            ceremony,
+            public_key: discoverable(options["publicKey"].take()),
+        })
+    }
+
+    /// Verifies and stores the passkey the browser created from `ceremony`'s options. Needs
+    /// recent authentication; the account's address is told.
+    pub async fn register_passkey(
+        &self,
+        caller: &Caller,
+        ceremony: &str,
+        credential: Value,
+        name: Option<String>,
+        client: &ClientInfo,
+    ) -> AuthResult<PasskeyView> {
+        self.require_recent_auth(caller).await?;
+        let name = name_or_browser(name, client)?;
+        let taken = ceremonies::take(&self.db, ceremony, Kind::Register)
+            .await?
+            .filter(|taken| taken.user_id.as_deref() == Some(caller.user_id.as_str()))
+            .ok_or_else(|| field("ceremony", "This request has expired or was used. Start again."))?;
+        let state: PasskeyRegistration = serde_json::from_str(&taken.state).map_err(internal)?;
+        let credential: RegisterPublicKeyCredential = serde_json::from_value(credential)
+            .map_err(|_| field("credential", "This is not a passkey a browser made."))?;
+        let passkey = self
+            .passkeys
+            .webauthn()
+            .finish_passkey_registration(&credential, &state)
+            .map_err(|err| {
+                tracing::info!(user = %caller.user_id, error = %err, "a passkey registration was refused");
+                field("credential", "The passkey could not be verified. Try again.")
+            })?;
+        let record = serde_json::to_value(&passkey).map_err(internal)?;
+        let stored = StoredPasskey {
+            id: uuid::Uuid::new_v4().to_string(),
+            user_id: caller.user_id.clone(),
+            passkey: record.to_string(),
+            name,
+            created_at: clock::now_millis(),
+            last_used_at: None,
+            backed_up: record["cred"]["backup_state"].as_bool().unwrap_or(false),
+        };
+        let event = NewEvent::new(
+            &caller.user_id,
+            EventKind::PasskeyAdded,
+            client,
+            Some(caller.session_id.as_str()),
+        );
+        if let Err(Refused::Taken) =
+            store::insert(&self.db, &stored, passkey.cred_id().as_ref(), &event).await?
+        {
+            return Err(field("credential", "This passkey is registered already."));
+        }
+        tracing::info!(user = %caller.user_id, passkey = %stored.id, "passkey added");
+        self.tell_owner(caller, client, "A passkey was added to your account")
+            .await;
+        Ok(view(&stored))
+    }
+
+    pub async fn passkeys(&self, caller: &Caller) -> AuthResult<Vec<PasskeyView>> {
+        let stored = store::of_user(&self.db, &caller.user_id).await?;
+        Ok(stored.iter().map(view).collect())
+    }
+
+    pub async fn rename_passkey(
+        &self,
+        caller: &Caller,
+        id: &str,
+        name: Option<String>,
+    ) -> AuthResult<PasskeyView> {
+        let name = valid_name(name.as_deref().unwrap_or_default())?;
+        let renamed = store::rename(&self.db, &caller.user_id, id, &name).await?;
+        renamed.as_ref().map(view).ok_or(AuthError::PasskeyNotFound)
+    }
+
+    /// Deletes one of the account's passkeys, unless it is the last way in. Needs recent
+    /// authentication; the account's address is told.
+    pub async fn delete_passkey(&self, caller: &Caller, id: &str, client: &ClientInfo) -> AuthResult<()> {
+        self.require_recent_auth(caller).await?;
+        match store::delete(&self.db, &caller.user_id, id, client, &caller.session_id).await? {
+            Ok(_) => {}
+            Err(Refused::LastCredential) => return Err(AuthError::LastCredential),
+            Err(Refused::NotFound | Refused::Taken) => return Err(AuthError::PasskeyNotFound),
+        }
+        tracing::info!(user = %caller.user_id, passkey = %id, "passkey removed");
+        self.tell_owner(caller, client, "A passkey was removed from your account")
+            .await;
+        Ok(())
+    }
+
+    /// Removes the password, once the account has a passkey. Needs recent authentication;
+    /// the account's address is told. A reset link still sets a new one.
+    pub async fn remove_password(&self, caller: &Caller, client: &ClientInfo) -> AuthResult<()> {
+        self.require_recent_auth(caller).await?;
+        if let Err(Refused::LastCredential | Refused::NotFound | Refused::Taken) =
+            store::remove_password(&self.db, &caller.user_id, client, &caller.session_id).await?
+        {
+            return Err(AuthError::LastCredential);
+        }
+        tracing::info!(user = %caller.user_id, "password removed");
+        self.tell_owner(caller, client, "The password was removed from your account")
+            .await;
+        Ok(())
+    }
+
+    async fn tell_owner(&self, caller: &Caller, client: &ClientInfo, what: &str) {
+        if let Ok(Some(user)) = users::by_id(&self.db, &caller.user_id).await {
+            self.recovery
+                .notices
+                .credentials_changed(&user.email, client, what);
+        }
+    }
+}
