@@ -67,7 +67,11 @@ pub enum SignedUp {
 /// through here: make a new device key, send the body with its proof, take the session (bound
 /// to the key). A 202 started none: the server mailed a link instead.
 async fn start_session(auth: Auth, path: &str, body: &impl ToJson) -> Result<SignedUp, ApiError> {
-    let body = json::write(body).ok_or(ApiError::Unavailable)?;
+    start_session_with(auth, path, json::write(body).ok_or(ApiError::Unavailable)?).await
+}
+
+/// `start_session` with its body as JSON text (a passkey's assertion, which the browser wrote).
+pub(super) async fn start_session_with(auth: Auth, path: &str, body: String) -> Result<SignedUp, ApiError> {
     dpop::new_key().await;
     let mut attempts = 0;
     let response = loop {
@@ -164,6 +168,11 @@ pub async fn send_json(auth: Auth, method: Method, path: &str, body: &impl ToJso
     authorized(auth, method, path, Some(body)).await.map(drop)
 }
 
+/// An authenticated request with a body already in JSON text, for actions answered with 2xx.
+pub async fn send_text(auth: Auth, method: Method, path: &str, body: String) -> Result<(), ApiError> {
+    authorized(auth, method, path, Some(body)).await.map(drop)
+}
+
 /// An authenticated GET of JSON.
 pub async fn get_json<T: FromJson>(auth: Auth, path: &str) -> Result<T, ApiError> {
     T::from_json(&get_parsed(auth, path).await?).ok_or(ApiError::Unavailable)
@@ -178,7 +187,7 @@ async fn get_parsed(auth: Auth, path: &str) -> Result<JsValue, ApiError> {
 /// Sends with the access token (refreshing first if it is stale); on a 401, refreshes once
 /// (unless another call already replaced the token) and retries once, or, asked for a fresh
 /// DPoP nonce, retries once with it.
-async fn authorized(
+pub(super) async fn authorized(
     auth: Auth,
     method: Method,
     path: &str,

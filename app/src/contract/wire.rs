@@ -7,8 +7,8 @@
 use std::collections::BTreeMap;
 
 use super::{
-    Credentials, EmailChange, ErrorBody, ErrorCode, LinkToken, Me, PartyView, PasswordChange, Reauthenticate,
-    ResetConfirm, ResetRequest, SecurityEventView, SessionBody, SessionView, User,
+    Credentials, EmailChange, ErrorBody, ErrorCode, LinkToken, Me, PartyView, PasskeyView, PasswordChange,
+    Reauthenticate, ResetConfirm, ResetRequest, SecurityEventView, SessionBody, SessionView, User,
 };
 
 /// A parsed JSON value: the browser's `JsValue`, or serde_json's in the tests.
@@ -104,6 +104,18 @@ impl FromJson for SessionView {
             created_at: text(json, "created_at")?,
             last_used_at: text(json, "last_used_at")?,
             device_bound: flag(json, "device_bound")?,
+        })
+    }
+}
+
+impl FromJson for PasskeyView {
+    fn from_json<J: Json>(json: &J) -> Option<Self> {
+        Some(PasskeyView {
+            id: text(json, "id")?,
+            name: text(json, "name")?,
+            created_at: text(json, "created_at")?,
+            last_used_at: optional(json, "last_used_at", J::string)?,
+            backed_up: flag(json, "backed_up")?,
         })
     }
 }

@@ -69,6 +69,15 @@ fn every_answer_the_client_reads_comes_back_as_the_server_wrote_it() {
             user: user(),
         });
     }
+    for last_used_at in [None, Some("2026-12-07T10:00:00Z".to_string())] {
+        reads_back(vec![PasskeyView {
+            id: "p1".into(),
+            name: "Chrome on Linux".into(),
+            created_at: "2026-12-07T09:00:00Z".into(),
+            last_used_at,
+            backed_up: true,
+        }]);
+    }
     reads_back(Me {
         id: "u1".into(),
         email: "ada@example.com".into(),

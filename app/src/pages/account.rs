@@ -41,6 +41,7 @@ pub fn AccountNav() -> impl IntoView {
             <A href="/account/security">"Security activity"</A>
             <A href="/account/email">"Email"</A>
             <A href="/account/password">"Password"</A>
+            <A href="/account/passkeys">"Passkeys"</A>
         </nav>
     }
 }

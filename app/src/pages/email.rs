@@ -50,7 +50,7 @@ fn ChangeEmail() -> impl IntoView {
                 "We send a link to the new address; the change happens when you open it. Your current "
                 "address is then told, with a link to undo the change."
             </p>
-            <form node_ref=step_up.form() on:submit=submit novalidate=true>
+            <form on:submit=submit novalidate=true>
                 <Fields>
                     <Field id="new_email" label="New email address" kind="email" autocomplete="email"
                         value=new_email error=form.field("new_email")/>

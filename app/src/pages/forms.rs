@@ -4,10 +4,13 @@
 use std::{collections::BTreeMap, future::Future};
 
 use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
+use wasm_bindgen::JsCast;
+use web_sys::HtmlFormElement;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::{
     field::{Field, Fields, SubmitButton},
+    passkey_sign_in::PasskeySignIn,
     step_up::StepUp,
 };
 use crate::{
@@ -28,6 +31,8 @@ struct FormText {
     title: &'static str,
     submit_label: &'static str,
     pending_label: &'static str,
+    /// Sign-in adds `webauthn`: the browser offers passkeys in the address field's autofill.
+    email_autocomplete: &'static str,
     password_autocomplete: &'static str,
     password_hint: Option<&'static str>,
     /// "Already have an account?" and the like, with the page the link goes to.
@@ -43,6 +48,7 @@ impl CredentialsKind {
                 title: "Sign in",
                 submit_label: "Sign in",
                 pending_label: "Signing in…",
+                email_autocomplete: "username webauthn",
                 password_autocomplete: "current-password",
                 password_hint: None,
                 other_prompt: "New here?",
@@ -53,6 +59,7 @@ impl CredentialsKind {
                 title: "Create your account",
                 submit_label: "Create account",
                 pending_label: "Creating your account…",
+                email_autocomplete: "username",
                 password_autocomplete: "new-password",
                 password_hint: Some(PASSWORD_HINT),
                 other_prompt: "Already have an account?",
@@ -88,6 +95,7 @@ pub fn CredentialsForm(
         title,
         submit_label,
         pending_label,
+        email_autocomplete,
         password_autocomplete,
         password_hint,
         other_prompt,
@@ -136,7 +144,7 @@ pub fn CredentialsForm(
             {children.map(|children| children())}
             <form on:submit=submit novalidate=true>
                 <Fields>
-                    <Field id="email" label="Email" kind="email" autocomplete="username" value=email
+                    <Field id="email" label="Email" kind="email" autocomplete=email_autocomplete value=email
                         error=form.field("email")/>
                     <Field id="password" label="Password" kind="password" autocomplete=password_autocomplete
                         value=password error=form.field("password") hint=password_hint/>
@@ -145,6 +153,7 @@ pub fn CredentialsForm(
                 </Fields>
             </form>
             {(kind == CredentialsKind::SignIn).then(|| view! {
+                <PasskeySignIn problems=form.problems/>
                 <p class="other-way"><a href="/forgot-password">"Forgot your password?"</a></p>
             })}
             <p class="other-way">
@@ -240,6 +249,8 @@ impl Submission {
         if self.pending.get_untracked() {
             return;
         }
+        // The form that asked, for "Confirm it is you" to send again.
+        let form = ev.target().and_then(|target| target.dyn_into::<HtmlFormElement>().ok());
         self.pending.set(true);
         self.problems.set(Problems::default());
         spawn_local(async move {
@@ -248,7 +259,7 @@ impl Submission {
             match (result, self.step_up) {
                 (Ok(value), _) => done(value),
                 (Err(ApiError::Refused { code: ErrorCode::ReauthenticationRequired, .. }), Some(step_up)) => {
-                    step_up.ask()
+                    step_up.ask(form)
                 }
                 (Err(error), _) => drop(self.problems.try_set(error.into())),
             }

@@ -43,7 +43,7 @@ fn ChangePassword() -> impl IntoView {
         <section class="auth-form card">
             <h1>"Change your password"</h1>
             <p class="lead">"Every other device will be signed out; this one stays signed in."</p>
-            <form node_ref=step_up.form() on:submit=submit novalidate=true>
+            <form on:submit=submit novalidate=true>
                 <Fields>
                     <Field id="current_password" label="Current password" kind="password"
                         autocomplete="current-password" value=current

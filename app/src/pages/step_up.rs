@@ -1,41 +1,39 @@
 //! "Confirm it is you": the dialog a form opens when the server answers
-//! `reauthentication_required`. The user enters their password, the session is
-//! re-authenticated, and the form is sent again as it stands, so nothing typed is lost.
+//! `reauthentication_required`. The user enters their password or uses a passkey, the
+//! session is re-authenticated, and the form that asked is sent again as it stands, so
+//! nothing typed is lost. One dialog serves every form of a page.
 
-use leptos::{ev::SubmitEvent, html, prelude::*};
+use leptos::{ev::SubmitEvent, html, prelude::*, task::spawn_local};
+use web_sys::HtmlFormElement;
 
 use super::{
     field::{Field, Fields, SubmitButton},
-    forms::{FormError, Submission},
+    forms::{FormError, Problems, Submission},
 };
 use crate::{
-    auth::{Method, send_json, use_auth},
+    auth::{Method, passkeys, send_json, use_auth},
     contract::Reauthenticate,
 };
 
-/// What a form needs to ask for a re-authentication: its own element (to send it again) and
-/// the dialog's.
+/// The page's dialog, and the form waiting for it.
 #[derive(Clone, Copy)]
 pub struct StepUp {
-    form: NodeRef<html::Form>,
     dialog: NodeRef<html::Dialog>,
+    waiting: StoredValue<Option<HtmlFormElement>, LocalStorage>,
 }
 
 impl StepUp {
     pub fn new() -> Self {
         Self {
-            form: NodeRef::new(),
             dialog: NodeRef::new(),
+            waiting: StoredValue::new_local(None),
         }
     }
 
-    /// The `node_ref` of the form whose action may need recent authentication.
-    pub fn form(self) -> NodeRef<html::Form> {
-        self.form
-    }
-
-    /// Opens the dialog (modal: focus moves into it, Escape cancels).
-    pub fn ask(self) {
+    /// Opens the dialog (modal: focus moves into it, Escape cancels) for `form`, which is
+    /// sent again once the user has confirmed.
+    pub fn ask(self, form: Option<HtmlFormElement>) {
+        self.waiting.set_value(form);
         if let Some(dialog) = self.dialog.get_untracked() {
             let _ = dialog.show_modal();
         }
@@ -46,14 +44,24 @@ impl StepUp {
             dialog.close();
         }
     }
+
+    /// Confirmed: close, and send the waiting form again.
+    fn go_on(self) {
+        self.close();
+        if let Some(form) = self.waiting.try_update_value(Option::take).flatten() {
+            let _ = form.request_submit();
+        }
+    }
 }
 
-/// The dialog itself; place it once beside the form it serves.
+/// The dialog itself; place it once on a page whose forms use `Submission::stepping_up`.
 #[component]
 pub fn ConfirmItsYou(step_up: StepUp) -> impl IntoView {
     let auth = use_auth();
     let password = RwSignal::new(String::new());
     let form = Submission::new();
+    let with_passkey = RwSignal::new(false);
+    Effect::new(move || with_passkey.set(passkeys::supported()));
 
     let submit = move |ev: SubmitEvent| {
         let body = Reauthenticate {
@@ -62,9 +70,19 @@ pub fn ConfirmItsYou(step_up: StepUp) -> impl IntoView {
         let request = async move { send_json(auth, Method::POST, "/api/auth/reauthenticate", &body).await };
         form.send(ev, request, move |()| {
             let _ = password.try_set(String::new());
-            step_up.close();
-            if let Some(form) = step_up.form.get_untracked() {
-                let _ = form.request_submit();
+            step_up.go_on();
+        });
+    };
+    let use_passkey = move |_| {
+        form.problems.set(Problems::default());
+        form.pending.set(true);
+        spawn_local(async move {
+            let result = passkeys::reauthenticate(auth).await;
+            let _ = form.pending.try_set(false);
+            match result {
+                Ok(()) => step_up.go_on(),
+                Err(passkeys::PasskeyError::Cancelled) => {}
+                Err(error) => drop(form.problems.try_set(error.into_api_error().into())),
             }
         });
     };
@@ -89,6 +107,10 @@ pub fn ConfirmItsYou(step_up: StepUp) -> impl IntoView {
                     <FormError problems=form.problems/>
                     <div class="actions">
                         <SubmitButton label="Confirm" pending_label="Checking…" pending=form.pending/>
+                        <Show when=move || with_passkey.get()>
+                            <button type="button" class="secondary" on:click=use_passkey
+                                disabled=move || form.pending.get()>"Use a passkey"</button>
+                        </Show>
                         <button type="button" class="secondary" on:click=cancel>"Cancel"</button>
                     </div>
                 </Fields>
