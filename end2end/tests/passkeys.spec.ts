@@ -109,3 +109,30 @@ test('the passkeys page has no accessibility violations in either theme, and wor
     await expectNoViolations(page, `/login with a passkey button (${colorScheme})`);
   }
 });
+
+test('the account page offers a passkey once, and never again in this browser', async ({ page }) => {
+  const authenticator = await virtualAuthenticator(page);
+  await signUpThroughTheForm(page, newEmail());
+  const offer = page.getByTestId('passkey-offer');
+  await expect(offer).toBeVisible();
+  await offer.getByRole('button', { name: 'Add a passkey' }).click();
+  await expect(offer.getByRole('status')).toContainText('added');
+  expect(await heldPasskeys(authenticator)).toHaveLength(1);
+
+  await page.reload();
+  await expect(page.getByTestId('member-since')).toBeVisible();
+  await page.waitForLoadState('networkidle');
+  await expect(offer).toHaveCount(0);
+});
+
+test('declining the offer is remembered', async ({ page }) => {
+  await virtualAuthenticator(page);
+  await signUpThroughTheForm(page, newEmail());
+  const offer = page.getByTestId('passkey-offer');
+  await offer.getByRole('button', { name: 'Not now' }).click();
+  await expect(offer).toHaveCount(0);
+  await page.reload();
+  await expect(page.getByTestId('member-since')).toBeVisible();
+  await page.waitForLoadState('networkidle');
+  await expect(offer).toHaveCount(0);
+});

@@ -84,6 +84,43 @@ pub async fn autofill_available() -> bool {
             .unwrap_or(false)
 }
 
+/// Where this browser remembers having offered an account a passkey: once, never again.
+const OFFERED: &str = "latch.passkey-offered";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+/// Whether this browser has offered the account a passkey already; marks it offered.
+pub fn offer_once(user_id: &str) -> bool {
+    let key = format!("{OFFERED}:{user_id}");
+    let Some(storage) = storage() else {
+        return false;
+    };
+    let first = storage.get_item(&key).ok().flatten().is_none();
+    let _ = storage.set_item(&key, "1");
+    first
+}
+
+/// Whether the browser can make a passkey right after a password sign-in without a dialog of
+/// its own (`conditionalCreate`: it asks nothing, and shows its own notice if it made one).
+async fn conditional_create_available() -> bool {
+    let Some(capabilities) = static_call("getClientCapabilities").await else {
+        return false;
+    };
+    get(&capabilities, "conditionalCreate")
+        .and_then(|c| c.as_bool())
+        .unwrap_or(false)
+}
+
+/// After a password sign-in: where the browser offers conditional create, a passkey is made
+/// quietly (the browser decides whether the user agreed to it); elsewhere nothing happens here.
+pub async fn add_quietly(auth: Auth) {
+    if supported() && conditional_create_available().await {
+        let _ = add(auth, None, Some("conditional")).await;
+    }
+}
+
 /// `navigator.credentials.create()` or `.get()` with `public_key` (the options JSON), answered
 /// as the credential's JSON text.
 async fn ceremony(
@@ -208,7 +245,11 @@ pub async fn reauthenticate(auth: Auth) -> Result<(), PasskeyError> {
 
 /// Creates a passkey for the account and registers it; the server names it after the
 /// browser unless `name` is given.
-pub async fn add(auth: Auth, name: Option<String>) -> Result<PasskeyView, PasskeyError> {
+pub async fn add(
+    auth: Auth,
+    name: Option<String>,
+    mediation: Option<&str>,
+) -> Result<PasskeyView, PasskeyError> {
     let response = authorized(
         auth,
         Method::POST,
@@ -218,7 +259,7 @@ pub async fn add(auth: Auth, name: Option<String>) -> Result<PasskeyView, Passke
     .await?;
     let json = json::parse(response).await.ok_or(ApiError::Unavailable)?;
     let options = ceremony_of(&json).ok_or(ApiError::Unavailable)?;
-    let credential = ceremony(true, &options.public_key, None, None).await?;
+    let credential = ceremony(true, &options.public_key, mediation, None).await?;
     let body = finish_body(&options.id, &credential, name.as_deref());
     let response = authorized(auth, Method::POST, "/api/account/passkeys", Some(body)).await?;
     let json = json::parse(response).await.ok_or(ApiError::Unavailable)?;

@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use super::passkey_offer::PasskeyOffer;
 use crate::{
     auth::{Status, check_blocked_attempts, use_auth},
     components::{Loaded, RequireAuth, When},
@@ -110,11 +111,13 @@ fn AccountDetails() -> impl IntoView {
                 }
                 Some(Err(error)) => view! { <p role="status" class="form-error">{error.message()}</p> }.into_any(),
             }}
+            <PasskeyOffer/>
             <ul class="next-steps">
                 <li><a href="/account/sessions">"See where you are signed in"</a></li>
                 <li><a href="/account/security">"Review security activity"</a></li>
                 <li><a href="/account/password">"Change your password"</a></li>
                 <li><a href="/account/email">"Change your email address"</a></li>
+                <li><a href="/account/passkeys">"Sign in with passkeys"</a></li>
             </ul>
         </section>
     }

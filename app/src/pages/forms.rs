@@ -15,7 +15,7 @@ use super::{
 };
 use crate::{
     contract::ErrorCode,
-    auth::{ApiError, Auth, Notice, SignedUp, Status, safe_next, sign_in, sign_up, use_auth},
+    auth::{ApiError, Auth, Notice, SignedUp, Status, passkeys, safe_next, sign_in, sign_up, use_auth},
     components::encode_component,
 };
 
@@ -129,6 +129,9 @@ pub fn CredentialsForm(
         let address = email.get_untracked();
         let request = kind.submit(auth, address.clone(), password.get_untracked());
         form.send(ev, request, move |outcome| {
+            if kind == CredentialsKind::SignIn && outcome == SignedUp::SignedIn {
+                spawn_local(passkeys::add_quietly(auth));
+            }
             if outcome == SignedUp::CheckYourEmail {
                 password.set(String::new());
                 if let Some(sent) = mail_sent {

@@ -8,6 +8,7 @@ mod landing;
 mod login;
 mod mail_sent;
 mod not_found;
+mod passkey_offer;
 mod passkey_sign_in;
 mod passkeys;
 mod password;

@@ -77,7 +77,7 @@ fn AddPasskey(
     let submit = move |ev: SubmitEvent| {
         done.set(None);
         let typed = Some(name.get_untracked()).filter(|name| !name.trim().is_empty());
-        let request = async move { passkeys::add(auth, typed).await.map_err(|e| e.into_api_error()) };
+        let request = async move { passkeys::add(auth, typed, None).await.map_err(|e| e.into_api_error()) };
         form.send(ev, request, move |added: PasskeyView| {
             let _ = name.try_set(String::new());
             let _ = done.try_set(Some(format!(
