@@ -79,19 +79,8 @@ impl AuthService {
         if user.email_verified_at.is_none() && self.recovery.verification_required() {
             return Err(AuthError::EmailNotVerified);
         }
-
-        // New unless this browser holds the account's device cookie: a browser and OS look the
-        // same on every machine, and a thief's refused attempts must not make theirs known.
-        let event = match known_device {
-            Some(_) => EventKind::SignedIn,
-            None => EventKind::SignedInNewDevice,
-        };
-        let issued = self.start(&user, device, client, event).await?;
-        tracing::info!(user = %user.id, session = %issued.session_id, "signed in");
-        if event == EventKind::SignedInNewDevice {
-            self.recovery.notices.new_device(&user.email, client);
-        }
-        self.signed_in_on_device(issued, email)
+        self.open_signed_in(&user, email, known_device.is_some(), device, client)
+            .await
     }
 
     /// Signs in with a passkey's assertion from `ceremony`: the same session, device cookie,
@@ -110,16 +99,31 @@ impl AuthService {
         }
         let email = Email::parse(&user.email).map_err(|_| AuthError::InvalidCredentials)?;
         let known_device = device_cookie.and_then(|cookie| self.devices.device(cookie, &email));
+        self.open_signed_in(&user, &email, known_device.is_some(), device, client)
+            .await
+    }
+
+    /// The session of a sign-in whose credential held, recorded (and mailed) as from a new
+    /// device unless this browser holds the account's device cookie: a browser and OS look the
+    /// same on every machine, and a thief's refused attempts must not make theirs known.
+    async fn open_signed_in(
+        &self,
+        user: &users::User,
+        email: &Email,
+        known_device: bool,
+        device: Option<&Proven>,
+        client: &ClientInfo,
+    ) -> AuthResult<SignedIn> {
         let event = match known_device {
-            Some(_) => EventKind::SignedIn,
-            None => EventKind::SignedInNewDevice,
+            true => EventKind::SignedIn,
+            false => EventKind::SignedInNewDevice,
         };
-        let issued = self.start(&user, device, client, event).await?;
-        tracing::info!(user = %user.id, session = %issued.session_id, "signed in with a passkey");
-        if event == EventKind::SignedInNewDevice {
+        let issued = self.start(user, device, client, event).await?;
+        tracing::info!(user = %user.id, session = %issued.session_id, "signed in");
+        if !known_device {
             self.recovery.notices.new_device(&user.email, client);
         }
-        self.signed_in_on_device(issued, &email)
+        self.signed_in_on_device(issued, email)
     }
 
     /// The account, if `password` is its password. Unknown and malformed emails cost the same
