@@ -46,7 +46,7 @@ pub struct TestApp {
     config: Config,
     _data_dir: tempfile::TempDir,
     stop: Option<oneshot::Sender<()>>,
-    database: TestDatabase,
+    pub(crate) database: TestDatabase,
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
@@ -258,31 +258,6 @@ impl TestApp {
             .expect("request reaches the server")
     }
 
-    /// Moves every session's last sign-in or re-authentication `by` into the past: how the
-    /// tests let the five minutes of recent authentication run out.
-    pub async fn age_authentication(&self, by: Duration) {
-        let millis = i64::try_from(by.as_millis()).unwrap();
-        server::with_pool!(&self.db, |pool| sqlx::query("UPDATE sessions SET auth_time = auth_time - $1")
-            .bind(millis)
-            .execute(pool)
-            .await
-            .expect("aged")
-            .rows_affected());
-    }
-
-    /// Moves every open passkey ceremony's deadline `by` into the past.
-    pub async fn age_ceremonies(&self, by: Duration) {
-        let millis = i64::try_from(by.as_millis()).unwrap();
-        server::with_pool!(&self.db, |pool| sqlx::query(
-            "UPDATE passkey_ceremonies SET expires_at = expires_at - $1"
-        )
-        .bind(millis)
-        .execute(pool)
-        .await
-        .expect("aged")
-        .rows_affected());
-    }
-
     /// GETs a JSON list with the bearer token: sessions, security events.
     pub async fn get_list(&self, path: &str, access_token: &str) -> Vec<Value> {
         let response = self.get_with_token(path, access_token).await;
@@ -302,28 +277,6 @@ impl TestApp {
     /// Starts a second instance on the same database and secret, as a restart would.
     pub async fn start_again(&self) -> anyhow::Result<Application> {
         Application::build(self.config.clone()).await
-    }
-
-    /// The number of rows in `table`: what the server has stored.
-    pub async fn count(&self, table: &str) -> i64 {
-        let sql = format!("SELECT COUNT(*) FROM {table}");
-        server::with_pool!(&self.db, |pool| sqlx::query_scalar::<_, i64>(&sql)
-            .fetch_one(pool)
-            .await
-            .expect("a count"))
-    }
-
-    /// Makes the database refuse service: the pool is closed (SQLite, for good) or the
-    /// database stops accepting connections (PostgreSQL, until `bring_postgres_back`).
-    pub async fn take_database_down(&self) {
-        if !self.database.refuse_connections().await {
-            self.db.close().await;
-        }
-    }
-
-    /// Undoes `take_database_down` for PostgreSQL (a closed SQLite pool stays closed).
-    pub async fn bring_postgres_back(&self) {
-        self.database.allow_connections().await;
     }
 }
 

@@ -8,6 +8,7 @@ mod device_key;
 mod dpop_key;
 #[path = "../support/passkey.rs"]
 mod passkey;
+mod database_state;
 mod helpers;
 mod process;
 mod responses;
