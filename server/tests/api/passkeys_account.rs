@@ -37,6 +37,18 @@ async fn an_account_always_keeps_one_way_in(backend: Backend) {
         StatusCode::NO_CONTENT
     );
     refused(app.login(EMAIL, PASSWORD).await).await;
+    let again = app.delete_with_token("/api/account/password", token).await;
+    assert_eq!(
+        again.status(),
+        StatusCode::NO_CONTENT,
+        "already gone: nothing to do"
+    );
+    let events = app.get_list("/api/security-events", token).await;
+    let removed = events
+        .iter()
+        .filter(|event| event["kind"] == "password_removed")
+        .count();
+    assert_eq!(removed, 1, "one removal, one event");
     assert_eq!(passkey_login(&app, &mut key).await.status(), StatusCode::OK);
 
     let path = format!("/api/account/passkeys/{}", passkey["id"].as_str().unwrap());

@@ -176,13 +176,14 @@ impl AuthService {
     }
 
     /// Removes the password, once the account has a passkey. Needs recent authentication;
-    /// the account's address is told. A reset link still sets a new one.
+    /// the account's address is told (once: removing it again changes nothing). A reset link
+    /// still sets a new one.
     pub async fn remove_password(&self, caller: &Caller, client: &ClientInfo) -> AuthResult<()> {
         self.require_recent_auth(caller).await?;
-        if let Err(Refused::LastCredential | Refused::NotFound | Refused::Taken) =
-            store::remove_password(&self.db, &caller.user_id, client, &caller.session_id).await?
-        {
-            return Err(AuthError::LastCredential);
+        match store::remove_password(&self.db, &caller.user_id, client, &caller.session_id).await? {
+            Ok(true) => {}
+            Ok(false) => return Ok(()),
+            Err(_) => return Err(AuthError::LastCredential),
         }
         tracing::info!(user = %caller.user_id, "password removed");
         self.tell_owner(caller, client, "The password was removed from your account")

@@ -202,19 +202,22 @@ pub async fn delete(
 }
 
 /// Empties the account's password (nothing verifies against an empty hash) unless it has no
-/// passkey to sign in with instead.
+/// passkey to sign in with instead. `Ok(false)`: it had none already, and nothing changed.
 pub async fn remove_password(
     db: &Db,
     user_id: &str,
     client: &ClientInfo,
     session_id: &str,
-) -> Result<Result<(), Refused>, sqlx::Error> {
+) -> Result<Result<bool, Refused>, sqlx::Error> {
     let event = NewEvent::new(user_id, EventKind::PasswordRemoved, client, Some(session_id));
     with_pool!(db, |pool| {
         let mut tx = pool.begin_write().await?;
-        let (_, passkeys) = ways_in!(pool, tx, user_id);
+        let (has_password, passkeys) = ways_in!(pool, tx, user_id);
         if passkeys == 0 {
             return Ok(Err(Refused::LastCredential));
+        }
+        if !has_password {
+            return Ok(Ok(false));
         }
         sqlx::query("UPDATE users SET password_hash = '' WHERE id = $1")
             .bind(user_id)
@@ -222,7 +225,7 @@ pub async fn remove_password(
             .await?;
         event.insert().execute(&mut *tx).await?;
         tx.commit().await?;
-        Ok(Ok(()))
+        Ok(Ok(true))
     })
 }
 
