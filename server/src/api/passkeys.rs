@@ -120,6 +120,8 @@ pub struct PasskeySignIn {
     responses(
         (status = 200, description = "Signed in; the refresh token is in the `latch_refresh` cookie", body = SessionBody),
         (status = 400, description = "Malformed JSON; a missing (`dpop_required`), invalid or nonce-less DPoP proof", body = ErrorBody),
+        (status = 413, description = "Body over 16 KiB", body = ErrorBody),
+        (status = 415, description = "Not application/json", body = ErrorBody),
         (status = 401, description = "Unknown, deleted or unverifiable passkey, or a used or expired ceremony (`invalid_credentials`)", body = ErrorBody),
         (status = 403, description = "Cross-origin request; the address is not confirmed yet", body = ErrorBody),
         (status = 422, description = "No ceremony or credential", body = ErrorBody),
@@ -162,6 +164,9 @@ pub async fn registration_options(
     request_body = NewPasskey,
     responses(
         (status = 201, body = PasskeyView),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 413, description = "Body over 16 KiB", body = ErrorBody),
+        (status = 415, description = "Not application/json", body = ErrorBody),
         (status = 401, description = "No or invalid access token", body = ErrorBody),
         (status = 403, description = "No recent authentication (`reauthentication_required`)", body = ErrorBody),
         (status = 422, description = "A used or expired ceremony, a credential that does not verify, or a bad name, per field", body = ErrorBody),
@@ -204,6 +209,9 @@ pub async fn list(
     request_body = PasskeyName,
     responses(
         (status = 200, body = PasskeyView),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 413, description = "Body over 16 KiB", body = ErrorBody),
+        (status = 415, description = "Not application/json", body = ErrorBody),
         (status = 401, description = "No or invalid access token", body = ErrorBody),
         (status = 404, description = "No passkey of yours has this id", body = ErrorBody),
         (status = 422, description = "An empty or too long name", body = ErrorBody),
@@ -224,6 +232,7 @@ pub async fn rename(
     params(("id" = String, Path, description = "A passkey id from `GET /api/account/passkeys`")),
     responses(
         (status = 204, description = "Deleted"),
+        (status = 400, description = "The id does not decode", body = ErrorBody),
         (status = 401, description = "No or invalid access token", body = ErrorBody),
         (status = 403, description = "No recent authentication (`reauthentication_required`)", body = ErrorBody),
         (status = 404, description = "No passkey of yours has this id", body = ErrorBody),
