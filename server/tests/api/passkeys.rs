@@ -21,6 +21,7 @@ on_both_backends!(
     a_counter_that_goes_backwards_is_refused,
     a_deleted_passkey_no_longer_signs_in,
     one_address_cannot_fill_the_ceremonies,
+    failed_passkeys_count_against_the_address,
 );
 
 pub(crate) const EMAIL: &str = "ada@example.com";
@@ -261,4 +262,22 @@ async fn one_address_cannot_fill_the_ceremonies(backend: Backend) {
     let body = json!({"ceremony": first["ceremony"], "credential": assertion});
     refused(app.post_json("/api/auth/passkey/login", &body).await).await;
     assert_eq!(passkey_login(&app, &mut key).await.status(), StatusCode::OK);
+}
+
+async fn failed_passkeys_count_against_the_address(backend: Backend) {
+    let app = spawn_app_with(backend, &["--login-attempts-per-address", "3"]).await;
+    let session = app.signed_up(EMAIL).await;
+    let mut key = SoftAuthenticator::new();
+    add_passkey(&app, &session, &mut key).await;
+    // Successes give their attempt back.
+    for _ in 0..4 {
+        assert_eq!(passkey_login(&app, &mut key).await.status(), StatusCode::OK);
+    }
+    key.wrong_key = true;
+    for _ in 0..3 {
+        refused(passkey_login(&app, &mut key).await).await;
+    }
+    let throttled = passkey_login(&app, &mut key).await;
+    assert_eq!(throttled.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(throttled.headers().contains_key("retry-after"));
 }

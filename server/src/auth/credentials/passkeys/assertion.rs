@@ -58,8 +58,9 @@ impl AuthService {
             .reserve_attempt(&client.ip)
             .map_err(|retry_after| AuthError::Throttled { retry_after })?;
         let asserted = self.verify_assertion(ceremony, credential).await;
-        if asserted.is_ok() {
-            self.throttle.attempt_succeeded(&client.ip);
+        // Only a refused passkey counts; a success, or a database that could not answer, does not.
+        if !matches!(asserted, Err(AuthError::InvalidCredentials)) {
+            self.throttle.release_attempt(&client.ip);
         }
         asserted
     }

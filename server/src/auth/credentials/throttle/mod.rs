@@ -94,8 +94,8 @@ impl Throttles {
         self.per_address.reserve(&address_key(address))
     }
 
-    /// The attempt succeeded: the address gets it back.
-    pub fn attempt_succeeded(&self, address: &str) {
+    /// The attempt succeeded, or could not be checked: the address gets it back.
+    pub fn release_attempt(&self, address: &str) {
         self.per_address.release(&address_key(address));
     }
 
