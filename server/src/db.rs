@@ -44,6 +44,11 @@ pub trait WritePool {
     fn begin_write(&self) -> BoxFuture<'_, WriteTx<Self::Database>>;
 }
 
+/// `P::FOR_UPDATE` for a pool whose type is known only inside `with_pool!`.
+pub fn for_update<P: WritePool>(_: &P) -> &'static str {
+    P::FOR_UPDATE
+}
+
 /// `P::NOTIFY` for a pool whose type is known only inside `with_pool!`.
 pub fn notify_statement<P: WritePool>(_: &P) -> Option<&'static str> {
     P::NOTIFY

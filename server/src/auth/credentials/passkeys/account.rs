@@ -10,7 +10,7 @@ use webauthn_rs::prelude::{Passkey, PasskeyRegistration, RegisterPublicKeyCreden
 use super::{
     CeremonyStart,
     ceremonies::{self, Kind},
-    discoverable,
+    discoverable, internal,
     store::{self, Refused, StoredPasskey},
 };
 use crate::auth::{
@@ -51,10 +51,6 @@ fn valid_name(name: &str) -> AuthResult<String> {
         return Err(field("name", "Use at most 64 characters, on one line."));
     }
     Ok(name.to_string())
-}
-
-fn internal(err: impl std::fmt::Display) -> AuthError {
-    AuthError::Internal(anyhow::anyhow!("passkeys: {err}"))
 }
 
 impl AuthService {

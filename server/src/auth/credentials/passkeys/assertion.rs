@@ -7,6 +7,7 @@ use webauthn_rs::prelude::{DiscoverableAuthentication, Passkey, PublicKeyCredent
 use super::{
     CeremonyStart,
     ceremonies::{self, Kind},
+    internal,
     store::{self, StoredPasskey},
 };
 use crate::auth::{
@@ -20,10 +21,6 @@ use crate::auth::{
 pub struct Asserted {
     pub user: users::User,
     pub passkey: StoredPasskey,
-}
-
-fn internal(err: impl std::fmt::Display) -> AuthError {
-    AuthError::Internal(anyhow::anyhow!("passkeys: {err}"))
 }
 
 impl AuthService {

@@ -15,6 +15,8 @@ use serde_json::{Value, json};
 use url::Url;
 use webauthn_rs::{Webauthn, WebauthnBuilder};
 
+use crate::auth::service::AuthError;
+
 pub use assertion::Asserted;
 
 /// The relying party: this deployment's public origin, its host as the rpId.
@@ -49,6 +51,11 @@ pub struct CeremonyStart {
     pub ceremony: String,
     #[serde(rename = "publicKey")]
     pub public_key: Value,
+}
+
+/// A failure of the relying party or of its stored state: nothing the browser sent.
+fn internal(err: impl std::fmt::Display) -> AuthError {
+    AuthError::Internal(anyhow::anyhow!("passkeys: {err}"))
 }
 
 /// webauthn-rs asks for a non-discoverable credential; a passkey must be discoverable (it

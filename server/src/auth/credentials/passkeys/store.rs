@@ -30,7 +30,7 @@ macro_rules! ways_in {
     ($pool:expr, $tx:expr, $user_id:expr) => {{
         let hash: Option<String> = sqlx::query_scalar(&format!(
             "SELECT password_hash FROM users WHERE id = $1{}",
-            for_update($pool)
+            $crate::db::for_update($pool)
         ))
         .bind($user_id)
         .fetch_optional(&mut *$tx)
@@ -227,8 +227,4 @@ pub async fn remove_password(
         tx.commit().await?;
         Ok(Ok(true))
     })
-}
-
-fn for_update<P: WritePool>(_: &P) -> &'static str {
-    P::FOR_UPDATE
 }

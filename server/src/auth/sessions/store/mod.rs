@@ -23,7 +23,7 @@ use crate::auth::{
 };
 use crate::{
     clock,
-    db::{Db, WritePool},
+    db::{Db, WritePool, for_update},
     secret::ServerSecret,
     with_pool,
 };
@@ -106,10 +106,6 @@ fn millis(duration: Duration) -> i64 {
 /// given the parameter numbers that hold the current time and the idle cut-off (Unix ms).
 fn is_live(now: usize, idle_cutoff: usize) -> String {
     format!("revoked_at IS NULL AND expires_at > ${now} AND last_used_at > ${idle_cutoff}")
-}
-
-fn for_update<P: WritePool>(_: &P) -> &'static str {
-    P::FOR_UPDATE
 }
 
 /// Ends a session inside the caller's transaction (keeping the first reason if it had already
