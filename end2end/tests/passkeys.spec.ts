@@ -94,6 +94,11 @@ test('the passkeys page has no accessibility violations in either theme, and wor
   await page.keyboard.press('Tab');
   await page.keyboard.press('Enter');
   await expect(page.locator('.passkey-item')).toContainText('Keyboard key');
+  await page.getByRole('button', { name: 'Rename' }).click();
+  await page.getByLabel('New name').fill('Renamed key');
+  await page.getByRole('button', { name: 'Save name' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Passkey renamed.' })).toBeVisible();
+  await expect(page.locator('.passkey-item strong')).toHaveText('Renamed key');
   for (const colorScheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme });
     await expectNoViolations(page, `/account/passkeys with a passkey (${colorScheme})`);

@@ -168,11 +168,6 @@ pub async fn send_json(auth: Auth, method: Method, path: &str, body: &impl ToJso
     authorized(auth, method, path, Some(body)).await.map(drop)
 }
 
-/// An authenticated request with a body already in JSON text, for actions answered with 2xx.
-pub async fn send_text(auth: Auth, method: Method, path: &str, body: String) -> Result<(), ApiError> {
-    authorized(auth, method, path, Some(body)).await.map(drop)
-}
-
 /// An authenticated GET of JSON.
 pub async fn get_json<T: FromJson>(auth: Auth, path: &str) -> Result<T, ApiError> {
     T::from_json(&get_parsed(auth, path).await?).ok_or(ApiError::Unavailable)

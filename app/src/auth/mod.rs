@@ -20,7 +20,7 @@ use crate::contract::ErrorCode;
 pub use crate::contract::User;
 pub use blocked::{BlockedAttempt, check as check_blocked_attempts, dismiss as dismiss_blocked_attempt};
 pub use http::{
-    Method, SignedUp, get_json, post_public, send, send_json, send_text, sign_in, sign_out, sign_up, verify_email,
+    Method, SignedUp, get_json, post_public, send, send_json, sign_in, sign_out, sign_up, verify_email,
 };
 pub use link::{LINK_SCRIPT, take_link_token};
 pub use session::recheck;

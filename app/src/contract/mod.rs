@@ -15,7 +15,7 @@ mod passkeys;
 mod wire;
 pub use events::{EVENTS_PER_PAGE, EventsBefore, PartyView, SecurityEventView};
 pub use recovery::{EmailChange, LinkToken, MailSent, MailStatus, ResetConfirm, ResetRequest};
-pub use passkeys::{PasskeyView, Reauthenticate};
+pub use passkeys::{PasskeyRename, PasskeyView, Reauthenticate};
 pub use wire::{FromJson, Json, ToJson};
 
 /// `{email, password}` for sign-up and sign-in. Missing fields are the server's to report

@@ -25,3 +25,11 @@ pub struct PasskeyView {
     /// Synced to the provider's cloud (backup state): the passkey survives a lost device.
     pub backed_up: bool,
 }
+
+/// `{name}` for `PATCH /api/account/passkeys/{id}`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PasskeyRename {
+    #[serde(default)]
+    pub name: Option<String>,
+}

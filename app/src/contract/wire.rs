@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use super::{
-    Credentials, EmailChange, ErrorBody, ErrorCode, LinkToken, Me, PartyView, PasskeyView, PasswordChange,
+    Credentials, EmailChange, ErrorBody, ErrorCode, LinkToken, Me, PartyView, PasskeyRename, PasskeyView, PasswordChange,
     Reauthenticate, ResetConfirm, ResetRequest, SecurityEventView, SessionBody, SessionView, User,
 };
 
@@ -187,6 +187,12 @@ impl ToJson for PasswordChange {
 impl ToJson for Reauthenticate {
     fn members(&self) -> Vec<(&'static str, Option<&str>)> {
         vec![("password", self.password.as_deref())]
+    }
+}
+
+impl ToJson for PasskeyRename {
+    fn members(&self) -> Vec<(&'static str, Option<&str>)> {
+        vec![("name", self.name.as_deref())]
     }
 }
 

@@ -138,6 +138,7 @@ fn every_body_the_client_sends_is_what_serde_would_write() {
     });
     writes_as_serde(LinkToken { token: some("t") });
     writes_as_serde(Reauthenticate { password: some("p") });
+    writes_as_serde(PasskeyRename { name: some("Work laptop") });
     writes_as_serde(ResetRequest { email: None });
     writes_as_serde(ResetConfirm {
         token: some("t"),

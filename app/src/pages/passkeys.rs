@@ -12,9 +12,9 @@ use super::{
     step_up::{ConfirmItsYou, StepUp},
 };
 use crate::{
-    auth::{Method, passkeys, send, send_text, use_auth},
+    auth::{Method, passkeys, send, send_json, use_auth},
     components::{Loaded, When},
-    contract::PasskeyView,
+    contract::{PasskeyRename, PasskeyView},
 };
 
 #[component]
@@ -77,7 +77,11 @@ fn AddPasskey(
     let submit = move |ev: SubmitEvent| {
         done.set(None);
         let typed = Some(name.get_untracked()).filter(|name| !name.trim().is_empty());
-        let request = async move { passkeys::add(auth, typed, None).await.map_err(|e| e.into_api_error()) };
+        let request = async move {
+            passkeys::add(auth, typed, None)
+                .await
+                .map_err(|e| e.into_api_error())
+        };
         form.send(ev, request, move |added: PasskeyView| {
             let _ = name.try_set(String::new());
             let _ = done.try_set(Some(format!(
@@ -118,9 +122,11 @@ fn PasskeyItem(
     let submit_rename = {
         let path = path.clone();
         move |ev: SubmitEvent| {
-            let body = format!("{{\"name\":{}}}", quoted(&new_name.get_untracked()));
+            let body = PasskeyRename {
+                name: Some(new_name.get_untracked()),
+            };
             let path = path.clone();
-            let request = async move { send_text(auth, Method::PATCH, &path, body).await };
+            let request = async move { send_json(auth, Method::PATCH, &path, &body).await };
             rename.send(ev, request, move |()| {
                 let _ = renaming.try_set(false);
                 let _ = done.try_set(Some("Passkey renamed.".into()));
@@ -201,12 +207,4 @@ fn RemovePassword(step_up: StepUp, done: RwSignal<Option<String>>) -> impl IntoV
             <button type="submit" class="secondary" disabled=move || form.pending.get()>"Remove my password"</button>
         </form>
     }
-}
-
-/// `text` as a JSON string, by the browser's own `JSON`.
-fn quoted(text: &str) -> String {
-    js_sys::JSON::stringify(&wasm_bindgen::JsValue::from_str(text))
-        .ok()
-        .and_then(|text| text.as_string())
-        .unwrap_or_else(|| "\"\"".into())
 }

@@ -11,7 +11,7 @@ use axum_extra::extract::CookieJar;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use app::contract::{ErrorBody, PasskeyView, SessionBody};
+use app::contract::{ErrorBody, PasskeyRename, PasskeyView, SessionBody};
 
 use super::{
     auth::SessionReply, bearer::AuthUser, client_address::Client, cookies, dpop::SessionKey, json::ApiJson,
@@ -75,12 +75,6 @@ pub struct NewPasskey {
     #[schema(value_type = Option<Object>)]
     credential: Option<Value>,
     /// Shown on the passkeys page; the browser's description when absent.
-    #[serde(default)]
-    name: Option<String>,
-}
-
-#[derive(Deserialize, utoipa::ToSchema)]
-pub struct PasskeyName {
     #[serde(default)]
     name: Option<String>,
 }
@@ -206,7 +200,7 @@ pub async fn list(
 /// Renames one of the account's passkeys.
 #[utoipa::path(patch, path = "/api/account/passkeys/{id}", tag = "passkeys", security(("bearer" = [])),
     params(("id" = String, Path, description = "A passkey id from `GET /api/account/passkeys`")),
-    request_body = PasskeyName,
+    request_body = PasskeyRename,
     responses(
         (status = 200, body = PasskeyView),
         (status = 400, description = "Malformed JSON", body = ErrorBody),
@@ -221,7 +215,7 @@ pub async fn rename(
     AuthUser(caller): AuthUser,
     State(auth): State<AuthService>,
     id: Result<Path<String>, PathRejection>,
-    ApiJson(body): ApiJson<PasskeyName>,
+    ApiJson(body): ApiJson<PasskeyRename>,
 ) -> Result<Json<PasskeyView>> {
     let Path(id) = id?;
     Ok(Json(auth.rename_passkey(&caller, &id, body.name).await?))
