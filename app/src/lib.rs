@@ -16,7 +16,7 @@ use leptos_router::{
 use components::{BlockedAttemptNotice, ReconnectingBanner, SiteHeader};
 use pages::{
     AccountPage, ConfirmEmailPage, EmailPage, ForgotPasswordPage, HomePage, LoginPage, NotFound,
-    PasskeysPage, PasswordPage, ResetPasswordPage, SecurityPage, SessionsPage, SignupPage, UndoEmailPage, VerifyEmailPage,
+    PasskeysPage, PasswordPage, ResetPasswordPage, SecurityPage, SessionsPage, SignupPage, UndoEmailPage, VerifyEmailPage, YourDataPage,
 };
 
 /// The DPoP nonce (RFC 9449) a page hands its client for the first proof, so the silent
@@ -84,6 +84,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account/security") view=SecurityPage/>
                     <Route path=path!("/account/password") view=PasswordPage/>
                     <Route path=path!("/account/passkeys") view=PasskeysPage/>
+                    <Route path=path!("/account/data") view=YourDataPage/>
                     <Route path=path!("/account/email") view=EmailPage/>
                     <Route path=StaticSegment("forgot-password") view=ForgotPasswordPage/>
                     // The landing pages of mailed links.

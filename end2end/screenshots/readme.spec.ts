@@ -3,7 +3,7 @@ import { test, expect, hydrated, newEmail, signInThroughTheForm, refreshCookie, 
 import { hasLink, linkIn, nextMail, signUpForMail } from '../recovery/mail';
 
 // Writes docs/screenshots/<page>-<theme>[-phone].png: sign-in, forgot password, check your email,
-// account, sessions, security and the theft notice, light and dark, at a desktop width and a
+// account, sessions, security, the theft notice, your data and a reset link's page, light and dark, at a desktop width and a
 // 360 px phone.
 
 const OUT = '../docs/screenshots';
@@ -57,6 +57,23 @@ test('screenshots of the pages people use', async ({ page, browser, baseURL, req
   await signInThroughTheForm(page, email);
   await onPath(page, '/account/security');
   await shoot(page, 'security');
+
+  // Your data, with the deletion step open.
+  await page.goto('/account/data');
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Delete my account…' }).click();
+  await shoot(page, 'your-data');
+
+  // A reset link's page: a new password, or a passkey in its place.
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await onPath(page, '/');
+  await page.goto('/forgot-password');
+  await hydrated(page);
+  await page.getByLabel('Email').fill(email);
+  await page.getByRole('button', { name: 'Send reset link' }).click();
+  await page.goto(linkIn(await nextMail(request, email, hasLink('/reset-password'), 'the reset link'), '/reset-password'));
+  await expect(page.getByRole('button', { name: 'Use a passkey instead' })).toBeVisible();
+  await shoot(page, 'reset-password');
 });
 
 const FIREFOX = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0';

@@ -46,6 +46,10 @@ pub enum Error {
     /// Credentials or a refresh token were refused.
     #[error("{message}")]
     Unauthorized { code: ErrorCode, message: &'static str },
+    /// A passkey this server does not know: 401 `invalid_credentials`, with
+    /// `fields.credential` so the page can tell the browser to forget it.
+    #[error("unknown passkey")]
+    UnknownPasskey,
     /// A mailed link that was used, has expired, or was replaced by a newer one.
     #[error("invalid or expired link")]
     InvalidLink,
@@ -84,6 +88,9 @@ pub enum Error {
     Internal(#[from] anyhow::Error),
 }
 
+const UNKNOWN_PASSKEY: &str = "This passkey is not on any account here: it may have been removed. \
+                               Sign in another way.";
+
 impl Error {
     pub fn field(field: impl Into<String>, problem: impl Into<String>) -> Self {
         Error::Unprocessable {
@@ -102,6 +109,7 @@ impl Error {
             Error::UseDpopNonce { status } => (*status, ErrorCode::UseDpopNonce),
             Error::DpopRequired => (StatusCode::BAD_REQUEST, ErrorCode::DpopRequired),
             Error::Unauthorized { code, .. } => (StatusCode::UNAUTHORIZED, *code),
+            Error::UnknownPasskey => (StatusCode::UNAUTHORIZED, ErrorCode::InvalidCredentials),
             Error::InvalidLink => (StatusCode::BAD_REQUEST, ErrorCode::InvalidOrExpiredLink),
             Error::Forbidden { code, .. } => (StatusCode::FORBIDDEN, *code),
             Error::CrossOrigin => (StatusCode::FORBIDDEN, ErrorCode::CrossOriginRequest),
@@ -133,6 +141,7 @@ impl Error {
             | Error::Unauthorized { message, .. }
             | Error::Forbidden { message, .. }
             | Error::Conflict { message, .. } => (*message).to_string(),
+            Error::UnknownPasskey => UNKNOWN_PASSKEY.into(),
             Error::InvalidLink => "This link has been used, has expired, or was replaced by a newer one. \
                                    Ask for a new one."
                 .into(),
@@ -194,6 +203,7 @@ impl IntoResponse for Error {
             message: self.message(),
             fields: match self {
                 Error::Unprocessable { fields } => Some(fields),
+                Error::UnknownPasskey => Some(BTreeMap::from([("credential".into(), UNKNOWN_PASSKEY.into())])),
                 _ => None,
             },
         };

@@ -48,6 +48,11 @@ pub(super) async fn error_of(response: Response) -> ApiError {
         Some(ErrorBody {
             fields: Some(fields), ..
         }) if status == 422 && !fields.is_empty() => ApiError::Fields(fields),
+        Some(ErrorBody {
+            fields: Some(fields),
+            message,
+            ..
+        }) if status == 401 && fields.contains_key("credential") => ApiError::UnknownPasskey { message },
         Some(body) if status < 500 => ApiError::Refused {
             code: body.error,
             message: body.message,
@@ -173,6 +178,12 @@ pub async fn get_json<T: FromJson>(auth: Auth, path: &str) -> Result<T, ApiError
     T::from_json(&get_parsed(auth, path).await?).ok_or(ApiError::Unavailable)
 }
 
+/// A GET answered with a body kept as it came (a document to save, not to read).
+pub async fn get_text(auth: Auth, path: &str) -> Result<String, ApiError> {
+    let response = authorized(auth, Method::GET, path, None).await?;
+    response.text().await.map_err(|_| ApiError::Unavailable)
+}
+
 /// `get_json`'s requests, compiled once rather than once per type read.
 async fn get_parsed(auth: Auth, path: &str) -> Result<JsValue, ApiError> {
     let response = authorized(auth, Method::GET, path, None).await?;
@@ -221,7 +232,10 @@ pub(super) async fn authorized(
                 let error = error_of(response).await;
                 // A wrong password (re-authentication) is an answer, not an expired token:
                 // refreshing and sending it again would only count a second guess.
-                if matches!(&error, ApiError::Refused { code: ErrorCode::InvalidCredentials, .. }) {
+                if matches!(
+                    &error,
+                    ApiError::Refused { code: ErrorCode::InvalidCredentials, .. } | ApiError::UnknownPasskey { .. }
+                ) {
                     return Err(error);
                 }
                 if wants_nonce(&error) && !renonced {

@@ -20,10 +20,10 @@ use crate::contract::ErrorCode;
 pub use crate::contract::User;
 pub use blocked::{BlockedAttempt, check as check_blocked_attempts, dismiss as dismiss_blocked_attempt};
 pub use http::{
-    Method, SignedUp, get_json, post_public, send, send_json, sign_in, sign_out, sign_up, verify_email,
+    Method, SignedUp, get_json, get_text, post_public, send, send_json, sign_in, sign_out, sign_up, verify_email,
 };
 pub use link::{LINK_SCRIPT, take_link_token};
-pub use session::recheck;
+pub use session::{account_deleted, recheck};
 
 /// Why the user is signed out, when the server told us.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,6 +35,8 @@ pub enum Notice {
     Revoked,
     /// The browser sent two refresh cookies, one maybe planted by a sibling subdomain.
     DuplicatedCookie,
+    /// The user deleted the account, from this tab.
+    AccountDeleted,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,6 +66,8 @@ pub enum ApiError {
     Fields(BTreeMap<String, String>),
     /// A refusal with the server's explanation (wrong password, throttled, …).
     Refused { code: ErrorCode, message: String },
+    /// A passkey no account here has (401 `invalid_credentials` with `fields.credential`).
+    UnknownPasskey { message: String },
     /// The server or network is down for now; worth retrying.
     Unavailable,
 }
@@ -73,7 +77,7 @@ impl ApiError {
         match self {
             ApiError::SignedOut => "Your session has ended. Sign in again.".into(),
             ApiError::Fields(_) => "Please correct the highlighted fields.".into(),
-            ApiError::Refused { message, .. } => message.clone(),
+            ApiError::Refused { message, .. } | ApiError::UnknownPasskey { message } => message.clone(),
             ApiError::Unavailable => "Cannot reach Latch right now. Please try again in a moment.".into(),
         }
     }

@@ -204,6 +204,14 @@ pub async fn recheck(auth: Auth) -> Option<User> {
     }
 }
 
+/// Forgets everything of an account just deleted from this tab (its session and device key),
+/// and tells the other tabs, which sign out as after a sign-out.
+pub async fn account_deleted(auth: Auth) {
+    signed_out(auth, Some(Notice::AccountDeleted));
+    tabs::announce(Message::SignedOut);
+    super::dpop::forget().await;
+}
+
 /// Forgets the session after a sign-out made in this tab, and tells the other tabs.
 pub fn signed_out_here(auth: Auth) {
     signed_out(auth, None);

@@ -13,10 +13,12 @@ mod events;
 mod recovery;
 mod passkeys;
 mod wire;
+mod your_data;
 pub use events::{EVENTS_PER_PAGE, EventsBefore, PartyView, SecurityEventView};
 pub use recovery::{EmailChange, LinkToken, MailSent, MailStatus, ResetConfirm, ResetRequest};
 pub use passkeys::{PasskeyRename, PasskeyView, Reauthenticate};
 pub use wire::{FromJson, Json, ToJson};
+pub use your_data::AccountExport;
 
 /// `{email, password}` for sign-up and sign-in. Missing fields are the server's to report
 /// (422 per field), so they deserialise as `None` rather than failing the whole body.
@@ -81,6 +83,8 @@ pub struct Me {
     pub email: String,
     /// Whether the address was confirmed by opening a link sent to it.
     pub email_verified: bool,
+    /// Whether a password signs in (false once removed in favour of passkeys).
+    pub has_password: bool,
     /// RFC 3339.
     pub created_at: String,
 }

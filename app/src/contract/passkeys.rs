@@ -17,6 +17,11 @@ pub struct Reauthenticate {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PasskeyView {
     pub id: String,
+    /// The WebAuthn credential id, base64url: what the browser's passkey manager knows it by.
+    pub credential_id: String,
+    /// The account's WebAuthn user handle, base64url (the same on every entry): with the
+    /// credential ids, what the browser is told is still accepted (the Signal API).
+    pub user_handle: String,
     pub name: String,
     /// RFC 3339.
     pub created_at: String,

@@ -88,6 +88,7 @@ impl FromJson for Me {
             id: text(json, "id")?,
             email: text(json, "email")?,
             email_verified: flag(json, "email_verified")?,
+            has_password: flag(json, "has_password")?,
             created_at: text(json, "created_at")?,
         })
     }
@@ -112,6 +113,8 @@ impl FromJson for PasskeyView {
     fn from_json<J: Json>(json: &J) -> Option<Self> {
         Some(PasskeyView {
             id: text(json, "id")?,
+            credential_id: text(json, "credential_id")?,
+            user_handle: text(json, "user_handle")?,
             name: text(json, "name")?,
             created_at: text(json, "created_at")?,
             last_used_at: optional(json, "last_used_at", J::string)?,

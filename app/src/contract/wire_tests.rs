@@ -72,6 +72,8 @@ fn every_answer_the_client_reads_comes_back_as_the_server_wrote_it() {
     for last_used_at in [None, Some("2026-12-07T10:00:00Z".to_string())] {
         reads_back(vec![PasskeyView {
             id: "p1".into(),
+            credential_id: "Y3JlZA".into(),
+            user_handle: "aGFuZGxl".into(),
             name: "Chrome on Linux".into(),
             created_at: "2026-12-07T09:00:00Z".into(),
             last_used_at,
@@ -82,6 +84,7 @@ fn every_answer_the_client_reads_comes_back_as_the_server_wrote_it() {
         id: "u1".into(),
         email: "ada@example.com".into(),
         email_verified: true,
+        has_password: false,
         created_at: "2026-12-03T18:00:00Z".into(),
     });
     reads_back(vec![SessionView {

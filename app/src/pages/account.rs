@@ -43,6 +43,7 @@ pub fn AccountNav() -> impl IntoView {
             <A href="/account/email">"Email"</A>
             <A href="/account/password">"Password"</A>
             <A href="/account/passkeys">"Passkeys"</A>
+            <A href="/account/data">"Your data"</A>
         </nav>
     }
 }
@@ -118,6 +119,7 @@ fn AccountDetails() -> impl IntoView {
                 <li><a href="/account/password">"Change your password"</a></li>
                 <li><a href="/account/email">"Change your email address"</a></li>
                 <li><a href="/account/passkeys">"Sign in with passkeys"</a></li>
+                <li><a href="/account/data">"Download or delete your data"</a></li>
             </ul>
         </section>
     }

@@ -35,6 +35,12 @@ fn SessionNotice() -> impl IntoView {
         Status::SignedOut(Some(Notice::Expired)) => Some(view! {
             <p class="notice" role="alert">"Your session expired. Please sign in again."</p>
         }.into_any()),
+        Status::SignedOut(Some(Notice::AccountDeleted)) => Some(view! {
+            <p class="notice success" role="status" data-testid="account-deleted">
+                "Your account and everything it held were deleted, and every device was signed out. "
+                "We sent a last mail to its address."
+            </p>
+        }.into_any()),
         Status::SignedOut(Some(Notice::Revoked)) => Some(view! {
             <p class="notice" role="alert">"You were signed out from another device. Please sign in again."</p>
         }.into_any()),

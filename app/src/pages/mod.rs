@@ -17,6 +17,7 @@ mod security;
 mod sessions;
 mod signup;
 mod step_up;
+mod your_data;
 
 pub use account::AccountPage;
 pub use confirm::{ConfirmEmailPage, UndoEmailPage, VerifyEmailPage};
@@ -28,5 +29,6 @@ pub use passkeys::PasskeysPage;
 pub use password::PasswordPage;
 pub use reset::{ForgotPasswordPage, ResetPasswordPage};
 pub use security::SecurityPage;
+pub use your_data::YourDataPage;
 pub use sessions::SessionsPage;
 pub use signup::SignupPage;

@@ -14,7 +14,7 @@ use super::{
 use crate::{
     auth::{Method, passkeys, send, send_json, use_auth},
     components::{Loaded, When},
-    contract::{PasskeyRename, PasskeyView},
+    contract::{Me, PasskeyRename, PasskeyView},
 };
 
 #[component]
@@ -26,7 +26,32 @@ pub fn PasskeysPage() -> impl IntoView {
 fn Passkeys() -> impl IntoView {
     let auth = use_auth();
     let list = Loaded::<Vec<PasskeyView>>::new(auth, "/api/account/passkeys");
+    let me = Loaded::<Me>::new(auth, "/api/me");
     let step_up = StepUp::new();
+    // The browser's passkey manager is told which passkeys still sign in here, so it stops
+    // offering deleted ones. The account's handle is kept from the last non-empty list, for
+    // the list that no longer has any.
+    let handle = StoredValue::new(None::<String>);
+    Effect::new(move || {
+        if let Some(Ok(keys)) = list.get() {
+            if let Some(first) = keys.first() {
+                handle.set_value(Some(first.user_handle.clone()));
+            }
+            if let Some(handle) = handle.get_value() {
+                let ids: Vec<String> = keys.iter().map(|key| key.credential_id.clone()).collect();
+                passkeys::all_accepted(&handle, &ids);
+            }
+        }
+    });
+    let has_password = move || {
+        matches!(
+            me.get(),
+            Some(Ok(Me {
+                has_password: true,
+                ..
+            }))
+        )
+    };
     // What the last action did: announced, since the list it acted on changes.
     let done = RwSignal::new(None::<String>);
     let supported = RwSignal::new(false);
@@ -51,7 +76,7 @@ fn Passkeys() -> impl IntoView {
                         <ul class="passkey-list">
                             {keys.into_iter().map(|key| view! { <PasskeyItem passkey=key list step_up done/> }).collect_view()}
                         </ul>
-                        {any.then(|| view! { <RemovePassword step_up done/> })}
+                        {(any && has_password()).then(|| view! { <RemovePassword me step_up done/> })}
                     }.into_any()
                 }
                 Some(Err(error)) => view! { <p role="status" class="form-error">{error.message()}</p> }.into_any(),
@@ -187,7 +212,7 @@ fn PasskeyItem(
 
 /// Once a passkey can stand in for it, the password can go: nothing left to phish or reuse.
 #[component]
-fn RemovePassword(step_up: StepUp, done: RwSignal<Option<String>>) -> impl IntoView {
+fn RemovePassword(me: Loaded<Me>, step_up: StepUp, done: RwSignal<Option<String>>) -> impl IntoView {
     let auth = use_auth();
     let form = Submission::stepping_up(step_up);
     let submit = move |ev: SubmitEvent| {
@@ -197,6 +222,7 @@ fn RemovePassword(step_up: StepUp, done: RwSignal<Option<String>>) -> impl IntoV
                 "Your password was removed: sign in with a passkey. A reset link by mail can set a new one."
                     .into(),
             ));
+            me.reload();
         });
     };
     view! {

@@ -1,5 +1,6 @@
 //! A forgotten password: asking for a reset link, and the link's page, where a new password is
-//! chosen. Setting it signs out every device, wherever the reset was asked from.
+//! chosen (or a new passkey made to replace it). Either signs out every device, wherever the
+//! reset was asked from.
 
 use leptos::{ev::SubmitEvent, prelude::*};
 
@@ -10,7 +11,7 @@ use super::{
     mail_sent::CheckYourEmail,
 };
 use crate::{
-    auth::{post_public, recheck, use_auth},
+    auth::{passkeys, post_public, recheck, use_auth},
     contract::{ResetConfirm, ResetRequest},
 };
 
@@ -84,9 +85,26 @@ pub fn ResetPasswordPage() -> impl IntoView {
         }
     });
 
+    // Or a passkey in place of the password: it becomes the only way in.
+    let supported = RwSignal::new(false);
+    Effect::new(move || supported.set(passkeys::supported()));
+    let with_passkey = RwSignal::new(false);
+    let use_passkey = move |_| {
+        problems.set(Problems::default());
+        with_passkey.set(true);
+        landing.send(move |token| async move {
+            passkeys::reset_with_passkey(&token)
+                .await
+                .map_err(|error| error.into_api_error())?;
+            recheck(auth).await;
+            Ok(())
+        });
+    };
+
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         problems.set(Problems::default());
+        with_passkey.set(false);
         let new_password = new.get_untracked();
         landing.send(move |token| async move {
             let body = ResetConfirm {
@@ -110,6 +128,13 @@ pub fn ResetPasswordPage() -> impl IntoView {
         <section class="auth-form card landing">
             <h1>"Choose a new password"</h1>
             {move || match page.get() {
+                Step::Done if with_passkey.get_untracked() => view! {
+                    <div class="notice success" role="status" data-testid="password-reset-done">
+                        <p><strong>"Your new passkey is now the only way in; every device was signed out."</strong></p>
+                        <p>"Your password and any other passkeys were removed. Sign in with the passkey."</p>
+                    </div>
+                    <a class="button-link primary" href="/login">"Sign in"</a>
+                }.into_any(),
                 Step::Done => view! {
                     <div class="notice success" role="status" data-testid="password-reset-done">
                         <p><strong>"Your password was changed; every device was signed out."</strong></p>
@@ -138,6 +163,15 @@ pub fn ResetPasswordPage() -> impl IntoView {
                             <SubmitButton label="Set new password" pending_label="Setting your password…" pending/>
                         </Fields>
                     </form>
+                    <Show when=move || supported.get()>
+                        <div class="passkey-sign-in">
+                            <p class="or"><span>"or"</span></p>
+                            <button type="button" class="secondary" on:click=use_passkey disabled=move || pending.get()>
+                                "Use a passkey instead"
+                            </button>
+                            <p class="hint">"Your password and any other passkeys are removed: only this new passkey signs in."</p>
+                        </div>
+                    </Show>
                 }.into_any(),
             }}
         </section>

@@ -3,12 +3,17 @@
 use axum::{
     Json,
     extract::{Query, State, rejection::QueryRejection},
-    http::StatusCode,
+    http::{StatusCode, header},
+    response::IntoResponse,
 };
 
-use app::contract::{CurrentSession, ErrorBody, EventsBefore, Me, PasswordChange, SecurityEventView};
+use app::contract::{
+    AccountExport, CurrentSession, ErrorBody, EventsBefore, Me, PasswordChange, SecurityEventView,
+};
 
-use super::{bearer::AuthUser, client_address::Client, json::ApiJson};
+use axum_extra::extract::CookieJar;
+
+use super::{bearer::AuthUser, client_address::Client, cookies, json::ApiJson};
 use crate::{
     auth::{AuthService, accounts::events::Cursor},
     clock,
@@ -90,4 +95,42 @@ pub async fn security_events(
         .map(|text| Cursor::parse(&text).map_err(|_| malformed()))
         .transpose()?;
     Ok(Json(auth.security_events(&caller, before.as_ref()).await?))
+}
+
+/// Everything the account holds, as one JSON document to keep: the profile, live sessions,
+/// passkeys and security events (no hash, key or token).
+#[utoipa::path(get, path = "/api/account/export", tag = "account", security(("bearer" = [])),
+    responses(
+        (status = 200, body = AccountExport,
+         headers(("content-disposition" = String, description = "`attachment`, with a file name"))),
+        (status = 401, description = "No or invalid access token", body = ErrorBody),
+        (status = 503, description = "Database unavailable", body = ErrorBody),
+    ))]
+pub async fn export(
+    AuthUser(caller): AuthUser,
+    State(auth): State<AuthService>,
+) -> Result<impl IntoResponse> {
+    let export = auth.export(&caller).await?;
+    let disposition = "attachment; filename=\"latch-account.json\"";
+    Ok(([(header::CONTENT_DISPOSITION, disposition)], Json(export)))
+}
+
+/// Deletes the account: every session ends at once, and the account, its sessions, links,
+/// passkeys and events are deleted; the address is told and may sign up again.
+#[utoipa::path(delete, path = "/api/account", tag = "account", security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted; every session ended"),
+        (status = 401, description = "No or invalid access token", body = ErrorBody),
+        (status = 403, description = "No sign-in or re-authentication on this session in the last five minutes (`reauthentication_required`); nothing changed", body = ErrorBody),
+        (status = 503, description = "Database unavailable", body = ErrorBody),
+    ))]
+pub async fn delete(
+    AuthUser(caller): AuthUser,
+    State(auth): State<AuthService>,
+    Client(client): Client,
+    jar: CookieJar,
+) -> Result<(CookieJar, StatusCode)> {
+    auth.delete_account(&caller, &client).await?;
+    // The browser's refresh cookie names a session that no longer exists.
+    Ok((cookies::clear(jar), StatusCode::NO_CONTENT))
 }

@@ -51,6 +51,11 @@ pub fn routes() -> Router<AppState> {
             "/api/auth/password-reset/confirm",
             post(recovery::password_reset_confirm),
         )
+        .route(
+            "/api/auth/password-reset/passkey/options",
+            post(recovery::password_reset_passkey_options),
+        )
+        .route("/api/auth/password-reset/passkey", post(recovery::password_reset_passkey))
         .route("/api/account/email", post(recovery::change_email))
         .route("/api/account/email/confirm", post(recovery::confirm_email))
         .route("/api/account/email/undo", post(recovery::undo_email))
@@ -64,6 +69,8 @@ pub fn routes() -> Router<AppState> {
             post(account::change_password).delete(passkeys::remove_password),
         )
         .route("/api/security-events", get(account::security_events))
+        .route("/api/account", axum::routing::delete(account::delete))
+        .route("/api/account/export", get(account::export))
         .route("/api/openapi.json", get(openapi::document))
         // Any other path under `/api` is the API's, never a page: a JSON 404.
         .route("/api", any(not_found))

@@ -116,7 +116,7 @@ pub struct PasskeySignIn {
         (status = 400, description = "Malformed JSON; a missing (`dpop_required`), invalid or nonce-less DPoP proof", body = ErrorBody),
         (status = 413, description = "Body over 16 KiB", body = ErrorBody),
         (status = 415, description = "Not application/json", body = ErrorBody),
-        (status = 401, description = "Unknown, deleted or unverifiable passkey, or a used or expired ceremony (`invalid_credentials`)", body = ErrorBody),
+        (status = 401, description = "Unknown, deleted or unverifiable passkey, or a used or expired ceremony (`invalid_credentials`); `fields.credential` is present only when no account here has the passkey, so the page may tell the browser to forget it", body = ErrorBody),
         (status = 403, description = "Cross-origin request; the address is not confirmed yet", body = ErrorBody),
         (status = 422, description = "No ceremony or credential", body = ErrorBody),
         (status = 429, description = "Too many failed attempts from this address", body = ErrorBody),

@@ -4,11 +4,14 @@
 
 use axum::{Json, extract::State, http::StatusCode};
 use axum_extra::extract::CookieJar;
+use serde::Deserialize;
+use serde_json::Value;
 
 use app::contract::{EmailChange, ErrorBody, LinkToken, MailSent, ResetConfirm, ResetRequest, SessionBody};
 
 use super::{
     auth::SessionReply, bearer::AuthUser, client_address::Client, dpop::SessionKey, json::ApiJson,
+    passkeys::{Assertion, Ceremony},
     same_origin::SameOrigin,
 };
 use crate::{
@@ -89,6 +92,68 @@ pub async fn password_reset_confirm(
     ApiJson(confirm): ApiJson<ResetConfirm>,
 ) -> Result<StatusCode> {
     auth.reset_password(confirm, &client).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Options to create a passkey with a reset link's token, in place of a new password. The
+/// link is not used up.
+#[utoipa::path(post, path = "/api/auth/password-reset/passkey/options", tag = "recovery",
+    request_body = LinkToken,
+    responses(
+        (status = 200, body = Ceremony),
+        (status = 400, description = "A used, expired or superseded link (`invalid_or_expired_link`); malformed JSON", body = ErrorBody),
+        (status = 403, description = "Cross-origin request", body = ErrorBody),
+        (status = 413, description = "Body over 16 KiB", body = ErrorBody),
+        (status = 415, description = "Not application/json", body = ErrorBody),
+        (status = 503, description = "Busy or database unavailable", body = ErrorBody),
+    ))]
+pub async fn password_reset_passkey_options(
+    _: SameOrigin,
+    State(auth): State<AuthService>,
+    ApiJson(link): ApiJson<LinkToken>,
+) -> Result<Json<Ceremony>> {
+    Ok(Json(auth.reset_passkey_options(link.token).await?.into()))
+}
+
+/// `{token, ceremony, credential}`: a reset link's token and the passkey the browser made
+/// from `/api/auth/password-reset/passkey/options`.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct PasskeyReset {
+    #[serde(default)]
+    token: Option<String>,
+    #[serde(default)]
+    ceremony: Option<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    credential: Option<Value>,
+}
+
+/// Uses a reset link to make a new passkey the account's only way in: the password is
+/// removed, every other passkey deleted and every session ended.
+#[utoipa::path(post, path = "/api/auth/password-reset/passkey", tag = "recovery",
+    request_body = PasskeyReset,
+    responses(
+        (status = 204, description = "The passkey is the way in; every session of the account ended"),
+        (status = 400, description = "A used, expired or superseded link (`invalid_or_expired_link`); malformed JSON", body = ErrorBody),
+        (status = 403, description = "Cross-origin request", body = ErrorBody),
+        (status = 413, description = "Body over 16 KiB", body = ErrorBody),
+        (status = 415, description = "Not application/json", body = ErrorBody),
+        (status = 422, description = "A missing, expired or unverifiable passkey (the link still works)", body = ErrorBody),
+        (status = 503, description = "Busy or database unavailable", body = ErrorBody),
+    ))]
+pub async fn password_reset_passkey(
+    _: SameOrigin,
+    State(auth): State<AuthService>,
+    Client(client): Client,
+    ApiJson(reset): ApiJson<PasskeyReset>,
+) -> Result<StatusCode> {
+    let (ceremony, credential) = Assertion {
+        ceremony: reset.ceremony,
+        credential: reset.credential,
+    }
+    .parts()?;
+    auth.reset_with_passkey(reset.token, &ceremony, credential, &client)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

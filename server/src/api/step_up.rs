@@ -34,7 +34,7 @@ pub struct ReauthenticateBody {
     responses(
         (status = 204, description = "Re-authenticated"),
         (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 401, description = "No or invalid access token, or the wrong password or passkey (`invalid_credentials`)", body = ErrorBody),
+        (status = 401, description = "No or invalid access token, or the wrong password or passkey (`invalid_credentials`; `fields.credential` when no account here has the passkey)", body = ErrorBody),
         (status = 413, description = "Body over 16 KiB", body = ErrorBody),
         (status = 415, description = "Not application/json", body = ErrorBody),
         (status = 422, description = "Neither a password nor a passkey assertion", body = ErrorBody),

@@ -72,6 +72,10 @@ pub enum AuthError {
     EmailTaken,
     #[error("wrong email or password")]
     InvalidCredentials,
+    /// A passkey assertion for a credential no account here has (deleted, or never made):
+    /// refused as `InvalidCredentials` is, and the browser may be told to forget it.
+    #[error("unknown passkey")]
+    UnknownPasskey,
     /// The password is right, but the address is not confirmed yet (verification required).
     #[error("the email address is not confirmed")]
     EmailNotVerified,

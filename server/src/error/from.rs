@@ -32,6 +32,7 @@ impl From<AuthError> for Error {
                 ErrorCode::InvalidCredentials,
                 "The email or password is not correct.",
             ),
+            AuthError::UnknownPasskey => Error::UnknownPasskey,
             AuthError::EmailNotVerified => Error::Forbidden {
                 code: ErrorCode::EmailNotVerified,
                 message: "Confirm your email address first: open the link we sent you. Signing up \

@@ -46,3 +46,4 @@ mod throttling;
 mod timeouts;
 mod tokens;
 mod upkeep;
+mod your_data;

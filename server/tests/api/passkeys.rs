@@ -63,9 +63,24 @@ pub(crate) async fn passkey_login(app: &TestApp, key: &mut SoftAuthenticator) ->
     app.post_json("/api/auth/passkey/login", &body).await
 }
 
+/// Refused as a wrong password is, and not said to be unknown: the browser must keep it.
 pub(crate) async fn refused(response: Response) {
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(error_code(response).await, "invalid_credentials");
+    let body = json_of(response).await;
+    assert_eq!(body["error"], "invalid_credentials");
+    assert!(
+        body["fields"]["credential"].is_null(),
+        "not called unknown: {body}"
+    );
+}
+
+/// Refused, and said to be unknown here (`fields.credential`): the page may tell the browser
+/// to forget it (`PublicKeyCredential.signalUnknownCredential`).
+pub(crate) async fn refused_as_unknown(response: Response) {
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let body = json_of(response).await;
+    assert_eq!(body["error"], "invalid_credentials");
+    assert!(body["fields"]["credential"].is_string(), "called unknown: {body}");
 }
 
 async fn a_passkey_added_from_the_account_signs_in(backend: Backend) {
@@ -237,7 +252,7 @@ async fn a_deleted_passkey_no_longer_signs_in(backend: Backend) {
         app.delete_with_token(&path, &session.access_token).await.status(),
         StatusCode::NO_CONTENT
     );
-    refused(passkey_login(&app, &mut key).await).await;
+    refused_as_unknown(passkey_login(&app, &mut key).await).await;
     assert_eq!(
         app.delete_with_token(&path, &session.access_token).await.status(),
         StatusCode::NOT_FOUND

@@ -30,6 +30,10 @@ async fn an_account_always_keeps_one_way_in(backend: Backend) {
 
     let mut key = SoftAuthenticator::new();
     let passkey = add_passkey(&app, &session, &mut key).await;
+    let has_password = || async {
+        json_of(app.get_with_token("/api/me", token).await).await["has_password"].clone()
+    };
+    assert_eq!(has_password().await, true);
     assert_eq!(
         app.delete_with_token("/api/account/password", token)
             .await
@@ -37,6 +41,7 @@ async fn an_account_always_keeps_one_way_in(backend: Backend) {
         StatusCode::NO_CONTENT
     );
     refused(app.login(EMAIL, PASSWORD).await).await;
+    assert_eq!(has_password().await, false, "shown at once, though the profile was remembered");
     let again = app.delete_with_token("/api/account/password", token).await;
     assert_eq!(
         again.status(),

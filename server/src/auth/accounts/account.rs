@@ -34,6 +34,7 @@ impl AuthService {
                 id: user.id,
                 email: user.email,
                 email_verified: user.email_verified_at.is_some(),
+                has_password: !user.password_hash.is_empty(),
                 created_at: clock::rfc3339(user.created_at),
             }))
         };

@@ -156,6 +156,17 @@ impl Notices {
         self.send(to, "Your password was changed", text);
     }
 
+    pub fn recovered_with_passkey(&self, to: &str, client: &ClientInfo) {
+        let text = format!(
+            "Your Latch account was recovered from a link sent to this address: a new passkey \
+             replaced its password and every other passkey, and every device was signed out.\n\n\
+             {}\n\nIf this was not you, reset your password now: {}/forgot-password",
+            Where(client),
+            self.origin
+        );
+        self.send(to, "A passkey replaced your password", text);
+    }
+
     /// A passkey added or removed, or the password removed: `what` says which.
     pub fn credentials_changed(&self, to: &str, client: &ClientInfo, what: &str) {
         let text = format!(
@@ -203,5 +214,17 @@ impl Notices {
             origin = self.origin
         );
         self.send(to, "A stolen sign-in cookie was refused", text);
+    }
+
+    /// Sent to the address an account had, once it is gone: nothing to click, nothing to undo.
+    pub fn account_deleted(&self, to: &str, client: &ClientInfo) {
+        let text = format!(
+            "Your Latch account and everything it held (its sessions, passkeys and security \
+             history) were deleted, and every device was signed out.\n\n{}\n\n\
+             This address is free again: you may sign up with it at any time. If you did not \
+             delete it, someone who knew how to sign in did; we can no longer recover it.",
+            Where(client)
+        );
+        self.send(to, "Your Latch account was deleted", text);
     }
 }

@@ -3,9 +3,10 @@
 //! sign-in flood slowed).
 //!
 //! A remembered profile must never outlive a change to it:
-//! - every write to what it shows (`users::confirm`, `users::take_address`) forgets the
-//!   account here after it commits, and tells the other instances in the same transaction
-//!   (PostgreSQL `NOTIFY`, followed in `broadcast.rs`), as revocations do. The purge deletes
+//! - every write to what it shows (`users::confirm`, `users::take_address`, a password set,
+//!   reset, emptied or removed, the account deleted) forgets the account here after it
+//!   commits, and tells the other instances in the same transaction (`users::tell_others!`:
+//!   PostgreSQL `NOTIFY`, followed in `broadcast.rs`), as revocations do. The purge deletes
 //!   only accounts that never had a session, so never one remembered here;
 //! - a read that began before a change must not store what it read once the change has been
 //!   forgotten: every forget moves an epoch, and a read stores only if the epoch it started
@@ -124,6 +125,7 @@ mod tests {
             id: "u1".into(),
             email: email.into(),
             email_verified: true,
+            has_password: true,
             created_at: "2026-12-03T00:00:00Z".into(),
         }
     }

@@ -1,11 +1,11 @@
 //! Accounts: an email (confirmed or not) and a password hash.
 
 use crate::auth::{
-    accounts::email::Email, accounts::links, accounts::profiles::Profiles, sessions::broadcast,
+    accounts::email::Email, accounts::links, accounts::profiles::Profiles,
 };
 use crate::{
     clock,
-    db::{Db, WritePool, notify_statement, read_row},
+    db::{Db, WritePool, read_row},
     with_pool,
 };
 
@@ -104,10 +104,10 @@ pub async fn by_id(db: &Db, id: &str) -> Result<Option<User>, sqlx::Error> {
 /// changed (`profiles.rs`). Every write to what `GET /api/me` shows goes through here.
 macro_rules! tell_others {
     ($pool:expr, $tx:expr, $ids:expr) => {
-        if let Some(notify) = notify_statement($pool) {
+        if let Some(notify) = $crate::db::notify_statement($pool) {
             for id in $ids {
                 sqlx::query(notify)
-                    .bind(broadcast::ACCOUNT_CHANGED)
+                    .bind($crate::auth::sessions::broadcast::ACCOUNT_CHANGED)
                     .bind(id)
                     .execute(&mut *$tx)
                     .await?;
@@ -115,6 +115,7 @@ macro_rules! tell_others {
         }
     };
 }
+pub(crate) use tell_others;
 
 /// Confirms an unconfirmed account's address (a sign-up link sent to it was opened), sets
 /// the password typed with that sign-up, and cancels the account's other sign-up links. False

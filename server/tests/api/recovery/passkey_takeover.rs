@@ -4,22 +4,24 @@
 //! walk back in with theirs. A passkey-only account still recovers by mail.
 
 use reqwest::StatusCode;
+use serde_json::json;
 
 use super::{
-    confirmed, open_link,
+    confirmed, me, open_link, refused_link,
     reset::{NEW_PASSWORD, confirm_reset, request_reset},
     spawn_with_mail,
 };
 use crate::{
-    helpers::{Backend, PASSWORD, Session, on_both_backends},
+    helpers::{Backend, ORIGIN, PASSWORD, Session, on_both_backends},
     passkey::SoftAuthenticator,
-    passkeys::{add_passkey, passkey_login},
+    passkeys::{add_passkey, json_of, passkey_login, refused, refused_as_unknown},
 };
 
 on_both_backends!(
     a_reset_takes_away_an_intruders_passkey,
     an_undo_takes_away_an_intruders_passkey,
     a_passkey_only_account_recovers_by_mail,
+    a_reset_link_can_set_a_passkey_instead_of_a_password,
 );
 
 const INTRUDER: &str = "intruder@evil.example";
@@ -89,5 +91,65 @@ async fn a_passkey_only_account_recovers_by_mail(backend: Backend) {
     assert_eq!(
         app.login("cy@example.com", NEW_PASSWORD).await.status(),
         StatusCode::OK
+    );
+}
+
+async fn a_reset_link_can_set_a_passkey_instead_of_a_password(backend: Backend) {
+    let (app, sink) = spawn_with_mail(backend, &[]).await;
+    let owner = confirmed(&app, &sink, "di@example.com").await;
+    let intruder = Session::from(app.login("di@example.com", PASSWORD).await).await;
+    let mut theirs = SoftAuthenticator::new();
+    add_passkey(&app, &intruder, &mut theirs).await;
+    let nobody = json!({"token": "bm90LWEtbGluaw"});
+    let options = app
+        .post_json("/api/auth/password-reset/passkey/options", &nobody)
+        .await;
+    assert_eq!(refused_link(options).await, "invalid_or_expired_link");
+
+    request_reset(&app, "di@example.com").await;
+    let token = sink
+        .with_subject("di@example.com", "Reset your password")
+        .await
+        .token("/reset-password");
+    let options = app
+        .post_json(
+            "/api/auth/password-reset/passkey/options",
+            &json!({"token": token}),
+        )
+        .await;
+    assert_eq!(options.status(), StatusCode::OK);
+    let options = json_of(options).await;
+    assert_eq!(options["publicKey"]["user"]["name"], "di@example.com");
+    let mut mine = SoftAuthenticator::new();
+    let credential = mine.create(&options["publicKey"], ORIGIN).expect("made");
+    let body = json!({"token": token, "ceremony": options["ceremony"], "credential": credential});
+    let reset = app.post_json("/api/auth/password-reset/passkey", &body).await;
+    assert_eq!(reset.status(), StatusCode::NO_CONTENT, "{:?}", reset.text().await);
+
+    app.assert_session_ended(&owner).await;
+    app.assert_session_ended(&intruder).await;
+    refused_as_unknown(passkey_login(&app, &mut theirs).await).await;
+    refused(app.login("di@example.com", PASSWORD).await).await;
+    let signed_in = passkey_login(&app, &mut mine).await;
+    assert_eq!(
+        signed_in.status(),
+        StatusCode::OK,
+        "the new passkey is the way in"
+    );
+    let session = Session::from(signed_in).await;
+    assert_eq!(me(&app, &session).await["has_password"], false);
+    let again = app.post_json("/api/auth/password-reset/passkey", &body).await;
+    assert_eq!(
+        refused_link(again).await,
+        "invalid_or_expired_link",
+        "the link works once"
+    );
+    let told = sink
+        .with_subject("di@example.com", "A passkey replaced your password")
+        .await;
+    assert!(
+        told.text().contains("every device was signed out"),
+        "{}",
+        told.text()
     );
 }

@@ -120,7 +120,10 @@ impl AuthService {
         let ended = self
             .sessions
             .end_all_after_undo(&opened.user_id, client, opened.created_at)
-            .await?;
+            .await;
+        // It has no password now (forgotten whatever the outcome, as every profile write is).
+        self.profiles.forget(&opened.user_id);
+        let ended = ended?;
         tracing::warn!(user = %opened.user_id, sessions_ended = ended, "address change undone");
         let reset = recovery
             .link(Purpose::ResetPassword, &opened.user_id, &opened.email, None, None)

@@ -3,13 +3,16 @@
 
 use app::contract::{ResetConfirm, ResetRequest};
 
-use super::token;
+use serde_json::Value;
+
 use crate::auth::{
     accounts::account::field,
     accounts::email::Email,
     accounts::links::Purpose,
     accounts::users,
     client::ClientInfo,
+    client::user_agent,
+    credentials::passkeys::{CeremonyStart, store::StoredPasskey},
     credentials::password::Password,
     service::{AuthError, AuthResult, AuthService},
 };
@@ -49,13 +52,7 @@ impl AuthService {
     /// its other links (undo links aside). A weak password is refused without using the link
     /// up, so it can be typed again.
     pub async fn reset_password(&self, confirm: ResetConfirm, client: &ClientInfo) -> AuthResult<()> {
-        let token = token(confirm.token)?;
-        let opened = self.recovery.peek(Purpose::ResetPassword, &token).await?;
-        let user = users::by_id(&self.db, &opened.user_id)
-            .await?
-            // A link sent to an address the account no longer has is dead.
-            .filter(|user| user.email == opened.email)
-            .ok_or(AuthError::InvalidOrExpiredLink)?;
+        let (token, user) = self.reset_link_account(confirm.token).await?;
         let email = Email::parse(&user.email).ok();
         let password = Password::parse(
             confirm.new_password.as_deref().unwrap_or_default(),
@@ -63,11 +60,71 @@ impl AuthService {
         )
         .map_err(|problem| field("new_password", problem))?;
         let hash = self.hasher.hash(&password).await?;
+        self.reset(&token, &user, client, &hash, None).await
+    }
+
+    /// Options to create a passkey with a reset link, for an owner who would rather have a
+    /// passkey than a password. The link is not used up. Nothing is excluded: the owner's
+    /// authenticator may hold the account's old passkey, which the reset will delete.
+    pub async fn reset_passkey_options(&self, token: Option<String>) -> AuthResult<CeremonyStart> {
+        let (_, user) = self.reset_link_account(token).await?;
+        self.registration_options(&user, false).await
+    }
+
+    /// Uses a reset link to make the passkey the browser created (from `reset_passkey_options`)
+    /// the account's only way in: the password is emptied, every other passkey deleted, every
+    /// session ended, as a password reset does. A passkey that fails to verify leaves the link
+    /// usable.
+    pub async fn reset_with_passkey(
+        &self,
+        token: Option<String>,
+        ceremony: &str,
+        credential: Value,
+        client: &ClientInfo,
+    ) -> AuthResult<()> {
+        let (token, user) = self.reset_link_account(token).await?;
+        let name = user_agent::describe(&client.user_agent);
+        let passkey = self
+            .verify_registration(&user.id, ceremony, credential, name)
+            .await?;
+        self.reset(&token, &user, client, "", Some(&passkey)).await
+    }
+
+    /// The account a reset link is for, without using the link up.
+    async fn reset_link_account(&self, token: Option<String>) -> AuthResult<(String, users::User)> {
+        let token = super::token(token)?;
+        let opened = self.recovery.peek(Purpose::ResetPassword, &token).await?;
+        let user = users::by_id(&self.db, &opened.user_id)
+            .await?
+            // A link sent to an address the account no longer has is dead.
+            .filter(|user| user.email == opened.email)
+            .ok_or(AuthError::InvalidOrExpiredLink)?;
+        Ok((token, user))
+    }
+
+    async fn reset(
+        &self,
+        token: &str,
+        user: &users::User,
+        client: &ClientInfo,
+        hash: &str,
+        passkey: Option<&StoredPasskey>,
+    ) -> AuthResult<()> {
         // Two requests with one link: only one uses it.
-        self.recovery.redeem(Purpose::ResetPassword, &token).await?;
-        let ended = self.sessions.reset_password(&user.id, client, &hash).await?;
-        tracing::info!(user = %user.id, sessions_ended = ended, "password reset");
-        self.recovery.notices.password_changed(&user.email, client, true);
+        self.recovery.redeem(Purpose::ResetPassword, token).await?;
+        let ended = self
+            .sessions
+            .reset_password(&user.id, client, hash, passkey)
+            .await;
+        // Forgotten whatever the outcome: a commit that failed may still have happened.
+        self.profiles.forget(&user.id);
+        let ended = ended?;
+        tracing::info!(user = %user.id, sessions_ended = ended, with_passkey = passkey.is_some(), "password reset");
+        let notices = &self.recovery.notices;
+        match passkey {
+            None => notices.password_changed(&user.email, client, true),
+            Some(_) => notices.recovered_with_passkey(&user.email, client),
+        }
         Ok(())
     }
 }

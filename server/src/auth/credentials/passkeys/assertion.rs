@@ -43,8 +43,9 @@ impl AuthService {
 
     /// Takes the ceremony and checks the assertion against it (origin, rpId, challenge, user
     /// verification, signature, a rising counter), counted against the client's address like
-    /// a password guess. Whatever fails answers `InvalidCredentials`, as a wrong password does;
-    /// the ceremony is used up either way.
+    /// a password guess. Whatever fails answers `InvalidCredentials`, as a wrong password does
+    /// (`UnknownPasskey`, its twin, when no account has the credential); the ceremony is used
+    /// up either way.
     pub(in crate::auth) async fn check_assertion(
         &self,
         ceremony: &str,
@@ -56,7 +57,7 @@ impl AuthService {
             .map_err(|retry_after| AuthError::Throttled { retry_after })?;
         let asserted = self.verify_assertion(ceremony, credential).await;
         // Only a refused passkey counts; a success, or a database that could not answer, does not.
-        if !matches!(asserted, Err(AuthError::InvalidCredentials)) {
+        if !matches!(asserted, Err(AuthError::InvalidCredentials | AuthError::UnknownPasskey)) {
             self.throttle.release_attempt(&client.ip);
         }
         asserted
@@ -77,9 +78,10 @@ impl AuthService {
         let (handle, credential_id) = webauthn
             .identify_discoverable_authentication(&credential)
             .map_err(|_| refused("no user handle"))?;
-        let stored = store::by_credential_id(&self.db, credential_id)
-            .await?
-            .ok_or_else(|| refused("unknown credential"))?;
+        let Some(stored) = store::by_credential_id(&self.db, credential_id).await? else {
+            tracing::info!("a passkey assertion named an unknown credential");
+            return Err(AuthError::UnknownPasskey);
+        };
         let owner = store::user_of_handle(&self.db, handle.as_bytes()).await?;
         if owner.as_deref() != Some(stored.user_id.as_str()) {
             return Err(refused("the user handle is not the credential's account"));

@@ -5,7 +5,7 @@
 
 use app::contract::EventKind;
 
-use crate::auth::{accounts::events::NewEvent, client::ClientInfo};
+use crate::auth::{accounts::events::NewEvent, accounts::users::tell_others, client::ClientInfo};
 use crate::{
     clock,
     db::{Db, WritePool},
@@ -16,6 +16,8 @@ use crate::{
 pub struct StoredPasskey {
     pub id: String,
     pub user_id: String,
+    /// The credential's id, as the authenticator made it.
+    pub credential_id: Vec<u8>,
     /// webauthn-rs's `Passkey`, as JSON.
     pub passkey: String,
     pub name: String,
@@ -43,7 +45,7 @@ macro_rules! ways_in {
     }};
 }
 
-const COLUMNS: &str = "id, user_id, passkey, name, created_at, last_used_at, backed_up";
+const COLUMNS: &str = "id, user_id, credential_id, passkey, name, created_at, last_used_at, backed_up";
 
 /// Why a change of credentials was refused.
 #[derive(Debug, PartialEq, Eq)]
@@ -83,6 +85,17 @@ pub async fn user_of_handle(db: &Db, handle: &[u8]) -> Result<Option<String>, sq
     })
 }
 
+/// The account's user handle, if it was ever made (read only).
+pub async fn handle_of(db: &Db, user_id: &str) -> Result<Option<Vec<u8>>, sqlx::Error> {
+    with_pool!(db, |pool| {
+        sqlx::query_scalar("SELECT passkey_handle FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(pool)
+            .await
+    })
+    .map(Option::flatten)
+}
+
 /// The account's passkeys, newest first.
 pub async fn of_user(db: &Db, user_id: &str) -> Result<Vec<StoredPasskey>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM passkeys WHERE user_id = $1 ORDER BY created_at DESC, id");
@@ -102,29 +115,40 @@ pub async fn by_credential_id(db: &Db, credential_id: &[u8]) -> Result<Option<St
     })
 }
 
+impl StoredPasskey {
+    /// The INSERT, for the caller to execute in its own transaction; it stores nothing (zero
+    /// rows) when the credential is known already.
+    pub fn insert<'a, DB: sqlx::Database>(&'a self) -> sqlx::query::Query<'a, DB, DB::Arguments<'a>>
+    where
+        &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+        &'a [u8]: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+        i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+        bool: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    {
+        let passkey = self;
+        sqlx::query(
+            "INSERT INTO passkeys (id, user_id, credential_id, passkey, name, created_at, last_used_at, backed_up) \
+             VALUES ($1, $2, $3, $4, $5, $6, NULL, $7) ON CONFLICT (credential_id) DO NOTHING",
+        )
+        .bind(passkey.id.as_str())
+        .bind(passkey.user_id.as_str())
+        .bind(self.credential_id.as_slice())
+        .bind(passkey.passkey.as_str())
+        .bind(passkey.name.as_str())
+        .bind(passkey.created_at)
+        .bind(passkey.backed_up)
+    }
+}
+
 /// Stores a newly registered passkey with its event, unless the credential is known already.
 pub async fn insert(
     db: &Db,
-    passkey: &StoredPasskey,
-    credential_id: &[u8],
+    made: &StoredPasskey,
     event: &NewEvent<'_>,
 ) -> Result<Result<(), Refused>, sqlx::Error> {
     with_pool!(db, |pool| {
         let mut tx = pool.begin_write().await?;
-        let inserted = sqlx::query(
-            "INSERT INTO passkeys (id, user_id, credential_id, passkey, name, created_at, last_used_at, backed_up) \
-             VALUES ($1, $2, $3, $4, $5, $6, NULL, $7) ON CONFLICT (credential_id) DO NOTHING",
-        )
-        .bind(&passkey.id)
-        .bind(&passkey.user_id)
-        .bind(credential_id)
-        .bind(&passkey.passkey)
-        .bind(&passkey.name)
-        .bind(passkey.created_at)
-        .bind(passkey.backed_up)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        let inserted = made.insert().execute(&mut *tx).await?.rows_affected();
         if inserted == 0 {
             return Ok(Err(Refused::Taken));
         }
@@ -224,6 +248,7 @@ pub async fn remove_password(
             .execute(&mut *tx)
             .await?;
         event.insert().execute(&mut *tx).await?;
+        tell_others!(pool, tx, [user_id]);
         tx.commit().await?;
         Ok(Ok(true))
     })

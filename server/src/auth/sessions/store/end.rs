@@ -13,7 +13,7 @@ use super::{
     is_live, millis,
 };
 use crate::{
-    auth::{client::ClientInfo, tokens::dpop::DeviceProof, accounts::events::NewEvent, accounts::links, sessions::refresh_token::RefreshToken},
+    auth::{client::ClientInfo, tokens::dpop::DeviceProof, accounts::events::NewEvent, accounts::links, accounts::users::tell_others, credentials::passkeys::store::StoredPasskey, sessions::refresh_token::RefreshToken},
     clock,
     db::WritePool,
     with_pool,
@@ -27,9 +27,11 @@ enum EndOthers<'a> {
     PasswordChanged {
         new_hash: &'a str,
     },
-    /// Set from a reset link, which also proves the address: it is confirmed too.
+    /// Set from a reset link, which also proves the address: it is confirmed too. With a
+    /// passkey, the hash is empty and the passkey becomes the account's only one.
     PasswordReset {
         new_hash: &'a str,
+        passkey: Option<&'a StoredPasskey>,
     },
     /// The old address took the account back with the undo link made at `undo_created_at`.
     EmailChangeUndone { undo_created_at: i64 },
@@ -136,15 +138,17 @@ impl SessionStore {
         .await
     }
 
-    /// Stores the password set from a reset link and ends every session of the user, as one
-    /// transaction. Returns how many sessions ended.
+    /// Stores the password set from a reset link (or, with `passkey`, empties it and stores
+    /// the passkey) and ends every session of the user, as one transaction. Returns how many
+    /// sessions ended.
     pub async fn reset_password(
         &self,
         user_id: &str,
         client: &ClientInfo,
         new_hash: &str,
+        passkey: Option<&StoredPasskey>,
     ) -> Result<usize, sqlx::Error> {
-        self.end_others(user_id, None, client, EndOthers::PasswordReset { new_hash })
+        self.end_others(user_id, None, client, EndOthers::PasswordReset { new_hash, passkey })
             .await
     }
 
@@ -177,7 +181,7 @@ impl SessionStore {
         };
         let ended: Vec<String> = with_pool!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
-            if let EndOthers::PasswordChanged { new_hash } | EndOthers::PasswordReset { new_hash } = why {
+            if let EndOthers::PasswordChanged { new_hash } | EndOthers::PasswordReset { new_hash, .. } = why {
                 sqlx::query(
                     "UPDATE users SET password_hash = $1, \
                      email_verified_at = CASE WHEN $2 THEN COALESCE(email_verified_at, $3) \
@@ -196,6 +200,15 @@ impl SessionStore {
                 for forget in ["DELETE FROM passkeys WHERE user_id = $1", "DELETE FROM passkey_ceremonies WHERE user_id = $1"] {
                     sqlx::query(forget).bind(user_id).execute(&mut *tx).await?;
                 }
+            }
+            if let EndOthers::PasswordReset { passkey: Some(passkey), .. } = why {
+                // The account's passkeys were just deleted: a conflict is another account's
+                // credential, and leaving this one with no way in is not an option.
+                if passkey.insert().execute(&mut *tx).await?.rows_affected() == 0 {
+                    return Err(sqlx::Error::Protocol("the passkey is another account's".into()));
+                }
+                let added = NewEvent::new(user_id, EventKind::PasskeyAdded, client, None);
+                added.insert().execute(&mut *tx).await?;
             }
             match why {
                 EndOthers::UserAsked => {}
@@ -235,6 +248,11 @@ impl SessionStore {
             }
             let event = NewEvent::new(user_id, kind, client, keep);
             event.insert().execute(&mut *tx).await?;
+            // `GET /api/me` shows whether there is a password: a reset may set the first one,
+            // an undo empties it (and the caller forgets the profile on this instance).
+            if !matches!(why, EndOthers::UserAsked) {
+                tell_others!(pool, tx, [user_id]);
+            }
             tx.commit().await?;
             others
         });

@@ -7,6 +7,7 @@
 
 mod advance;
 mod authenticated;
+mod deletion;
 mod end;
 mod holder;
 mod list;
