@@ -147,6 +147,15 @@ pub struct Config {
     /// Log line format.
     #[arg(long, env = "LATCH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+
+    /// An admin command to run instead of serving (`latch users list`, …): on this
+    /// deployment's database and secret, so give it the same settings as the server.
+    #[command(subcommand)]
+    pub command: Option<crate::admin::Command>,
+
+    /// Admin commands: print JSON, for scripts.
+    #[arg(long, global = true)]
+    pub json: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -61,7 +61,11 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, sqlx::Error>> 
 impl WritePool for SqlitePool {
     type Database = sqlx::Sqlite;
     const FOR_UPDATE: &'static str = "";
-    const NOTIFY: Option<&'static str> = None;
+    // The processes sharing the file follow this table (`broadcast::follow_file`).
+    const NOTIFY: Option<&'static str> = Some(
+        "INSERT INTO instance_notices (channel, payload, at) \
+         VALUES ($1, $2, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))",
+    );
     fn begin_write(&self) -> BoxFuture<'_, WriteTx<sqlx::Sqlite>> {
         Box::pin(async move {
             let lane = write_lane::enter(self).await?;

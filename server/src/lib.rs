@@ -1,5 +1,6 @@
 //! Latch's server: the Leptos SSR host and the authentication core.
 
+pub mod admin;
 mod allocator;
 pub mod api;
 pub mod assets;

@@ -10,6 +10,14 @@ async fn main() -> anyhow::Result<()> {
     let config = Config::parse();
     telemetry::init(&config.log, config.log_format)?;
 
+    if let Some(command) = &config.command {
+        if let Err(err) = server::admin::run(&config, command).await {
+            eprintln!("error: {err:#}");
+            std::process::exit(1);
+        }
+        return Ok(());
+    }
+
     if config.rotate_signing_key {
         let kid = startup::rotate_signing_key(&config).await?;
         println!("new signing key: {kid}");

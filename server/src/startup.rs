@@ -128,8 +128,11 @@ impl Application {
             recovery,
             passkeys: Passkeys::new(&config.public_origin)?,
         });
-        if let Db::Postgres(pool) = &db {
-            broadcast::follow(pool.clone(), revocations.clone(), auth.profiles());
+        match &db {
+            Db::Postgres(pool) => broadcast::follow(pool.clone(), revocations.clone(), auth.profiles()),
+            Db::Sqlite(pool) => {
+                broadcast::follow_file(pool.clone(), revocations.clone(), auth.profiles(), longest_token);
+            }
         }
         let state = AppState::new(Shared {
             leptos_options,

@@ -176,6 +176,9 @@ pub enum ErrorCode {
     ReauthenticationRequired,
     /// The account would be left without a password and without a passkey.
     LastCredential,
+    /// An operator disabled the account: the password or passkey was right, and still no
+    /// session starts until it is enabled again.
+    AccountDisabled,
     Unavailable,
     InternalError,
     /// A code this build does not know (a newer server); never sent by this one.
@@ -212,6 +215,12 @@ pub enum EventKind {
     PasskeyRemoved,
     /// The account signs in with its passkeys only.
     PasswordRemoved,
+    /// An operator disabled the account; every session ended.
+    AccountDisabled,
+    /// An operator enabled the account again.
+    AccountEnabled,
+    /// An operator ended the account's sessions (one, or all).
+    SessionsRevokedByAdmin,
 }
 
 /// Why a session ended; stored with it, and behind the error code a refresh answers with.
@@ -229,6 +238,10 @@ pub enum EndReason {
     PasswordChanged,
     PasswordReset,
     EmailChangeUndone,
+    /// An operator disabled the account.
+    AccountDisabled,
+    /// An operator ended it.
+    RevokedByAdmin,
 }
 
 impl ErrorCode {

@@ -27,6 +27,9 @@ fn describe(kind: EventKind) -> &'static str {
         EventKind::PasskeyAdded => "Passkey added",
         EventKind::PasskeyRemoved => "Passkey removed",
         EventKind::PasswordRemoved => "Password removed; this account signs in with passkeys",
+        EventKind::AccountDisabled => "An administrator disabled your account; every device signed out",
+        EventKind::AccountEnabled => "An administrator enabled your account again",
+        EventKind::SessionsRevokedByAdmin => "An administrator ended your sessions",
     }
 }
 
@@ -40,6 +43,9 @@ fn badge(kind: EventKind) -> &'static str {
         EventKind::PasskeyAdded => "Passkey added",
         EventKind::PasskeyRemoved => "Passkey removed",
         EventKind::PasswordRemoved => "Password removed",
+        EventKind::AccountDisabled | EventKind::AccountEnabled | EventKind::SessionsRevokedByAdmin => {
+            "Administrator"
+        }
         _ => "Worth a look",
     }
 }
@@ -64,7 +70,10 @@ fn concern(kind: EventKind) -> Concern {
         | EventKind::EmailChangeUndone
         | EventKind::PasskeyAdded
         | EventKind::PasskeyRemoved
-        | EventKind::PasswordRemoved => Concern::Notable,
+        | EventKind::PasswordRemoved
+        | EventKind::AccountDisabled
+        | EventKind::AccountEnabled
+        | EventKind::SessionsRevokedByAdmin => Concern::Notable,
         EventKind::SignedUp
         | EventKind::SignedIn
         | EventKind::SessionRevoked

@@ -105,6 +105,7 @@ pub async fn password_reset_confirm(
         (status = 403, description = "Cross-origin request", body = ErrorBody),
         (status = 413, description = "Body over 16 KiB", body = ErrorBody),
         (status = 415, description = "Not application/json", body = ErrorBody),
+        (status = 422, description = "`token` is not a string", body = ErrorBody),
         (status = 503, description = "Busy or database unavailable", body = ErrorBody),
     ))]
 pub async fn password_reset_passkey_options(

@@ -103,6 +103,9 @@ pub enum AuthError {
     /// The change would leave the account without a password and without a passkey.
     #[error("the account's last way in")]
     LastCredential,
+    /// The credentials were right, and an operator disabled the account.
+    #[error("the account is disabled")]
+    AccountDisabled,
     /// A device-bound session's key was not proven (why, in words). Nothing changed.
     #[error("the session's device key was not proven")]
     InvalidDeviceProof(&'static str),

@@ -86,6 +86,10 @@ impl From<AuthError> for Error {
                 code: ErrorCode::LastCredential,
                 message: "This is your account's last way to sign in: add a passkey or keep the password.",
             },
+            AuthError::AccountDisabled => Error::Forbidden {
+                code: ErrorCode::AccountDisabled,
+                message: "This account is disabled. Ask the site's administrator to enable it.",
+            },
             AuthError::Busy => Error::Unavailable,
             AuthError::Database(err) => err.into(),
             AuthError::Internal(err) => Error::Internal(err),

@@ -15,6 +15,7 @@ mod responses;
 mod site;
 mod smtp_sink;
 
+mod admin;
 mod assets;
 mod auth;
 mod binding;

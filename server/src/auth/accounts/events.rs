@@ -171,7 +171,10 @@ fn coalesces(kind: EventKind) -> bool {
         | EventKind::EmailChangeUndone
         | EventKind::PasskeyAdded
         | EventKind::PasskeyRemoved
-        | EventKind::PasswordRemoved => false,
+        | EventKind::PasswordRemoved
+        | EventKind::AccountDisabled
+        | EventKind::AccountEnabled
+        | EventKind::SessionsRevokedByAdmin => false,
     }
 }
 

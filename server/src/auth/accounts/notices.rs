@@ -4,6 +4,8 @@
 //! address, and what to do. Mail goes out in the background: a request never waits on the
 //! relay, so a request that sends a mail takes as long as one that does not.
 
+use tokio_util::task::TaskTracker;
+
 use crate::auth::{accounts::email::Email, client::ClientInfo, client::user_agent};
 use crate::{
     clock,
@@ -13,6 +15,8 @@ use crate::{
 #[derive(Clone)]
 pub struct Notices {
     mailer: Mailer,
+    /// The mails on their way, for a process that must not exit before they are sent.
+    sending: TaskTracker,
     /// The public origin, for the "sign in" and "security page" links.
     origin: String,
 }
@@ -35,7 +39,19 @@ impl std::fmt::Display for Where<'_> {
 
 impl Notices {
     pub fn new(mailer: Mailer, origin: String) -> Self {
-        Self { mailer, origin }
+        Self {
+            mailer,
+            origin,
+            sending: TaskTracker::new(),
+        }
+    }
+
+    /// Waits until every mail handed over so far is sent (or failed): the admin commands
+    /// call it before they exit.
+    pub async fn all_sent(&self) {
+        self.sending.close();
+        self.sending.wait().await;
+        self.sending.reopen();
     }
 
     /// Hands the mail to the relay (or outbox) in the background. A failure is logged without
@@ -51,7 +67,7 @@ impl Notices {
             subject: subject.to_string(),
             text: format!("{text}\n\n-- \nLatch, {}\n", self.origin),
         };
-        tokio::spawn(async move {
+        self.sending.spawn(async move {
             if let Err(err) = mailer.send(mail).await {
                 tracing::warn!(error = %err, "a mail could not be sent");
             }
@@ -226,5 +242,17 @@ impl Notices {
             Where(client)
         );
         self.send(to, "Your Latch account was deleted", text);
+    }
+
+    /// What an operator did to the account (`what`: "disabled your account", …), and what it
+    /// means for its owner.
+    pub fn operator_action(&self, to: &str, subject: &str, what: &str) {
+        let text = format!(
+            "An administrator of this Latch site {what}.\n\n\
+             If you did not expect this, reply to the site's administrator; your security page \
+             shows it too: {}/account/security",
+            self.origin
+        );
+        self.send(to, subject, text);
     }
 }

@@ -1,12 +1,13 @@
 //! What one instance tells the others sharing its PostgreSQL: a session ended (so its access
 //! tokens are refused everywhere) and an account changed (so no instance serves its old
 //! profile). Each is a `NOTIFY` sent inside the writing transaction, so it is delivered
-//! exactly when the change commits; this module follows both channels. The single-node SQLite
-//! setup needs none of it.
+//! exactly when the change commits; this module follows both channels. On SQLite the
+//! processes sharing the file (a server, the admin commands) write the same notices to a table
+//! in the same transaction, and a server reads them (`follow_file`).
 
 use std::time::Duration;
 
-use sqlx::{PgPool, postgres::PgListener};
+use sqlx::{PgPool, SqlitePool, postgres::PgListener};
 
 use crate::auth::{accounts::profiles::Profiles, sessions::revocations::Revocations};
 use crate::db::Db;
@@ -63,4 +64,54 @@ async fn listen(
             Err(err) => return Ok(Some(err)),
         }
     }
+}
+
+/// How often a server on SQLite reads the notices other processes wrote.
+const FILE_POLL: Duration = Duration::from_millis(250);
+
+/// Follows the notices written to the SQLite file (by this process too: applying one twice
+/// changes nothing). Starts from the oldest kept, so a server that starts after an account
+/// was deleted still refuses its tokens; notices older than `keep` (the longest an access
+/// token lives) concern nothing live and are deleted.
+pub fn follow_file(pool: SqlitePool, revocations: Revocations, profiles: Profiles, keep: Duration) {
+    let keep_ms = i64::try_from(keep.as_millis()).unwrap_or(i64::MAX);
+    tokio::spawn(async move {
+        let mut seen = 0_i64;
+        for round in 0_u64.. {
+            if round % 240 == 1 {
+                let cutoff = crate::clock::now_millis().saturating_sub(keep_ms);
+                let swept = sqlx::query("DELETE FROM instance_notices WHERE at < $1")
+                    .bind(cutoff)
+                    .execute(&pool)
+                    .await;
+                if let Err(err) = swept {
+                    tracing::warn!(error = %err, "old instance notices could not be deleted");
+                }
+            }
+            let rows: Result<Vec<(i64, String, String)>, _> = sqlx::query_as(
+                "SELECT id, channel, payload FROM instance_notices WHERE id > $1 ORDER BY id LIMIT 1000",
+            )
+            .bind(seen)
+            .fetch_all(&pool)
+            .await;
+            match rows {
+                Ok(rows) => {
+                    let full = rows.len() == 1000;
+                    for (id, channel, payload) in rows {
+                        seen = id;
+                        match channel.as_str() {
+                            ACCOUNT_CHANGED => profiles.forget(&payload),
+                            SESSION_ENDED => revocations.insert(&payload),
+                            _ => {}
+                        }
+                    }
+                    if full {
+                        continue;
+                    }
+                }
+                Err(err) => tracing::warn!(error = %err, "instance notices could not be read"),
+            }
+            tokio::time::sleep(FILE_POLL).await;
+        }
+    });
 }

@@ -45,7 +45,9 @@ impl From<Rejected> for AuthError {
                     | EndReason::RevokedByUser
                     | EndReason::PasswordChanged
                     | EndReason::PasswordReset
-                    | EndReason::EmailChangeUndone,
+                    | EndReason::EmailChangeUndone
+                    | EndReason::AccountDisabled
+                    | EndReason::RevokedByAdmin,
             } => SessionOver::Revoked,
         };
         AuthError::SessionOver(over)

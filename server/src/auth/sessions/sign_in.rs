@@ -10,7 +10,7 @@ use crate::auth::{
     client::ClientInfo,
     credentials::{passkeys::Asserted, throttle::Guesser},
     service::{AuthError, AuthResult, AuthService, SignedIn},
-    sessions::store::{Issued, PasswordChanged},
+    sessions::store::{Issued, NotStarted},
     tokens::dpop::Proven,
 };
 
@@ -142,8 +142,8 @@ impl AuthService {
         Ok(user.filter(|_| verified))
     }
 
-    /// Opens the session, unless the password just checked has been changed since: a sign-in
-    /// that raced a password change must not outlive it. The request's DPoP proof is spent
+    /// Opens the session, unless the password just checked has been changed since (a sign-in
+    /// that raced a password change must not outlive it) or an operator disabled the account. The request's DPoP proof is spent
     /// first: everything else about the request has held by now.
     pub(in crate::auth) async fn start(
         &self,
@@ -157,7 +157,10 @@ impl AuthService {
         self.sessions
             .start(&user.id, &user.password_hash, device_key, client, event)
             .await?
-            .map_err(|PasswordChanged| AuthError::InvalidCredentials)
+            .map_err(|refused| match refused {
+                NotStarted::PasswordChanged => AuthError::InvalidCredentials,
+                NotStarted::Disabled => AuthError::AccountDisabled,
+            })
     }
 
     /// The session, with a fresh device cookie for this browser and account.

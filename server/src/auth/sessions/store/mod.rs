@@ -6,8 +6,10 @@
 //! serialised on every backend and every instance.
 
 mod advance;
+mod admin;
 mod authenticated;
 mod deletion;
+pub use admin::Which;
 mod end;
 mod holder;
 mod list;
@@ -53,9 +55,14 @@ pub struct Issued {
     pub auth_time: i64,
 }
 
-/// The password a sign-in checked is no longer the account's: it was changed meanwhile.
+/// Why a sign-in that checked its credentials opened no session.
 #[derive(Debug, PartialEq, Eq)]
-pub struct PasswordChanged;
+pub enum NotStarted {
+    /// The password it checked is no longer the account's: it was changed meanwhile.
+    PasswordChanged,
+    /// An operator disabled the account.
+    Disabled,
+}
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Rejected {
@@ -176,7 +183,7 @@ impl SessionStore {
 
     /// Opens a new session (a sign-in) with its first refresh token, bound to `device_key`
     /// when the browser proved one, recording `event`, if
-    /// the account's password hash is still `checked_hash`. The check and the insert share the
+    /// the account's password hash is still `checked_hash` and it is not disabled. The check and the insert share the
     /// write transaction that a password change also takes, so a sign-in that checked the old
     /// password cannot commit after the change and escape the sessions it ended.
     pub async fn start(
@@ -186,7 +193,7 @@ impl SessionStore {
         device_key: Option<&str>,
         client: &ClientInfo,
         event: EventKind,
-    ) -> Result<Result<Issued, PasswordChanged>, sqlx::Error> {
+    ) -> Result<Result<Issued, NotStarted>, sqlx::Error> {
         let now = clock::now_millis();
         let session_id = uuid::Uuid::new_v4().to_string();
         let token = RefreshToken::generate();
@@ -194,15 +201,18 @@ impl SessionStore {
         let hash = token.keyed_hash(&self.hash_key);
         with_pool!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
-            let current_hash: Option<String> = sqlx::query_scalar(&format!(
-                "SELECT password_hash FROM users WHERE id = $1{}",
+            let current: Option<(String, Option<i64>)> = sqlx::query_as(&format!(
+                "SELECT password_hash, disabled_at FROM users WHERE id = $1{}",
                 for_update(pool)
             ))
             .bind(user_id)
             .fetch_optional(&mut *tx)
             .await?;
-            if current_hash.as_deref() != Some(checked_hash) {
-                return Ok(Err(PasswordChanged));
+            match current {
+                Some((hash, _)) if hash != checked_hash => return Ok(Err(NotStarted::PasswordChanged)),
+                None => return Ok(Err(NotStarted::PasswordChanged)),
+                Some((_, Some(_))) => return Ok(Err(NotStarted::Disabled)),
+                Some((_, None)) => {}
             }
             sqlx::query(
                 "INSERT INTO sessions \

@@ -5,6 +5,7 @@
 //! instance re-reads the keys every minute, so a rotation reaches all of them without a
 //! restart.
 
+mod lifecycle;
 mod ring;
 mod seal;
 mod store;
@@ -16,6 +17,8 @@ use std::{
 
 use anyhow::Context;
 use jsonwebtoken::{DecodingKey, jwk::JwkSet};
+
+pub use lifecycle::{KeyState, KeyStatus, NotRetired};
 
 use self::{
     ring::Ring,
