@@ -148,6 +148,11 @@ pub struct Config {
     #[arg(long, env = "LATCH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
 
+    /// Where to serve Prometheus metrics (`/metrics`), e.g. `127.0.0.1:9100`: an address of
+    /// their own, never the public one. Unset: no metrics are kept.
+    #[arg(long, env = "LATCH_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
+
     /// An admin command to run instead of serving (`latch users list`, …): on this
     /// deployment's database and secret, so give it the same settings as the server.
     #[command(subcommand)]

@@ -192,4 +192,12 @@ impl Db {
             Db::Postgres(pool) => pool.close().await,
         }
     }
+
+    /// The pool's open connections and how many of them are idle (for `/metrics`).
+    pub fn pool_use(&self) -> (u32, usize) {
+        match self {
+            Db::Sqlite(pool) => (pool.size(), pool.num_idle()),
+            Db::Postgres(pool) => (pool.size(), pool.num_idle()),
+        }
+    }
 }

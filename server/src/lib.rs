@@ -11,6 +11,7 @@ pub mod db;
 pub mod error;
 mod health;
 pub mod mail;
+pub mod metrics;
 pub mod secret;
 pub mod serve;
 pub mod startup;

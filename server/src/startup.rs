@@ -134,6 +134,10 @@ impl Application {
                 broadcast::follow_file(pool.clone(), revocations.clone(), auth.profiles(), longest_token);
             }
         }
+        if let Some(listen) = config.metrics_listen {
+            let address = crate::metrics::serve(listen, db.clone()).await?;
+            tracing::info!(%address, "metrics at /metrics");
+        }
         let state = AppState::new(Shared {
             leptos_options,
             db,
@@ -222,7 +226,7 @@ fn router(state: AppState) -> Router {
         provide_context(DpopNonce(binding.nonce().to_string()));
     };
 
-    Router::new()
+    let routes = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .merge(api::routes())
@@ -236,7 +240,13 @@ fn router(state: AppState) -> Router {
             page_context,
             shell,
         ))
-        .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
+        .method_not_allowed_fallback(|| async { Error::MethodNotAllowed });
+    // Timed by route only when metrics are kept: otherwise not even the clock is read.
+    let routes = match state.config.metrics_listen {
+        Some(_) => routes.route_layer(middleware::from_fn(crate::metrics::track)),
+        None => routes,
+    };
+    routes
         .layer(DefaultBodyLimit::max(api::headers::BODY_LIMIT))
         .layer(middleware::from_fn_with_state(
             state.binding.clone(),

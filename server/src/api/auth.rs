@@ -133,7 +133,9 @@ pub async fn login(State(auth): State<AuthService>, request: CredentialsRequest)
     let device_cookie = cookies::device(&jar);
     let signed_in = auth
         .sign_in(credentials, &client, device_cookie, device_key.as_ref())
-        .await?;
+        .await;
+    crate::metrics::sign_in(crate::metrics::Method::Password, &signed_in);
+    let signed_in = signed_in?;
     Ok(SessionReply::new(StatusCode::OK, jar, signed_in))
 }
 

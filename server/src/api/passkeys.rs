@@ -134,7 +134,9 @@ pub async fn sign_in(State(auth): State<AuthService>, request: PasskeySignIn) ->
     let device_cookie = cookies::device(&jar);
     let signed_in = auth
         .sign_in_with_passkey(&ceremony, credential, &client, device_cookie, device_key.as_ref())
-        .await?;
+        .await;
+    crate::metrics::sign_in(crate::metrics::Method::Passkey, &signed_in);
+    let signed_in = signed_in?;
     Ok(SessionReply::new(StatusCode::OK, jar, signed_in))
 }
 

@@ -46,7 +46,9 @@ pub async fn verify_email(
     jar: CookieJar,
     ApiJson(link): ApiJson<LinkToken>,
 ) -> Result<SessionReply> {
-    let signed_in = auth.verify_email(link, &client, device_key.as_ref()).await?;
+    let signed_in = auth.verify_email(link, &client, device_key.as_ref()).await;
+    crate::metrics::sign_in(crate::metrics::Method::Link, &signed_in);
+    let signed_in = signed_in?;
     Ok(SessionReply::new(StatusCode::OK, jar, signed_in))
 }
 

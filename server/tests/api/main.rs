@@ -30,6 +30,7 @@ mod health;
 mod input;
 mod instances;
 mod mail;
+mod metrics;
 mod passkeys;
 mod passkeys_account;
 mod pages;

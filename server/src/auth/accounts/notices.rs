@@ -68,8 +68,12 @@ impl Notices {
             text: format!("{text}\n\n-- \nLatch, {}\n", self.origin),
         };
         self.sending.spawn(async move {
-            if let Err(err) = mailer.send(mail).await {
-                tracing::warn!(error = %err, "a mail could not be sent");
+            match mailer.send(mail).await {
+                Ok(()) => crate::metrics::mail("sent"),
+                Err(err) => {
+                    crate::metrics::mail("failed");
+                    tracing::warn!(error = %err, "a mail could not be sent");
+                }
             }
         });
     }

@@ -63,6 +63,20 @@ impl AuthService {
         client: &ClientInfo,
         device: &DeviceProof,
     ) -> AuthResult<SignedIn> {
+        let refreshed = self.rotate_presented(presented, client, device).await;
+        let repeated = matches!(refreshed, Ok((_, true)));
+        let refreshed = refreshed.map(|(signed_in, _)| signed_in);
+        crate::metrics::refresh(&refreshed, repeated);
+        refreshed
+    }
+
+    /// The refresh, and whether the token was the just-retired one given its successor again.
+    async fn rotate_presented(
+        &self,
+        presented: PresentedToken,
+        client: &ClientInfo,
+        device: &DeviceProof,
+    ) -> AuthResult<(SignedIn, bool)> {
         let token = match presented {
             PresentedToken::Missing => return Err(AuthError::NoRefreshToken),
             PresentedToken::Malformed => return Err(AuthError::SessionOver(SessionOver::InvalidToken)),
@@ -74,7 +88,8 @@ impl AuthService {
             .rotate(&token, client, device)
             .await?
             .map_err(AuthError::from)?;
-        self.signed_in(rotated.issued, rotated.email)
+        let repeated = rotated.repeated;
+        Ok((self.signed_in(rotated.issued, rotated.email)?, repeated))
     }
 
     /// Ends the session the refresh token belongs to, if it names one. Signing out without

@@ -134,6 +134,8 @@ macro_rules! end_session {
         .rows_affected()
             > 0;
         if ended {
+            // Counted as the statement succeeds: a transaction rolled back later over-counts.
+            $crate::metrics::session_ended(why);
             if let Some(notify) = $crate::db::notify_statement($pool) {
                 sqlx::query(notify)
                     .bind($crate::auth::sessions::broadcast::SESSION_ENDED)
@@ -242,6 +244,7 @@ impl SessionStore {
             event.insert().execute(&mut *tx).await?;
             tx.commit().await?;
         });
+        crate::metrics::session_started();
         Ok(Ok(Issued {
             session_id,
             user_id: user_id.to_string(),

@@ -48,6 +48,8 @@ pub const KEPT_GENERATIONS: i64 = 256;
 pub struct Rotated {
     pub issued: Issued,
     pub email: String,
+    /// The just-retired token was presented and got the same successor again.
+    pub repeated: bool,
 }
 
 impl SessionStore {
@@ -96,6 +98,7 @@ impl SessionStore {
                         auth_time: holder.auth_time,
                     },
                     email: holder.email,
+                    repeated: false,
                 }));
             }
             let Holder {
@@ -197,7 +200,7 @@ impl SessionStore {
                         device_key,
                         auth_time,
                     };
-                    Ok(Ok(Rotated { issued, email }))
+                    Ok(Ok(Rotated { issued, email, repeated: false }))
                 }
                 // Bound: the key was proven above, so this is the owner whose answer was lost.
                 Some(retired_at)
@@ -215,7 +218,7 @@ impl SessionStore {
                         device_key,
                         auth_time,
                     };
-                    Ok(Ok(Rotated { issued, email }))
+                    Ok(Ok(Rotated { issued, email, repeated: true }))
                 }
                 Some(_) => {
                     end_session!(pool, tx, &session_id, EndReason::RefreshTokenReuse, now);

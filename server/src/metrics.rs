@@ -1,0 +1,168 @@
+//! Prometheus metrics, served as text at `/metrics` on their own address
+//! (`LATCH_METRICS_LISTEN`; unset: off), never on the public listener. Every name and label is
+//! written here, once: the rest of the server calls the functions below. Until a recorder is
+//! installed (metrics off) each call is a no-op.
+
+use std::{
+    net::SocketAddr,
+    time::{Duration, Instant},
+};
+
+use anyhow::Context;
+use app::contract::EndReason;
+use axum::{
+    Router,
+    extract::{MatchedPath, Request, State},
+    middleware::Next,
+    response::Response,
+    routing::get,
+};
+use metrics::{counter, gauge, histogram};
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use tokio::net::TcpListener;
+
+use crate::{
+    auth::service::{AuthError, AuthResult, SessionOver},
+    db::Db,
+};
+
+/// How a sign-in was made.
+#[derive(Debug, Clone, Copy)]
+pub enum Method {
+    Password,
+    Passkey,
+    /// A mailed link that signs in (a confirmed sign-up).
+    Link,
+}
+
+impl Method {
+    fn as_str(self) -> &'static str {
+        match self {
+            Method::Password => "password",
+            Method::Passkey => "passkey",
+            Method::Link => "link",
+        }
+    }
+}
+
+/// A sign-in attempt's outcome.
+pub fn sign_in<T>(method: Method, result: &AuthResult<T>) {
+    let result = outcome(result);
+    counter!("latch_sign_ins_total", "method" => method.as_str(), "result" => result).increment(1);
+}
+
+/// A refresh's outcome: `rotated`, `same_successor`, or why it was refused
+/// (`reuse_detected`, `blocked_without_key`, `expired`, `ended`, `unknown`, `throttled`, …).
+pub fn refresh<T>(result: &AuthResult<T>, same_successor: bool) {
+    let result = match result {
+        Ok(_) if same_successor => "same_successor",
+        Ok(_) => "rotated",
+        refused => outcome(refused),
+    };
+    counter!("latch_refreshes_total", "result" => result).increment(1);
+}
+
+/// `ok`, or a refusal in a few words (a label, so a bounded set).
+fn outcome<T>(result: &AuthResult<T>) -> &'static str {
+    let Err(err) = result else {
+        return "ok";
+    };
+    match err {
+        AuthError::InvalidCredentials | AuthError::UnknownPasskey => "invalid_credentials",
+        AuthError::Throttled { .. } => "throttled",
+        AuthError::AccountDisabled => "disabled",
+        AuthError::EmailNotVerified => "email_not_verified",
+        AuthError::InvalidFields(_) => "invalid_fields",
+        AuthError::InvalidOrExpiredLink => "invalid_link",
+        AuthError::NoRefreshToken => "missing",
+        AuthError::DuplicatedRefreshCookie => "duplicated_cookie",
+        AuthError::SessionOver(SessionOver::Reused) => "reuse_detected",
+        AuthError::SessionOver(SessionOver::Expired) => "expired",
+        AuthError::SessionOver(SessionOver::Revoked) => "ended",
+        AuthError::SessionOver(SessionOver::InvalidToken) => "unknown",
+        AuthError::InvalidDeviceProof(_) | AuthError::SessionProofReplayed => "blocked_without_key",
+        AuthError::DpopNonceNeeded => "nonce_needed",
+        AuthError::ProofMemoryFull { .. } | AuthError::Busy | AuthError::Database(_) => "unavailable",
+        _ => "other",
+    }
+}
+
+/// A session opened (a sign-in of any kind, or a sign-up that signs in).
+pub fn session_started() {
+    counter!("latch_sessions_started_total").increment(1);
+}
+
+pub fn session_ended(reason: EndReason) {
+    counter!("latch_sessions_ended_total", "reason" => reason.as_str()).increment(1);
+}
+
+/// A mail handed to the relay or outbox: `sent` or `failed`.
+pub fn mail(result: &'static str) {
+    counter!("latch_mails_total", "result" => result).increment(1);
+}
+
+/// One answered HTTP request: its route template (never the raw path), method and status.
+pub fn http_request(route: &str, method: &str, status: u16, took: Duration) {
+    let labels = [
+        ("route", route.to_owned()),
+        ("method", method.to_owned()),
+        ("status", status.to_string()),
+    ];
+    histogram!("latch_http_request_duration_seconds", &labels).record(took.as_secs_f64());
+}
+
+/// Times every routed request (installed only when metrics are kept).
+pub async fn track(request: Request, next: Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |path| path.as_str().to_owned());
+    let method = request.method().clone();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    http_request(
+        &route,
+        method.as_str(),
+        response.status().as_u16(),
+        started.elapsed(),
+    );
+    response
+}
+
+/// What a scrape reads at the moment it is made.
+#[derive(Clone)]
+struct Scrape {
+    handle: PrometheusHandle,
+    db: Db,
+}
+
+/// Installs the recorder and serves `/metrics` on `listen` for as long as the process runs.
+pub async fn serve(listen: SocketAddr, db: Db) -> anyhow::Result<SocketAddr> {
+    let handle = PrometheusBuilder::new()
+        .set_buckets(&[
+            0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+        ])
+        .context("metric buckets")?
+        .install_recorder()
+        .context("metrics recorder (one per process)")?;
+    let listener = TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen for metrics on {listen}"))?;
+    let address = listener.local_addr()?;
+    let app = Router::new()
+        .route("/metrics", get(render))
+        .with_state(Scrape { handle, db });
+    tokio::spawn(async move {
+        if let Err(err) = axum::serve(listener, app).await {
+            tracing::error!(error = %err, "the metrics listener stopped");
+        }
+    });
+    Ok(address)
+}
+
+async fn render(State(scrape): State<Scrape>) -> String {
+    let (size, idle) = scrape.db.pool_use();
+    gauge!("latch_db_pool_connections", "state" => "in_use").set((size as usize).saturating_sub(idle) as f64);
+    gauge!("latch_db_pool_connections", "state" => "idle").set(idle as f64);
+    scrape.handle.render()
+}
