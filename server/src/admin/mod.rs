@@ -94,6 +94,8 @@ pub enum KeysCommand {
     /// Deletes a key that no longer signs. Refused while it may still verify a live token,
     /// unless --force (a leaked key): instances then drop it at their next re-read (a minute).
     Retire {
+        /// Key ids are base64url: one may start with `-`, and is still an id, not an option.
+        #[arg(allow_hyphen_values = true)]
         kid: String,
         #[arg(long)]
         force: bool,
