@@ -73,12 +73,7 @@ impl Application {
         let sessions = SessionStore::new(
             db.clone(),
             &secret,
-            SessionPolicy {
-                idle: Duration::from_secs(config.session_idle_timeout),
-                lifetime: Duration::from_secs(config.session_lifetime),
-                grace: Duration::from_secs(config.refresh_grace),
-                recent_auth: Duration::from_secs(config.recent_auth),
-            },
+            SessionPolicy::of(&config),
             revocations.clone(),
             config.limits.refreshes_per_session,
             notices.clone(),

@@ -69,12 +69,7 @@ impl Operator {
         let sessions = SessionStore::new(
             db.clone(),
             &secret,
-            SessionPolicy {
-                idle: Duration::from_secs(config.session_idle_timeout),
-                lifetime: Duration::from_secs(config.session_lifetime),
-                grace: Duration::from_secs(config.refresh_grace),
-                recent_auth: Duration::from_secs(config.recent_auth),
-            },
+            SessionPolicy::of(config),
             Revocations::new(longest_token),
             config.limits.refreshes_per_session,
             notices.clone(),

@@ -181,7 +181,8 @@ impl AuthService {
             passkeys,
         } = parts;
         // On PostgreSQL, profiles are remembered only once other instances' changes are heard
-        // (`broadcast::follow`, given `profiles()`); a single SQLite node has no others.
+        // (`broadcast::follow`, given `profiles()`). On SQLite the only other writers are the
+        // admin commands, whose notices `broadcast::follow_file` reads from the start.
         let profiles = Profiles::new(matches!(db, Db::Sqlite(_)));
         Self(Arc::new(Core {
             db,

@@ -40,6 +40,18 @@ pub struct SessionPolicy {
     pub recent_auth: Duration,
 }
 
+impl SessionPolicy {
+    /// The deployment's limits, as configured.
+    pub fn of(config: &crate::config::Config) -> Self {
+        Self {
+            idle: Duration::from_secs(config.session_idle_timeout),
+            lifetime: Duration::from_secs(config.session_lifetime),
+            grace: Duration::from_secs(config.refresh_grace),
+            recent_auth: Duration::from_secs(config.recent_auth),
+        }
+    }
+}
+
 /// A session with a refresh token the client may use now.
 #[derive(Debug)]
 pub struct Issued {
