@@ -14,7 +14,7 @@ use crate::{
 };
 
 /// How long until `instance` refuses `access_token`, polling for at most `limit`.
-async fn refused_within(
+pub(crate) async fn refused_within(
     client: &reqwest::Client,
     instance: &Instance,
     access_token: &str,

@@ -239,7 +239,10 @@ async fn bad_input_is_a_clear_error_and_a_non_zero_exit(backend: Backend) {
         ),
         (&["keys", "retire", "no-such-key"][..], "no key has the id"),
         // Key ids are base64url: one starting with `-` is an id, not an option (1 in 64).
-        (&["keys", "retire", "-5abcdefghijklmn"][..], "no key has the id -5abcdefghijklmn"),
+        (
+            &["keys", "retire", "-5abcdefghijklmn"][..],
+            "no key has the id -5abcdefghijklmn",
+        ),
     ] {
         let ran = deployment.admin(args);
         assert!(!ran.ok, "latch {args:?} must fail");

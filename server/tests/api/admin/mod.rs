@@ -13,7 +13,8 @@ use serde_json::{Value, json};
 
 use crate::{
     helpers::{Backend, PASSWORD, Session, TestDatabase},
-    process::{Instance, holds_within},
+    instances::refused_within,
+    process::Instance,
 };
 
 /// A deployment: its database, its secret, one running instance (two on PostgreSQL, where
@@ -131,18 +132,11 @@ impl Deployment {
     /// Whether every instance refuses `access_token` within a second.
     pub async fn refused_everywhere_within_a_second(&self, access_token: &str) -> bool {
         for instance in &self.instances {
-            let refused = holds_within(Duration::from_secs(1), || async {
-                let me = self
-                    .client
-                    .get(format!("{}/api/me", instance.address))
-                    .bearer_auth(access_token)
-                    .send()
-                    .await
-                    .unwrap();
-                me.status() == StatusCode::UNAUTHORIZED
-            })
-            .await;
-            if refused.is_none() {
+            let limit = Duration::from_secs(1);
+            if refused_within(&self.client, instance, access_token, limit)
+                .await
+                .is_none()
+            {
                 return false;
             }
         }
