@@ -18,6 +18,7 @@ on_both_backends!(
     adding_and_deleting_a_passkey_need_recent_authentication,
     passkeys_are_listed_named_and_renamed,
     a_passkey_reauthenticates_only_its_own_account,
+    a_disabled_account_is_refused_with_its_own_passkey_too,
 );
 
 async fn an_account_always_keeps_one_way_in(backend: Backend) {
@@ -194,4 +195,20 @@ async fn a_passkey_reauthenticates_only_its_own_account(backend: Backend) {
         "reauthentication_required",
         "grace is not re-authenticated"
     );
+}
+
+async fn a_disabled_account_is_refused_with_its_own_passkey_too(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let session = app.signed_up(EMAIL).await;
+    let mut key = SoftAuthenticator::new();
+    add_passkey(&app, &session, &mut key).await;
+    // What `latch users disable` writes (tests/api/admin/ runs the command itself).
+    server::with_pool!(&app.db, |pool| sqlx::query("UPDATE users SET disabled_at = 1")
+        .execute(pool)
+        .await
+        .map(drop)
+        .unwrap());
+    let refused = passkey_login(&app, &mut key).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert_eq!(error_code(refused).await, "account_disabled");
 }
