@@ -22,7 +22,11 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use tokio::net::TcpListener;
 
 use crate::{
-    auth::service::{AuthError, AuthResult, SessionOver},
+    auth::{
+        AuthService,
+        service::{AuthError, AuthResult, SessionOver},
+        tokens::dpop::DeviceBinding,
+    },
     db::Db,
 };
 
@@ -101,6 +105,16 @@ pub fn mail(result: &'static str) {
     counter!("latch_mails_total", "result" => result).increment(1);
 }
 
+/// A password hash's wait for a hashing thread (recorded on that thread as it starts).
+pub fn hash_waited(waited: Duration) {
+    histogram!("latch_password_hash_wait_seconds").record(waited.as_secs_f64());
+}
+
+/// A password hash refused at once: every thread busy and the queue full.
+pub fn hash_refused() {
+    counter!("latch_password_hash_refused_total").increment(1);
+}
+
 /// One answered HTTP request: its route template (never the raw path), method and status.
 pub fn http_request(route: &str, method: &str, status: u16, took: Duration) {
     let labels = [
@@ -129,15 +143,23 @@ pub async fn track(request: Request, next: Next) -> Response {
     response
 }
 
-/// What a scrape reads at the moment it is made.
+/// What a scrape reads at the moment it is made: the gauges are sampled then, not kept up
+/// by every request.
+#[derive(Clone)]
+pub struct Sampled {
+    pub db: Db,
+    pub auth: AuthService,
+    pub binding: DeviceBinding,
+}
+
 #[derive(Clone)]
 struct Scrape {
     handle: PrometheusHandle,
-    db: Db,
+    sampled: Sampled,
 }
 
 /// Installs the recorder and serves `/metrics` on `listen` for as long as the process runs.
-pub async fn serve(listen: SocketAddr, db: Db) -> anyhow::Result<SocketAddr> {
+pub async fn serve(listen: SocketAddr, sampled: Sampled) -> anyhow::Result<SocketAddr> {
     let handle = PrometheusBuilder::new()
         .set_buckets(&[
             0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
@@ -151,7 +173,7 @@ pub async fn serve(listen: SocketAddr, db: Db) -> anyhow::Result<SocketAddr> {
     let address = listener.local_addr()?;
     let app = Router::new()
         .route("/metrics", get(render))
-        .with_state(Scrape { handle, db });
+        .with_state(Scrape { handle, sampled });
     tokio::spawn(async move {
         if let Err(err) = axum::serve(listener, app).await {
             tracing::error!(error = %err, "the metrics listener stopped");
@@ -160,9 +182,20 @@ pub async fn serve(listen: SocketAddr, db: Db) -> anyhow::Result<SocketAddr> {
     Ok(address)
 }
 
-async fn render(State(scrape): State<Scrape>) -> String {
-    let (size, idle) = scrape.db.pool_use();
-    gauge!("latch_db_pool_connections", "state" => "in_use").set((size as usize).saturating_sub(idle) as f64);
+async fn render(State(Scrape { handle, sampled }): State<Scrape>) -> String {
+    let (size, idle) = sampled.db.pool_use();
+    let in_use = (size as usize).saturating_sub(idle);
+    gauge!("latch_db_pool_connections", "state" => "in_use").set(in_use as f64);
     gauge!("latch_db_pool_connections", "state" => "idle").set(idle as f64);
-    scrape.handle.render()
+    let (hashing, waiting) = sampled.auth.hashes_in_hand();
+    gauge!("latch_password_hashes", "state" => "running").set(hashing as f64);
+    gauge!("latch_password_hashes", "state" => "waiting").set(waiting as f64);
+    for (table, (held, capacity)) in sampled.auth.throttle_occupancy() {
+        gauge!("latch_throttle_entries", "table" => table).set(held as f64);
+        gauge!("latch_throttle_capacity", "table" => table).set(capacity as f64);
+    }
+    let (held, capacity) = sampled.binding.replay_occupancy();
+    gauge!("latch_dpop_replay_entries").set(held as f64);
+    gauge!("latch_dpop_replay_capacity").set(capacity as f64);
+    handle.render()
 }

@@ -130,7 +130,15 @@ impl Application {
             }
         }
         if let Some(listen) = config.metrics_listen {
-            let address = crate::metrics::serve(listen, db.clone()).await?;
+            let address = crate::metrics::serve(
+                listen,
+                crate::metrics::Sampled {
+                    db: db.clone(),
+                    auth: auth.clone(),
+                    binding: binding.clone(),
+                },
+            )
+            .await?;
             tracing::info!(%address, "metrics at /metrics");
         }
         let state = AppState::new(Shared {

@@ -215,6 +215,16 @@ impl AuthService {
         self.profiles.clone()
     }
 
+    /// Hashes running now, and hashes waiting for a thread (for the metrics).
+    pub fn hashes_in_hand(&self) -> (usize, usize) {
+        self.hasher.in_hand()
+    }
+
+    /// Each throttle table by name, with its keys held and its capacity (for the metrics).
+    pub fn throttle_occupancy(&self) -> [(&'static str, (usize, usize)); 5] {
+        self.throttle.occupancy()
+    }
+
     /// Mints the access token for a session just started or refreshed.
     pub(in crate::auth) fn signed_in(&self, issued: Issued, email: String) -> AuthResult<SignedIn> {
         let not_after = u64::try_from(issued.expires_at / 1000).unwrap_or(0);

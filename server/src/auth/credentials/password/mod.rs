@@ -100,9 +100,19 @@ impl PasswordHasher {
     }
 
     /// Every hashing thread busy and the queue full: a new request would be refused. A cheap,
-    /// racy look that lets a flood be turned away before any other work.
+    /// racy look that lets a flood be turned away before any other work. Its caller refuses,
+    /// so a true answer counts as a refused hash.
     pub fn is_full(&self) -> bool {
-        self.pool.is_full()
+        let full = self.pool.is_full();
+        if full {
+            crate::metrics::hash_refused();
+        }
+        full
+    }
+
+    /// Hashes running now, and hashes waiting for a thread.
+    pub fn in_hand(&self) -> (usize, usize) {
+        self.pool.in_hand()
     }
 
     pub async fn hash(&self, password: &Password) -> Result<String, HashError> {

@@ -38,6 +38,7 @@ pub struct Pool {
     jobs: flume::Sender<Job>,
     /// Jobs taken and not yet done, running or waiting: at most `places`.
     taken: Arc<AtomicUsize>,
+    threads: usize,
     places: usize,
     #[cfg(test)]
     spares: Arc<Mutex<Spares>>,
@@ -69,6 +70,7 @@ impl Pool {
         Ok(Self {
             jobs,
             taken: Arc::default(),
+            threads,
             places: threads + queue,
             #[cfg(test)]
             spares,
@@ -81,15 +83,23 @@ impl Pool {
         self.taken.load(Ordering::Acquire) >= self.places
     }
 
+    /// Jobs hashing now, and jobs waiting for a thread (a racy look, for the metrics).
+    pub fn in_hand(&self) -> (usize, usize) {
+        let taken = self.taken.load(Ordering::Acquire);
+        (taken.min(self.threads), taken.saturating_sub(self.threads))
+    }
+
     /// Runs `work` on a hashing thread, or refuses at once when the queue is full. A job whose
     /// caller has gone (its request was abandoned) is skipped, not hashed.
     pub async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce(&mut Memory) -> T + Send + 'static,
     ) -> Result<T, HashError> {
-        let place = self.take_place()?;
+        let place = self.take_place().inspect_err(|_| crate::metrics::hash_refused())?;
         let (answer, answered) = oneshot::channel();
+        let queued = Instant::now();
         let job: Job = Box::new(move |memory| {
+            crate::metrics::hash_waited(queued.elapsed());
             if answer.is_closed() {
                 return Box::new(|| ());
             }

@@ -51,6 +51,17 @@ impl Throttles {
         }
     }
 
+    /// Each table by name, with its keys held and its capacity (for the metrics).
+    pub fn occupancy(&self) -> [(&'static str, (usize, usize)); 5] {
+        [
+            ("per_account", self.per_account.occupancy()),
+            ("per_device", self.per_device.occupancy()),
+            ("per_address", self.per_address.occupancy()),
+            ("per_session", self.per_session.occupancy()),
+            ("sign_ups", self.sign_ups.occupancy()),
+        ]
+    }
+
     fn guesses(&self, guesser: Guesser<'_>) -> (&Throttle, String) {
         match guesser {
             Guesser::Stranger { account } => (&self.per_account, account.to_string()),

@@ -149,6 +149,12 @@ impl Throttle {
         }
     }
 
+    /// Keys in the table (lapsed or not), and how many it may hold.
+    pub fn occupancy(&self) -> (usize, usize) {
+        let held = self.windows.lock().expect("throttle lock").by_key.len();
+        (held, self.capacity)
+    }
+
     /// Keys in the table, lapsed or not.
     #[cfg(test)]
     pub fn keys_held(&self) -> usize {

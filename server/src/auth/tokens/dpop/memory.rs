@@ -90,6 +90,11 @@ impl Memory {
         Seen::First
     }
 
+    /// Proofs remembered, and how many may be.
+    pub fn occupancy(&self) -> (usize, usize) {
+        (self.held(), self.capacity)
+    }
+
     fn held(&self) -> usize {
         self.buckets.iter().map(|bucket| bucket.proofs.len()).sum()
     }

@@ -96,6 +96,11 @@ impl DeviceBinding {
         self.nonces.current()
     }
 
+    /// Proofs remembered on this instance (against replay), and how many may be.
+    pub fn replay_occupancy(&self) -> (usize, usize) {
+        self.replays.occupancy()
+    }
+
     /// Starts the upkeep of the shared proof memory.
     pub fn follow(&self) {
         self.replays.follow();

@@ -59,6 +59,11 @@ impl Replays {
         }))
     }
 
+    /// Proofs remembered on this instance, and how many may be.
+    pub fn occupancy(&self) -> (usize, usize) {
+        self.0.seen.lock().expect("replay memory lock").occupancy()
+    }
+
     /// Records `entry` as spent, telling whether it had been spent before or found no room.
     pub async fn spend(&self, entry: &Entry) -> Result<Seen, sqlx::Error> {
         let here = self
