@@ -112,24 +112,7 @@ impl AuthService {
     ) -> AuthResult<Vec<SecurityEventView>> {
         let page = EVENTS_PER_PAGE as i64;
         let events = events::list(&self.db, &caller.user_id, before, page).await?;
-        Ok(events
-            .into_iter()
-            .map(|event| SecurityEventView {
-                cursor: event.cursor().encode(),
-                count: u64::try_from(event.count).unwrap_or(1),
-                kind: event.kind,
-                at: clock::rfc3339(event.at),
-                device: user_agent::describe(&event.user_agent),
-                ip: event.ip,
-                user_agent: event.user_agent,
-                session_id: event.session_id,
-                last_refreshed_by: event.last_refreshed_by.map(|party| PartyView {
-                    device: user_agent::describe(&party.user_agent),
-                    ip: party.ip,
-                    user_agent: party.user_agent,
-                }),
-            })
-            .collect())
+        Ok(events.into_iter().map(event_view).collect())
     }
 
     /// Every live session of the account, the caller's own marked `current`.
@@ -182,4 +165,23 @@ impl AuthService {
 /// A refusal of one field, in the user's words.
 pub(in crate::auth) fn field(name: &str, problem: impl Into<String>) -> AuthError {
     AuthError::InvalidFields([(name.to_string(), problem.into())].into())
+}
+
+/// An event as the account's pages (and its export) show it.
+pub(super) fn event_view(event: events::Event) -> SecurityEventView {
+    SecurityEventView {
+        cursor: event.cursor().encode(),
+        count: u64::try_from(event.count).unwrap_or(1),
+        kind: event.kind,
+        at: clock::rfc3339(event.at),
+        device: user_agent::describe(&event.user_agent),
+        ip: event.ip,
+        user_agent: event.user_agent,
+        session_id: event.session_id,
+        last_refreshed_by: event.last_refreshed_by.map(|party| PartyView {
+            device: user_agent::describe(&party.user_agent),
+            ip: party.ip,
+            user_agent: party.user_agent,
+        }),
+    }
 }

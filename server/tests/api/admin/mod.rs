@@ -5,6 +5,7 @@
 mod accounts;
 mod backup;
 mod keys;
+mod notices;
 
 use std::{path::PathBuf, process::Command, time::Duration};
 
@@ -21,7 +22,7 @@ use crate::{
 /// several instances share it).
 pub struct Deployment {
     pub database: TestDatabase,
-    dir: tempfile::TempDir,
+    pub dir: tempfile::TempDir,
     pub instances: Vec<Instance>,
     pub client: reqwest::Client,
 }

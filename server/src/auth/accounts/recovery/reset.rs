@@ -11,8 +11,7 @@ use crate::auth::{
     accounts::links::Purpose,
     accounts::users,
     client::ClientInfo,
-    client::user_agent,
-    credentials::passkeys::{CeremonyStart, store::StoredPasskey},
+    credentials::passkeys::{CeremonyStart, name_or_browser, store::StoredPasskey},
     credentials::password::Password,
     service::{AuthError, AuthResult, AuthService},
 };
@@ -83,7 +82,7 @@ impl AuthService {
         client: &ClientInfo,
     ) -> AuthResult<()> {
         let (token, user) = self.reset_link_account(token).await?;
-        let name = user_agent::describe(&client.user_agent);
+        let name = name_or_browser(None, client)?;
         let passkey = self
             .verify_registration(&user.id, ceremony, credential, name)
             .await?;

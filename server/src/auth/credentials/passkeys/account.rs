@@ -39,7 +39,7 @@ fn view(passkey: &StoredPasskey, handle: &[u8]) -> PasskeyView {
 }
 
 /// The name as given (trimmed), or the browser's description when none is.
-fn name_or_browser(name: Option<String>, client: &ClientInfo) -> AuthResult<String> {
+pub(in crate::auth) fn name_or_browser(name: Option<String>, client: &ClientInfo) -> AuthResult<String> {
     match name.as_deref().map(str::trim).filter(|name| !name.is_empty()) {
         None => Ok(user_agent::describe(&client.user_agent)),
         Some(name) => valid_name(name),

@@ -17,6 +17,7 @@ use webauthn_rs::{Webauthn, WebauthnBuilder};
 
 use crate::auth::service::AuthError;
 
+pub(in crate::auth) use account::name_or_browser;
 pub use assertion::Asserted;
 
 /// The relying party: this deployment's public origin, its host as the rpId.
