@@ -4,6 +4,7 @@ mod assets;
 mod limits;
 mod mail;
 mod recovery;
+mod secret_files;
 mod smtp_url;
 mod timeouts;
 
@@ -11,6 +12,7 @@ pub use assets::AssetConfig;
 pub use limits::{Limits, Retention, THROTTLE_WINDOW};
 pub use mail::{Delivery, MailConfig, MailSettings};
 pub use recovery::{EmailVerification, RecoveryConfig};
+pub use secret_files::SecretFiles;
 pub use smtp_url::{SmtpLogin, SmtpRelay, SmtpSecurity, SmtpUrlError};
 pub use timeouts::Timeouts;
 
@@ -97,6 +99,9 @@ pub struct Config {
 
     #[command(flatten)]
     pub mail: MailConfig,
+
+    #[command(flatten)]
+    pub secret_files: SecretFiles,
 
     #[command(flatten)]
     pub recovery: RecoveryConfig,
@@ -201,6 +206,12 @@ pub enum ConfigError {
     /// (Not a `#[source]`: the message already says it, and `{:#}` would say it twice.)
     #[error("LATCH_SMTP_URL cannot be used: {0}")]
     SmtpUrl(SmtpUrlError),
+    #[error("{setting} names {path}, which cannot be used: {why}")]
+    SecretFile {
+        setting: &'static str,
+        path: String,
+        why: String,
+    },
 }
 
 impl Config {

@@ -7,7 +7,11 @@ use server::{
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let config = Config::parse();
+    let mut config = Config::parse();
+    if let Err(err) = config.read_secret_files() {
+        eprintln!("error: {err}");
+        std::process::exit(2);
+    }
     telemetry::init(&config.log, config.log_format)?;
 
     if let Some(command) = &config.command {
