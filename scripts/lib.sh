@@ -120,3 +120,71 @@ pg_bin_dir() {
 nginx_bin() {
   command -v nginx 2>/dev/null || echo /usr/sbin/nginx
 }
+
+# Processes of a throw-away cluster in DIR (scripts/proxy-cluster, scripts/deploy-example):
+# `launch` and its callers use the caller's "$dir".
+# N ports free at once (held together, so no two are the same).
+free_ports() {
+  python3 - "$1" <<'PY'
+import socket, sys
+held = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in held:
+    s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in held))
+PY
+}
+
+# Waits until URL answers 200 (with "any": any HTTP status) while process PID lives.
+wait_ready() {
+  local url="$1" pid="$2" log="$3" any="${4:-}"
+  python3 - "$url" "$pid" "$any" <<'PY' || { tail -n 20 "$log" >&2; fail "$url did not become ready"; }
+import os, sys, time, urllib.error, urllib.request
+url, pid, any_status = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "any"
+deadline = time.monotonic() + 60
+while time.monotonic() < deadline:
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        sys.exit(1)
+    try:
+        urllib.request.urlopen(url, timeout=2)
+        sys.exit(0)
+    except urllib.error.HTTPError:
+        if any_status:
+            sys.exit(0)
+    except OSError:
+        pass
+    time.sleep(0.05)
+sys.exit(1)
+PY
+}
+
+alive() {
+  local state
+  state="$(ps -o stat= -p "$1" 2>/dev/null || true)"
+  [ -n "$state" ] && [ "${state:0:1}" != Z ]
+}
+
+# Runs a process of the cluster in its own session (so a terminal's signals reach only this
+# script, which stops everything in order), with its pid in DIR/NAME.pid.
+launch() {
+  local name="$1"; shift
+  setsid "$@" >>"$dir/$name.log" 2>&1 </dev/null &
+  echo $! >"$dir/$name.pid"
+}
+
+# Stops every process `launch` started in DIR: SIGTERM to all, then SIGKILL to any still
+# running 10 s later.
+stop_launched() {
+  local pidfile pid
+  for pidfile in "$dir"/*.pid; do
+    [ -f "$pidfile" ] && kill -TERM "$(cat "$pidfile")" 2>/dev/null || true
+  done
+  for pidfile in "$dir"/*.pid; do
+    [ -f "$pidfile" ] || continue
+    pid="$(cat "$pidfile")"
+    for _ in $(seq 100); do alive "$pid" || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    rm -f "$pidfile"
+  done
+}

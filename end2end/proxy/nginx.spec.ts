@@ -34,12 +34,11 @@ test('Latch records the address nginx saw, not one the client wrote in X-Forward
   expect((await recordedAddress(direct.json.access_token)).session).toBe('127.0.0.2');
 });
 
-test('X-Forwarded-For is read from the right: past nginx, the first address not trusted', async () => {
-  // nginx appends 127.0.0.1 (itself, trusted) to what the client wrote. This client also
-  // connects from 127.0.0.1, a trusted address, so its own last entry is believed: the
-  // nearest untrusted hop. Nothing further left is ever read.
+test('nginx sends the address it saw, even for a client on an address Latch trusts as a proxy', async () => {
+  // This client connects from 127.0.0.1, nginx's own (trusted) address. Were nginx to pass on
+  // what it wrote, Latch would walk past the trusted entry to the forged one.
   const { token } = await startSession(undefined, { headers: { 'x-forwarded-for': '198.51.100.4, 203.0.113.7' } });
-  expect(await recordedAddress(token)).toEqual({ session: '203.0.113.7', signedUp: '203.0.113.7' });
+  expect(await recordedAddress(token)).toEqual({ session: '127.0.0.1', signedUp: '127.0.0.1' });
 });
 
 test('a body over 16 KiB passes nginx and gets Latch\'s own JSON 413', async () => {
