@@ -199,3 +199,46 @@ async fn render(State(Scrape { handle, sampled }): State<Scrape>) -> String {
     gauge!("latch_dpop_replay_capacity").set(capacity as f64);
     handle.render()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    /// Each `latch_…` name in `text`, less a histogram's series suffix.
+    fn names(text: &str) -> BTreeSet<&str> {
+        text.match_indices("latch_")
+            .filter(|(at, _)| !text[..*at].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_'))
+            .map(|(at, _)| {
+                let rest = &text[at..];
+                let end = rest
+                    .find(|c: char| !(c.is_ascii_lowercase() || c == '_'))
+                    .unwrap_or(rest.len());
+                let name = &rest[..end];
+                ["_bucket", "_count", "_sum"]
+                    .iter()
+                    .find_map(|suffix| name.strip_suffix(suffix))
+                    .unwrap_or(name)
+            })
+            .collect()
+    }
+
+    /// The README's metrics table and the deployment guide's alerts name what this file
+    /// records, and the README names all of it.
+    #[test]
+    fn the_documented_metrics_are_the_recorded_ones() {
+        let source = include_str!("metrics.rs");
+        let recorded = names(&source[..source.find("#[cfg(test)]").unwrap()]);
+        let readme = include_str!("../../README.md");
+        let section = &readme[readme.find("**Metrics.**").unwrap()..];
+        let readme_names = names(&section[..section.find("\n## ").unwrap()]);
+        let guide = include_str!("../../docs/deploy.md");
+        let guide_names = names(&guide[guide.find("## 7. What to monitor").unwrap()..]);
+        for (document, named) in [("README.md", &readme_names), ("docs/deploy.md", &guide_names)] {
+            let unknown: Vec<_> = named.difference(&recorded).collect();
+            assert!(unknown.is_empty(), "{document} names metrics never recorded: {unknown:?}");
+        }
+        let undocumented: Vec<_> = recorded.difference(&readme_names).collect();
+        assert!(undocumented.is_empty(), "not in the README: {undocumented:?}");
+        assert!(guide_names.len() >= 8, "the guide's alerts: {guide_names:?}");
+    }
+}

@@ -179,10 +179,18 @@ impl Application {
         assets::spawn_precompression(assets::pkg_dir(&self.state.leptos_options));
         let head_timeout = self.state.config.timeouts.request_head();
         crate::serve::serve(self.listener, self.router, head_timeout, shutdown).await;
+        // The mails of the last requests (a reset link, a security notice) still go out; a
+        // relay that hangs does not hold the stop past systemd's patience.
+        if tokio::time::timeout(MAIL_DRAIN, self.state.auth.mails_sent()).await.is_err() {
+            tracing::warn!("stopped with mails still being sent");
+        }
         self.state.db.close().await;
         Ok(())
     }
 }
+
+/// How long a stopping server waits for the mails in hand.
+const MAIL_DRAIN: Duration = Duration::from_secs(20);
 
 /// Adds a new signing key to the shared database (see `--rotate-signing-key`); returns its id.
 pub async fn rotate_signing_key(config: &Config) -> anyhow::Result<String> {

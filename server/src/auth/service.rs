@@ -215,6 +215,11 @@ impl AuthService {
         self.profiles.clone()
     }
 
+    /// Resolves once every mail handed out so far has been sent (or has failed).
+    pub async fn mails_sent(&self) {
+        self.recovery.notices.all_sent().await;
+    }
+
     /// Hashes running now, and hashes waiting for a thread (for the metrics).
     pub fn hashes_in_hand(&self) -> (usize, usize) {
         self.hasher.in_hand()

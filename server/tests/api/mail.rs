@@ -160,7 +160,11 @@ async fn a_local_run_keeps_mail_in_the_outbox_and_lists_it() {
     assert_eq!(nobody.status(), StatusCode::NOT_FOUND);
 
     // DNS rebinding: a page whose name now resolves to this machine names itself in `Host`.
-    for host in ["rebound.example", "rebound.example:3000", "localhost.evil.example"] {
+    for host in [
+        "rebound.example",
+        "rebound.example:3000",
+        "localhost.evil.example",
+    ] {
         let rebound = app
             .client
             .get(app.url("/dev/outbox/latest.json"))
@@ -244,4 +248,50 @@ async fn a_server_that_could_not_deliver_mail_safely_does_not_start() {
         assert_eq!(message.matches(reason).count(), 1, "{settings:?}: {message}");
         assert!(!message.contains("hunter2"), "the password is not repeated");
     }
+}
+
+/// A reset asked for just before the server is told to stop still reaches the relay, though
+/// the relay is slow to answer: a stopping server waits for the mails in hand.
+#[tokio::test]
+async fn a_stopping_server_sends_the_mails_in_hand_first() {
+    let sink = SmtpSink::start_slow(Duration::from_millis(700));
+    let database = crate::helpers::TestDatabase::new(Backend::Sqlite).await;
+    let dir = tempfile::tempdir().unwrap();
+    let secret = dir.path().join("latch.secret");
+    let relay = sink.url("");
+    let settings = [
+        ("LATCH_SMTP_URL", relay.as_str()),
+        ("LATCH_MAIL_FROM", "Latch <no-reply@example.com>"),
+    ];
+    let instance =
+        crate::process::Instance::start_with(database.url(), secret.to_str().unwrap(), &settings).await;
+    let client = reqwest::Client::new();
+    let url = |path: &str| format!("{}{path}", instance.address);
+    let credentials = serde_json::json!({"email": "ada@example.com", "password": crate::helpers::PASSWORD});
+    let signed_up = client
+        .post(url("/api/auth/signup"))
+        .json(&credentials)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_up.status(), StatusCode::CREATED);
+    let asked = client
+        .post(url("/api/auth/password-reset"))
+        .json(&serde_json::json!({"email": "ada@example.com"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asked.status(), StatusCode::ACCEPTED);
+
+    let stopped = instance.stop();
+    assert!(stopped.success(), "{stopped}");
+    let subjects: Vec<String> = sink
+        .received()
+        .iter()
+        .map(|mail| mail.subject().to_owned())
+        .collect();
+    assert!(
+        subjects.iter().any(|subject| subject.contains("password")),
+        "the reset mail went out before the process ended: {subjects:?}"
+    );
 }

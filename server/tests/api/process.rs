@@ -64,6 +64,14 @@ impl Instance {
 }
 
 impl Instance {
+    /// Asks the process to stop (SIGTERM), as systemd does, and waits until it has.
+    pub fn stop(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        assert!(sent.success(), "kill -TERM {pid}");
+        self.child.wait().unwrap()
+    }
+
     /// Kills the process at once (SIGKILL): no graceful shutdown, as in a crash.
     pub fn kill(mut self) {
         self.child.kill().expect("the server process can be killed");

@@ -70,6 +70,11 @@ pub struct SmtpSink {
 impl SmtpSink {
     /// Starts serving on 127.0.0.1. The server's threads end with the test process.
     pub fn start() -> Self {
+        Self::start_slow(Duration::ZERO)
+    }
+
+    /// As `start`, but each conversation waits `delay` before the greeting: a slow relay.
+    pub fn start_slow(delay: Duration) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
         let port = listener.local_addr().unwrap().port();
         let received = Arc::new(Mutex::new(Vec::new()));
@@ -82,7 +87,10 @@ impl SmtpSink {
                 let keep = keep.clone();
                 // A client that hangs up midway (one refusing a server without STARTTLS) only
                 // ends its own conversation.
-                std::thread::spawn(move || converse(stream, keep).ok());
+                std::thread::spawn(move || {
+                    std::thread::sleep(delay);
+                    converse(stream, keep).ok()
+                });
             }
         });
         Self { port, received }
@@ -139,7 +147,10 @@ impl SmtpSink {
     /// Waits (briefly) for the `count`-th mail to `address` with this subject and returns it.
     pub async fn nth_with_subject(&self, address: &str, subject: &str, count: usize) -> Received {
         for _ in 0..250 {
-            let mut matching = self.to(address).into_iter().filter(|mail| mail.subject() == subject);
+            let mut matching = self
+                .to(address)
+                .into_iter()
+                .filter(|mail| mail.subject() == subject);
             if let Some(mail) = matching.nth(count - 1) {
                 return mail;
             }

@@ -47,11 +47,17 @@ impl Notices {
     }
 
     /// Waits until every mail handed over so far is sent (or failed): the admin commands
-    /// call it before they exit.
+    /// call it before they exit, and a stopping server before it closes the database.
     pub async fn all_sent(&self) {
         self.sending.close();
         self.sending.wait().await;
         self.sending.reopen();
+    }
+
+    /// Runs `work` (which ends in a mail) in the background, counted among the mails in hand,
+    /// so a stopping server waits for it too.
+    pub fn in_background(&self, work: impl Future<Output = ()> + Send + 'static) {
+        self.sending.spawn(work);
     }
 
     /// Hands the mail to the relay (or outbox) in the background. A failure is logged without

@@ -33,7 +33,7 @@ impl AuthService {
             return Ok(());
         };
         let (recovery, client) = (recovery.clone(), client.clone());
-        tokio::spawn(async move {
+        self.recovery.notices.in_background(async move {
             match recovery
                 .link(Purpose::ResetPassword, &user.id, &user.email, None, None)
                 .await
