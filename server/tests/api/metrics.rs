@@ -108,15 +108,7 @@ async fn counters_match_a_scripted_run_of_sign_ins_refreshes_and_a_theft() {
         .await
         .unwrap();
     assert_ne!(public.status(), StatusCode::OK, "never on the public listener");
-    let text = client
-        .get(format!("http://{listen}/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let scrape = Scrape::parse(text.lines().map(|line| Ok(line.to_owned()))).expect("Prometheus text");
+    let (scrape, text) = scrape(&listen).await;
 
     let sign_ins = |result| {
         value(
