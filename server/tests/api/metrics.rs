@@ -1,7 +1,7 @@
 //! `/metrics` on its own address (`LATCH_METRICS_LISTEN`): after a scripted run of sign-ins,
-//! refreshes and a theft, a Prometheus text parser reads back exactly the counts that
-//! happened, and the bounded memories (hashing queue, throttles, proof memory) read as what
-//! they hold at the moment of the scrape. The public listener serves no metrics.
+//! refreshes, a theft and a refresh blocked without its device key, a Prometheus text parser
+//! reads back exactly the counts that happened, and the bounded memories (hashing queue,
+//! throttles, proof memory) read as what they hold at the moment of the scrape. The public listener serves no metrics.
 
 use prometheus_parse::{Sample, Scrape, Value as Metric};
 use reqwest::StatusCode;
@@ -97,6 +97,29 @@ async fn counters_match_a_scripted_run_of_sign_ins_refreshes_and_a_theft() {
     assert_eq!(again.status(), StatusCode::OK);
     let reused = refresh(signed_up.refresh_token.clone()).await.unwrap();
     assert_eq!(reused.status(), StatusCode::UNAUTHORIZED);
+    // A session bound to a device key, its cookie presented without the key's proof: blocked.
+    let key = DeviceKey::new();
+    let nonce = nonce_of(
+        &client
+            .get(format!("{}/api/me", instance.address))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    let bound = client
+        .post(format!("{}/api/auth/signup", instance.address))
+        .header(
+            "DPoP",
+            key.proof("POST", &format!("{ORIGIN}/api/auth/signup"), &nonce, None),
+        )
+        .json(&json!({"email": "bo@example.com", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    let bound = Session::from(bound).await;
+    let blocked = refresh(bound.refresh_token.clone()).await.unwrap();
+    assert_eq!(blocked.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(
         refresh("bm90LWEtdG9rZW4".into()).await.unwrap().status(),
         StatusCode::UNAUTHORIZED
@@ -124,10 +147,11 @@ async fn counters_match_a_scripted_run_of_sign_ins_refreshes_and_a_theft() {
     assert_eq!(refreshes("same_successor"), 1.0);
     assert_eq!(refreshes("reuse_detected"), 1.0);
     assert_eq!(refreshes("unknown"), 1.0);
+    assert_eq!(refreshes("blocked_without_key"), 1.0);
     assert_eq!(
         value(&scrape, "latch_sessions_started_total", &[]),
-        2.0,
-        "the sign-up's and the sign-in's"
+        3.0,
+        "the two sign-ups' and the sign-in's"
     );
     assert_eq!(
         value(

@@ -61,6 +61,8 @@ async fn a_disabled_account_is_refused_on_every_instance_within_a_second(backend
     let refused = deployment.sign_in(ADA).await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     assert_eq!(error_code(refused).await, "account_disabled");
+    let refresh = deployment.refresh(&session.refresh_token).await;
+    assert_eq!(refresh.status(), StatusCode::UNAUTHORIZED, "its sessions ended");
     assert!(
         deployment.accepted(&other.access_token).await,
         "nobody else is touched"

@@ -121,10 +121,26 @@ impl Deployment {
         Session::from(response).await
     }
 
+    /// At the last instance (on PostgreSQL, not the one signed up at).
     pub async fn sign_in(&self, email: &str) -> reqwest::Response {
         self.client
-            .post(format!("{}/api/auth/login", self.instances[0].address))
+            .post(format!("{}/api/auth/login", self.last().address))
             .json(&json!({ "email": email, "password": PASSWORD }))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    fn last(&self) -> &Instance {
+        self.instances.last().expect("an instance")
+    }
+
+    /// Presents `refresh_token` at the last instance.
+    pub async fn refresh(&self, refresh_token: &str) -> reqwest::Response {
+        self.client
+            .post(format!("{}/api/auth/refresh", self.last().address))
+            .header("cookie", format!("latch_refresh={refresh_token}"))
+            .header("origin", crate::helpers::ORIGIN)
             .send()
             .await
             .unwrap()
