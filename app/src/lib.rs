@@ -3,6 +3,8 @@
 mod auth;
 mod components;
 pub mod contract;
+// The product built on Latch: the worked example (delete the line and the folder to remove it).
+pub mod notes;
 mod pages;
 
 use leptos::{nonce::use_nonce, prelude::*};

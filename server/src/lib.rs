@@ -12,6 +12,8 @@ pub mod error;
 mod health;
 pub mod mail;
 pub mod metrics;
+// The product built on Latch: the worked example (delete the line and the folder to remove it).
+pub mod notes;
 pub mod secret;
 pub mod serve;
 pub mod startup;

@@ -34,7 +34,8 @@ pub trait ToJson {
     fn members(&self) -> Vec<(&'static str, Option<&str>)>;
 }
 
-fn text<J: Json>(json: &J, name: &str) -> Option<String> {
+/// The string member `name`: for a product's own `FromJson` too.
+pub fn text<J: Json>(json: &J, name: &str) -> Option<String> {
     json.member(name)?.string()
 }
 

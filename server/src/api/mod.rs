@@ -11,6 +11,7 @@ pub mod headers;
 mod json;
 mod openapi;
 mod passkeys;
+mod recent;
 mod recovery;
 mod same_origin;
 mod sessions;
@@ -25,6 +26,12 @@ use axum::{
 };
 
 use crate::{auth::tokens::access::TokenIssuer, error::Error, state::AppState};
+
+// What a product's own routes build on (README, "Build on Latch"; `crate::notes` is the
+// worked example): the signed-in user of a request, the same proved recently, a JSON body.
+pub use bearer::AuthUser;
+pub use json::ApiJson;
+pub use recent::RecentAuth;
 
 /// Everything under `/api`, plus the JWKS document. The routes are written out whole rather
 /// than nested under `/api`: a nested router strips and restores the prefix on every request,

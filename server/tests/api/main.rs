@@ -31,6 +31,7 @@ mod input;
 mod instances;
 mod mail;
 mod metrics;
+mod notes;
 mod passkeys;
 mod passkeys_account;
 mod pages;

@@ -13,7 +13,7 @@ use crate::auth::{
 impl AuthService {
     /// Ok when the caller's session proved its person recently (five minutes by default,
     /// `LATCH_RECENT_AUTH`); otherwise `ReauthenticationRequired`, before anything changed.
-    pub(in crate::auth) async fn require_recent_auth(&self, caller: &Caller) -> AuthResult<()> {
+    pub async fn require_recent_auth(&self, caller: &Caller) -> AuthResult<()> {
         match self.sessions.recently_authenticated(&caller.session_id).await? {
             Some(true) => Ok(()),
             Some(false) => Err(AuthError::ReauthenticationRequired),
