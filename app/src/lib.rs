@@ -88,6 +88,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account/passkeys") view=PasskeysPage/>
                     <Route path=path!("/account/data") view=YourDataPage/>
                     <Route path=path!("/account/email") view=EmailPage/>
+                    // The product's own pages (the worked example).
+                    <Route path=StaticSegment("notes") view=notes::NotesPage/>
                     <Route path=StaticSegment("forgot-password") view=ForgotPasswordPage/>
                     // The landing pages of mailed links.
                     <Route path=StaticSegment("verify-email") view=VerifyEmailPage/>

@@ -58,6 +58,16 @@ test('screenshots of the pages people use', async ({ page, browser, baseURL, req
   await onPath(page, '/account/security');
   await shoot(page, 'security');
 
+  // The worked example built on Latch: a page of notes.
+  await page.goto('/notes');
+  await hydrated(page);
+  for (const text of ['Ask Bo about the quarterly numbers', 'Buy milk, eggs and a very long loaf of bread for the weekend']) {
+    await page.getByLabel('New note').fill(text);
+    await page.getByRole('button', { name: 'Add note' }).click();
+    await expect(page.locator('.note-text', { hasText: text })).toBeVisible();
+  }
+  await shoot(page, 'notes');
+
   // Your data, with the deletion step open.
   await page.goto('/account/data');
   await hydrated(page);

@@ -10,7 +10,7 @@ const SIGNED_OUT = [
   '/', '/login', '/signup', '/forgot-password', '/no-such-page',
   '/verify-email', '/reset-password', '/confirm-email', '/undo-email',
 ];
-const SIGNED_IN = ['/account', '/account/sessions', '/account/security', '/account/email', '/account/password', '/account/passkeys', '/account/data'];
+const SIGNED_IN = ['/account', '/account/sessions', '/account/security', '/account/email', '/account/password', '/account/passkeys', '/account/data', '/notes'];
 
 for (const colorScheme of ['light', 'dark'] as const) {
   test(`every page passes axe in the ${colorScheme} theme`, async ({ page, browser, baseURL }) => {

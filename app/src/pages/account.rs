@@ -120,6 +120,7 @@ fn AccountDetails() -> impl IntoView {
                 <li><a href="/account/email">"Change your email address"</a></li>
                 <li><a href="/account/passkeys">"Sign in with passkeys"</a></li>
                 <li><a href="/account/data">"Download or delete your data"</a></li>
+                <li><a href="/notes">"Your notes"</a>" (the example product built on Latch)"</li>
             </ul>
         </section>
     }

@@ -30,5 +30,9 @@ pub use password::PasswordPage;
 pub use reset::{ForgotPasswordPage, ResetPasswordPage};
 pub use security::SecurityPage;
 pub use your_data::YourDataPage;
+// The building blocks of a form, for the product's pages too.
+pub(crate) use field::Field;
+pub(crate) use forms::{FormError, Submission};
+pub(crate) use step_up::{ConfirmItsYou, StepUp};
 pub use sessions::SessionsPage;
 pub use signup::SignupPage;
