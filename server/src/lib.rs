@@ -12,8 +12,10 @@ pub mod error;
 mod health;
 pub mod mail;
 pub mod metrics;
-// The product built on Latch: the worked example (delete the line and the folder to remove it).
+// The product built on Latch (`product` is where Latch's code meets it); `notes` is the
+// worked example.
 pub mod notes;
+pub mod product;
 pub mod secret;
 pub mod serve;
 pub mod startup;

@@ -241,8 +241,7 @@ fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .merge(api::routes())
-        // The product's own routes, beside Latch's (the worked example).
-        .merge(crate::notes::routes())
+        .merge(crate::product::routes())
         .merge(mail::page::routes(&state.mailer))
         .merge(assets::routes(&state.leptos_options))
         .leptos_routes_with_context(&state, pages, page_context.clone(), {

@@ -1,5 +1,31 @@
-//! Who is signed in, as the UI sees it. The access token itself never leaves `token_store`;
-//! this module only knows the user and whether the session is being checked.
+//! Who is signed in, as the UI sees it. The access token itself never leaves `token_store`,
+//! which nothing outside this module can reach: pages get the user and the calls below.
+//!
+//! **The client API** a product's pages build on (Latch's own pages use exactly these;
+//! `crate::notes` is the worked example):
+//! - `use_auth()` → [`Auth`]: `status` ([`Status`]: checking, signed in as a [`User`], or
+//!   signed out and why), `reconnecting` (the server is unreachable; nobody is signed out);
+//!   [`sign_out`].
+//! - `components::RequireAuth`: wraps a protected page; a signed-out visitor goes to
+//!   `/login?next=<here>` and comes back after signing in.
+//! - Calls to your own API on this origin: [`get_json`], [`send_json`], [`send`],
+//!   [`get_text`] (and `components::Loaded` for a list a page shows). Each attaches the access
+//!   token and, for a device-bound session, a DPoP proof for that method and URL; refreshes
+//!   first when the token is stale (one refresh at a time, shared by every caller and tab);
+//!   on a 401 refreshes and retries once, and on `use_dpop_nonce` retries once with the new
+//!   nonce. A server that cannot be reached is [`ApiError::Unavailable`], never a sign-out.
+//!
+//! ```ignore
+//! let auth = use_auth();
+//! let notes = Loaded::<Vec<Note>>::new(auth, "/api/notes"); // FromJson
+//! spawn_local(async move {
+//!     match send_json(auth, Method::POST, "/api/notes", &NewNote { text: Some(text) }).await {
+//!         Ok(()) => notes.reload(),
+//!         Err(ApiError::Fields(problems)) => { /* show them by their fields */ }
+//!         Err(other) => { /* other.message() says it in words */ }
+//!     }
+//! });
+//! ```
 
 mod blocked;
 mod dpop;

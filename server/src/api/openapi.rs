@@ -50,10 +50,6 @@ use crate::health;
         sessions::revoke,
         sessions::revoke_others,
         super::jwks,
-        crate::notes::list,
-        crate::notes::add,
-        crate::notes::delete_one,
-        crate::notes::delete_all,
         health::healthz,
         health::readyz,
         document,
@@ -82,5 +78,5 @@ impl Modify for BearerScheme {
 #[utoipa::path(get, path = "/api/openapi.json", tag = "meta",
     responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json")))]
 pub async fn document() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+    Json(ApiDoc::openapi().merge_from(crate::product::openapi()))
 }

@@ -3,8 +3,8 @@
 //! `AuthUser` (the signed-in user of this request, bound or bearer, revocation checked),
 //! `RecentAuth` (the same, proved within the last few minutes), `ApiJson` (a JSON body with
 //! Latch's error answers), `Error` (every refusal in the API's shape) and `Db` with
-//! `with_pool!`. Deleting it is this folder, `app/src/notes`, and the `.merge` in
-//! `startup::router`; its migration stays (drop the table in one of your own).
+//! `with_pool!`. `crate::product` adds its routes and its API document to the server's; to
+//! remove it, see there. Its migration stays (drop the table in one of your own).
 
 mod store;
 
@@ -27,7 +27,12 @@ use crate::{
     state::AppState,
 };
 
-/// The example's routes, merged into the app's router beside Latch's own.
+/// The example's operations, for `/api/openapi.json`.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(list, add, delete_one, delete_all))]
+pub struct NotesApi;
+
+/// The example's routes (`crate::product` merges them beside Latch's own).
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/notes", get(list).post(add).delete(delete_all))
