@@ -90,6 +90,11 @@ async fn the_openapi_document_describes_every_route() {
         ("get", "/.well-known/jwks.json"),
         ("get", "/healthz"),
         ("get", "/readyz"),
+        // The product's own (the worked example), merged in by `server::product`.
+        ("get", "/api/notes"),
+        ("post", "/api/notes"),
+        ("delete", "/api/notes"),
+        ("delete", "/api/notes/{id}"),
     ];
     for (method, path) in routes {
         assert!(
