@@ -188,3 +188,14 @@ stop_launched() {
     rm -f "$pidfile"
   done
 }
+
+# The end of each given log that is not empty, named relative to DIR: what a cluster's
+# processes said, shown before DIR (and the logs with it) is deleted.
+show_logs() {
+  local log
+  for log in "$@"; do
+    [ -s "$log" ] || continue
+    echo "--- ${log#"$dir"/}" >&2
+    tail -n 50 "$log" >&2
+  done
+}

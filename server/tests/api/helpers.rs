@@ -184,13 +184,7 @@ impl TestApp {
 
     /// POSTs to refresh with this refresh token in the cookie, as the app's own page would.
     pub async fn refresh(&self, refresh_token: &str) -> Response {
-        self.client
-            .post(self.url("/api/auth/refresh"))
-            .header(header::COOKIE, format!("latch_refresh={refresh_token}"))
-            .header(header::ORIGIN, ORIGIN)
-            .send()
-            .await
-            .expect("request reaches the server")
+        refresh_at(&self.client, &self.address, refresh_token).await
     }
 
     /// Like `refresh`, from a browser that says it is `user_agent`.
@@ -286,4 +280,16 @@ impl Drop for TestApp {
             let _ = stop.send(());
         }
     }
+}
+
+/// POSTs to `base`'s refresh with this refresh token in the cookie, as the app's own page
+/// would: for a server in this process (`TestApp::refresh`) or one run as a process.
+pub async fn refresh_at(client: &Client, base: &str, refresh_token: &str) -> Response {
+    client
+        .post(format!("{base}/api/auth/refresh"))
+        .header(header::COOKIE, format!("latch_refresh={refresh_token}"))
+        .header(header::ORIGIN, ORIGIN)
+        .send()
+        .await
+        .expect("request reaches the server")
 }

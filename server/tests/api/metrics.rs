@@ -9,7 +9,7 @@ use serde_json::json;
 
 use crate::{
     device_key::{DeviceKey, nonce_of},
-    helpers::{Backend, ORIGIN, PASSWORD, Session, TestDatabase},
+    helpers::{Backend, ORIGIN, PASSWORD, Session, TestDatabase, refresh_at},
     process::Instance,
 };
 
@@ -69,13 +69,7 @@ async fn counters_match_a_scripted_run_of_sign_ins_refreshes_and_a_theft() {
             .json(&body)
             .send()
     };
-    let refresh = |token: String| {
-        client
-            .post(format!("{}/api/auth/refresh", instance.address))
-            .header("cookie", format!("latch_refresh={token}"))
-            .header("origin", ORIGIN)
-            .send()
-    };
+    let base = instance.address.as_str();
 
     let credentials = json!({"email": "ada@example.com", "password": PASSWORD});
     let signed_up = Session::from(post("/api/auth/signup", credentials.clone()).await.unwrap()).await;
@@ -89,13 +83,13 @@ async fn counters_match_a_scripted_run_of_sign_ins_refreshes_and_a_theft() {
         );
     }
     // Two rotations, a retry, then the first token once more (reused after a newer one was used): theft.
-    let second = Session::from(refresh(signed_up.refresh_token.clone()).await.unwrap()).await;
-    let third = refresh(second.refresh_token.clone()).await.unwrap();
+    let second = Session::from(refresh_at(&client, base, &signed_up.refresh_token).await).await;
+    let third = refresh_at(&client, base, &second.refresh_token).await;
     assert_eq!(third.status(), StatusCode::OK);
     // The answer was lost: the just-retired token again, within the grace period.
-    let again = refresh(second.refresh_token.clone()).await.unwrap();
+    let again = refresh_at(&client, base, &second.refresh_token).await;
     assert_eq!(again.status(), StatusCode::OK);
-    let reused = refresh(signed_up.refresh_token.clone()).await.unwrap();
+    let reused = refresh_at(&client, base, &signed_up.refresh_token).await;
     assert_eq!(reused.status(), StatusCode::UNAUTHORIZED);
     // A session bound to a device key, its cookie presented without the key's proof: blocked.
     let key = DeviceKey::new();
@@ -118,10 +112,10 @@ async fn counters_match_a_scripted_run_of_sign_ins_refreshes_and_a_theft() {
         .await
         .unwrap();
     let bound = Session::from(bound).await;
-    let blocked = refresh(bound.refresh_token.clone()).await.unwrap();
+    let blocked = refresh_at(&client, base, &bound.refresh_token).await;
     assert_eq!(blocked.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(
-        refresh("bm90LWEtdG9rZW4".into()).await.unwrap().status(),
+        refresh_at(&client, base, "bm90LWEtdG9rZW4").await.status(),
         StatusCode::UNAUTHORIZED
     );
 

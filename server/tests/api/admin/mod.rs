@@ -137,13 +137,7 @@ impl Deployment {
 
     /// Presents `refresh_token` at the last instance.
     pub async fn refresh(&self, refresh_token: &str) -> reqwest::Response {
-        self.client
-            .post(format!("{}/api/auth/refresh", self.last().address))
-            .header("cookie", format!("latch_refresh={refresh_token}"))
-            .header("origin", crate::helpers::ORIGIN)
-            .send()
-            .await
-            .unwrap()
+        crate::helpers::refresh_at(&self.client, &self.last().address, refresh_token).await
     }
 
     /// Whether every instance refuses `access_token` within a second.
