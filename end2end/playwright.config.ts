@@ -2,11 +2,11 @@ import { defineConfig } from '@playwright/test';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mainPort as port, recoveryOrigin, recoveryPort } from './recovery/origin';
+import { mainPort as port, recoveryOrigin, recoveryPort, serviceOrigin, servicePort } from './recovery/origin';
 
 // The release server built by scripts/test, twice, each on its own port, SQLite file and mail
 // outbox: tests/ against instant sign-up, recovery/ against sign-up confirmed by mail.
-function server(port: number, name: string, emailVerification: 'off' | 'required') {
+function server(port: number, name: string, emailVerification: 'off' | 'required', services = '') {
   const dataDir = mkdtempSync(join(tmpdir(), `latch-${name}-`));
   return {
     command: './target/release/server',
@@ -23,6 +23,7 @@ function server(port: number, name: string, emailVerification: 'off' | 'required
       LATCH_SECRET_FILE: join(dataDir, 'latch.secret'),
       LATCH_MAIL_OUTBOX: join(dataDir, 'outbox'),
       LATCH_EMAIL_VERIFICATION: emailVerification,
+      ...(services ? { LATCH_SERVICE_ORIGINS: services } : {}),
       LEPTOS_SITE_ROOT: 'target/site',
       LATCH_LOG: 'warn',
       // Every spec signs up its own accounts, all from 127.0.0.1.
@@ -64,5 +65,25 @@ export default defineConfig({
     { name: 'instant sign-up', testDir: './tests' },
     { name: 'sign-up confirmed by mail', testDir: './recovery', use: { baseURL: recoveryOrigin } },
   ],
-  webServer: [server(port, 'e2e', 'off'), server(recoveryPort, 'e2e-recovery', 'required')],
+  webServer: [
+    server(port, 'e2e', 'off', serviceOrigin),
+    server(recoveryPort, 'e2e-recovery', 'required'),
+    {
+      // Built by `cargo test` beside the server; it checks tokens with Latch's JWKS.
+      command: './target/release/examples/second_service',
+      cwd: '..',
+      // Unauthenticated, it answers 401: up.
+      url: `${serviceOrigin}/v1/me`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: 'pipe' as const,
+      stderr: 'pipe' as const,
+      env: {
+        SECOND_SERVICE_LISTEN: `127.0.0.1:${servicePort}`,
+        SECOND_SERVICE_LATCH: `http://localhost:${port}`,
+        SECOND_SERVICE_ORIGIN: serviceOrigin,
+        RUST_LOG: 'warn',
+      },
+    },
+  ],
 });

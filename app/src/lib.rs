@@ -26,10 +26,18 @@ use pages::{
 #[derive(Clone, Debug)]
 pub struct DpopNonce(pub String);
 
+/// The product's own services the pages may call across origins (`LATCH_SERVICE_ORIGINS`),
+/// handed to the client as a `<meta>` (`auth::service_origins` reads it).
+#[derive(Clone, Debug, Default)]
+pub struct ServiceOrigins(pub Vec<String>);
+
 /// The HTML document around the app; only the server renders it.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let dpop_nonce =
         use_context::<DpopNonce>().map(|DpopNonce(nonce)| view! { <meta name="dpop-nonce" content=nonce/> });
+    let services = use_context::<ServiceOrigins>()
+        .filter(|ServiceOrigins(origins)| !origins.is_empty())
+        .map(|ServiceOrigins(origins)| view! { <meta name="service-origins" content=origins.join(" ")/> });
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -43,6 +51,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // Names the stylesheet as built: `latch.<hash>.css` in a release site.
                 <HashedStylesheet options=options.clone() id="leptos"/>
                 {dpop_nonce}
+                {services}
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>

@@ -1,5 +1,6 @@
 // The worked example built on Latch's client and server APIs (app/src/notes, server/src/notes).
 import { test, expect, hydrated, newEmail, onPath, signInThroughTheForm, signUpThroughTheForm } from './fixtures';
+import { serviceOrigin } from '../recovery/origin';
 
 test('notes are added, survive a reload through the silent refresh, and are deleted; nobody else sees them', async ({
   page,
@@ -56,4 +57,30 @@ test('signed out, the notes page sends to sign in, and back to the notes afterwa
   await signInThroughTheForm(page, email);
   await onPath(page, '/notes');
   await expect(page.getByRole('heading', { name: 'Your notes' })).toBeVisible();
+});
+
+test('the notes page calls a second service across origins, which verifies the token and this browser\'s key itself', async ({
+  page,
+}) => {
+  const email = newEmail();
+  await signUpThroughTheForm(page, email);
+  await page.goto('/notes');
+  await hydrated(page);
+  const calls: { url: string; dpop: boolean; authorization: string }[] = [];
+  page.on('request', (request) => {
+    if (request.url().startsWith(serviceOrigin)) {
+      const headers = request.headers();
+      calls.push({ url: request.url(), dpop: 'dpop' in headers, authorization: (headers['authorization'] ?? '').split(' ')[0] });
+    }
+  });
+  await page.getByRole('button', { name: 'Ask it who I am' }).click();
+  await expect(page.getByTestId('elsewhere-answer')).toHaveText("It verified you, with this browser's key.");
+  // After a reload, the token comes from the silent refresh; the service accepts the new one.
+  await page.reload();
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Ask it who I am' }).click();
+  await expect(page.getByTestId('elsewhere-answer')).toHaveText("It verified you, with this browser's key.");
+  const sent = calls.filter((call) => call.authorization !== '');
+  expect(sent.length).toBe(2);
+  for (const call of sent) expect(call).toEqual({ url: `${serviceOrigin}/v1/me`, dpop: true, authorization: 'DPoP' });
 });

@@ -114,6 +114,12 @@ pub struct Config {
     #[arg(long, env = "LATCH_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_proxy)]
     pub trusted_proxies: Vec<ipnet::IpNet>,
 
+    /// Your own services (origins, comma-separated) that Latch's pages call with the user's
+    /// access token across origins (they check it with `latch-verify`). Allowed in the pages'
+    /// Content-Security-Policy `connect-src` and handed to the pages; https unless loopback.
+    #[arg(long, env = "LATCH_SERVICE_ORIGINS", value_delimiter = ',', value_parser = parse_service_origin)]
+    pub service_origins: Vec<String>,
+
     /// Whether sessions must be bound to a browser key (DPoP, RFC 9449). `require`: a sign-in
     /// without a proof is refused (400 `dpop_required`). `allow`: it gets an unbound session,
     /// for old browsers and API clients; the sessions page marks it "not device-bound".
@@ -218,14 +224,7 @@ impl Config {
     /// Refuses settings that would start a server which cannot work safely.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let origin = &self.public_origin;
-        let is_bare_origin = matches!(origin.scheme(), "http" | "https")
-            && origin.host_str().is_some()
-            && origin.path() == "/"
-            && origin.query().is_none()
-            && origin.fragment().is_none()
-            && origin.username().is_empty()
-            && origin.password().is_none();
-        if !is_bare_origin {
+        if !is_bare_origin(origin) {
             return Err(ConfigError::NotAnOrigin(origin.to_string()));
         }
         if origin.scheme() == "http" && !is_loopback_name(origin.host_str().unwrap_or_default()) {
@@ -252,6 +251,29 @@ impl Config {
     pub fn access_token_ttl(&self) -> Duration {
         Duration::from_secs(self.access_token_ttl)
     }
+}
+
+/// `scheme://host[:port]` and nothing more, over http(s).
+fn is_bare_origin(url: &Url) -> bool {
+    matches!(url.scheme(), "http" | "https")
+        && url.host_str().is_some()
+        && url.path() == "/"
+        && url.query().is_none()
+        && url.fragment().is_none()
+        && url.username().is_empty()
+        && url.password().is_none()
+}
+
+/// A service's origin, as `Origin` headers and CSP sources write it.
+fn parse_service_origin(value: &str) -> Result<String, String> {
+    let url = Url::parse(value.trim()).map_err(|_| format!("{value:?} is not a URL"))?;
+    if !is_bare_origin(&url) {
+        return Err(format!("{value:?} must be an origin, such as https://api.example.com"));
+    }
+    if url.scheme() == "http" && !is_loopback_name(url.host_str().unwrap_or_default()) {
+        return Err(format!("{value:?} must use https (plain http only on loopback)"));
+    }
+    Ok(url.origin().ascii_serialization())
 }
 
 /// An address (`10.0.0.7`) or a network (`10.0.0.0/8`).

@@ -3,7 +3,7 @@
 use secrecy::ExposeSecret;
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
-use app::{App, DpopNonce, shell};
+use app::{App, DpopNonce, ServiceOrigins, shell};
 use axum::{Router, extract::DefaultBodyLimit, http::request::Parts, middleware, routing::get};
 use leptos::{config::get_configuration, nonce::Nonce, prelude::*};
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -232,9 +232,11 @@ fn router(state: AppState) -> Router {
     let pages = generate_route_list(App);
     // Each page carries a fresh DPoP nonce for its client's first proof.
     let binding = state.binding.clone();
+    let services = ServiceOrigins(state.config.service_origins.clone());
     let page_context = move || {
         provide_request_nonce();
         provide_context(DpopNonce(binding.nonce().to_string()));
+        provide_context(services.clone());
     };
 
     let routes = Router::new()

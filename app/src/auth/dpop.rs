@@ -4,8 +4,8 @@
 //! site's tabs, and a new one is made at each sign-in. The server binds the session to it, so
 //! a copied refresh cookie or access token is useless anywhere else.
 //!
-//! Freshness comes from the server's nonce (every API response hands out the next one), never
-//! from this machine's clock.
+//! Latch judges freshness by its nonce (every API response hands out the next one), never by
+//! this machine's clock; the product's other services, which hand out none, by `iat`.
 
 use std::cell::RefCell;
 
@@ -222,7 +222,15 @@ extern "C" {
     fn measure(name: &str, options: &Object) -> Result<JsValue, JsValue>;
 }
 
+/// Whether `url` is on another origin (one of the product's own services): an absolute URL.
+/// Paths are on this origin.
+pub fn is_elsewhere(url: &str) -> bool {
+    url.starts_with("https://") || url.starts_with("http://")
+}
+
 /// A proof for `method path` (covering `access_token` on API calls), or `None` without a key.
+/// `path` may be an absolute URL on another origin: the proof names it, and carries no nonce
+/// (nonces are Latch's, for Latch).
 /// Each one is timed as a User Timing entry named for the request (`latch:dpop-proof GET
 /// /api/me`; never the token or the proof), so what device binding costs per call can be read
 /// in a real browser.
@@ -238,17 +246,17 @@ pub async fn proof(method: &str, path: &str, access_token: Option<&str>) -> Opti
 async fn signed_proof(method: &str, path: &str, access_token: Option<&str>) -> Option<String> {
     let key = key().await?;
     let subtle = subtle()?;
-    let origin = web_sys::window()?.location().origin().ok()?;
+    let elsewhere = is_elsewhere(path);
+    let htu = match elsewhere {
+        true => path.split(['?', '#']).next().unwrap_or(path).to_string(),
+        false => format!("{}{path}", web_sys::window()?.location().origin().ok()?),
+    };
     let jti = web_sys::window()?.crypto().ok()?.random_uuid();
-    let claims = object(&[
-        ("htm", method),
-        ("htu", &format!("{origin}{path}")),
-        ("jti", &jti),
-    ]);
-    // Required by RFC 9449; the server judges freshness by the nonce instead.
+    let claims = object(&[("htm", method), ("htu", &htu), ("jti", &jti)]);
+    // Latch judges freshness by its nonce; another service, by this time.
     let iat = JsValue::from_f64((js_sys::Date::now() / 1000.0).floor());
     Reflect::set(&claims, &JsValue::from_str("iat"), &iat).ok()?;
-    if let Some(nonce) = nonce() {
+    if let Some(nonce) = nonce().filter(|_| !elsewhere) {
         Reflect::set(&claims, &JsValue::from_str("nonce"), &JsValue::from_str(&nonce)).ok()?;
     }
     if let Some(token) = access_token {

@@ -192,7 +192,8 @@ async fn get_parsed(auth: Auth, path: &str) -> Result<JsValue, ApiError> {
 
 /// Sends with the access token (refreshing first if it is stale); on a 401, refreshes once
 /// (unless another call already replaced the token) and retries once, or, asked for a fresh
-/// DPoP nonce, retries once with it.
+/// DPoP nonce, retries once with it. `path` may be an absolute URL on one of the product's
+/// own services: its nonces are not Latch's, and its second 401 is its refusal, not a sign-out.
 pub(super) async fn authorized(
     auth: Auth,
     method: Method,
@@ -201,6 +202,7 @@ pub(super) async fn authorized(
 ) -> Result<Response, ApiError> {
     let mut refreshed = false;
     let mut renonced = false;
+    let elsewhere = dpop::is_elsewhere(path);
     loop {
         if session::is_stale() {
             match session::refresh(auth).await {
@@ -226,7 +228,9 @@ pub(super) async fn authorized(
             None => builder.send().await,
         };
         let response = sent.map_err(|_| ApiError::Unavailable)?;
-        dpop::remember_nonce(&response);
+        if !elsewhere {
+            dpop::remember_nonce(&response);
+        }
         match response.status() {
             401 => {
                 let error = error_of(response).await;
@@ -253,7 +257,7 @@ pub(super) async fn authorized(
                         Refreshed::Unreachable => return Err(ApiError::Unavailable),
                     }
                 } else {
-                    return Err(ApiError::SignedOut);
+                    return Err(if elsewhere { error } else { ApiError::SignedOut });
                 }
             }
             status if status >= 500 => return Err(ApiError::Unavailable),

@@ -14,6 +14,10 @@
 //!   first when the token is stale (one refresh at a time, shared by every caller and tab);
 //!   on a 401 refreshes and retries once, and on `use_dpop_nonce` retries once with the new
 //!   nonce. A server that cannot be reached is [`ApiError::Unavailable`], never a sign-out.
+//! - Calls to your own services on other origins: the same functions with an absolute URL on
+//!   one of [`service_origins`] (`LATCH_SERVICE_ORIGINS`, which the page's CSP allows). The
+//!   proof names that URL; the service checks token and proof with `latch-verify` (see
+//!   `server/examples/second_service`) and answers this origin's pages (CORS).
 //!
 //! ```ignore
 //! let auth = use_auth();
@@ -128,6 +132,20 @@ pub fn provide_auth() -> Auth {
         }
     });
     auth
+}
+
+/// The product's own services this page may call (`LATCH_SERVICE_ORIGINS`): what the server
+/// rendered, so the page hydrates as it was rendered.
+pub fn service_origins() -> Vec<String> {
+    #[cfg(feature = "ssr")]
+    let origins = use_context::<crate::ServiceOrigins>().map(|origins| origins.0);
+    #[cfg(not(feature = "ssr"))]
+    let origins = web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| document.query_selector("meta[name=service-origins]").ok().flatten())
+        .and_then(|meta| meta.get_attribute("content"))
+        .map(|content| content.split_whitespace().map(str::to_string).collect());
+    origins.unwrap_or_default()
 }
 
 pub fn use_auth() -> Auth {

@@ -17,7 +17,7 @@ mod your_data;
 pub use events::{EVENTS_PER_PAGE, EventsBefore, PartyView, SecurityEventView};
 pub use recovery::{EmailChange, LinkToken, MailSent, MailStatus, ResetConfirm, ResetRequest};
 pub use passkeys::{PasskeyRename, PasskeyView, Reauthenticate};
-pub use wire::{FromJson, Json, ToJson, text};
+pub use wire::{FromJson, Json, ToJson, flag, text};
 pub use your_data::AccountExport;
 
 /// `{email, password}` for sign-up and sign-in. Missing fields are the server's to report

@@ -39,7 +39,7 @@ pub fn text<J: Json>(json: &J, name: &str) -> Option<String> {
     json.member(name)?.string()
 }
 
-fn flag<J: Json>(json: &J, name: &str) -> Option<bool> {
+pub fn flag<J: Json>(json: &J, name: &str) -> Option<bool> {
     json.member(name)?.boolean()
 }
 

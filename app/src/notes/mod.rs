@@ -4,6 +4,7 @@
 //! this folder, `server/src/notes`, and one line in each crate's list of the product's parts.
 
 mod contract;
+mod elsewhere;
 mod page;
 
 pub use contract::{NOTE_MAX_CHARS, NOTES_PER_ACCOUNT, NewNote, Note};

@@ -5,7 +5,7 @@
 
 use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
 
-use super::{NOTE_MAX_CHARS, NewNote, Note};
+use super::{NOTE_MAX_CHARS, NewNote, Note, elsewhere::SecondService};
 use crate::{
     auth::{Method, send, send_json, use_auth},
     components::{Loaded, RequireAuth, When},
@@ -89,6 +89,7 @@ fn Notes() -> impl IntoView {
                 Some(Err(error)) => view! { <p role="status" class="form-error">{error.message()}</p> }.into_any(),
             }}
             <ConfirmItsYou step_up/>
+            <SecondService/>
         </section>
     }
 }

@@ -36,7 +36,7 @@ pub async fn harden(State(config): State<Arc<Config>>, mut request: Request, nex
         next.run(request).await
     };
     let headers = response.headers_mut();
-    if let Ok(csp) = HeaderValue::from_str(&content_security_policy(&nonce)) {
+    if let Ok(csp) = HeaderValue::from_str(&content_security_policy(&nonce, &config.service_origins)) {
         headers.insert(header::CONTENT_SECURITY_POLICY, csp);
     }
     headers.insert(
@@ -67,7 +67,8 @@ pub async fn harden(State(config): State<Arc<Config>>, mut request: Request, nex
     response
 }
 
-fn content_security_policy(nonce: &Nonce) -> String {
+/// `services`: the product's own services the pages may call (`LATCH_SERVICE_ORIGINS`).
+fn content_security_policy(nonce: &Nonce, services: &[String]) -> String {
     // `cargo leptos watch` reloads the page over a websocket on another port. The process
     // environment does not change, so it is read once rather than on every response.
     static DEV_RELOAD: LazyLock<&str> = LazyLock::new(|| {
@@ -78,11 +79,12 @@ fn content_security_policy(nonce: &Nonce) -> String {
         }
     });
     let dev_reload = *DEV_RELOAD;
+    let services: String = services.iter().map(|origin| format!(" {origin}")).collect();
     format!(
         "default-src 'self'; \
          script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
          style-src 'self'; img-src 'self' data:; font-src 'self'; \
-         connect-src 'self'{dev_reload}; \
+         connect-src 'self'{services}{dev_reload}; \
          object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )
 }

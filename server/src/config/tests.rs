@@ -94,3 +94,17 @@ fn debug_never_prints_the_database_password() {
     let shown = format!("{config:?}");
     assert!(!shown.contains("hunter2-database-password"), "{shown}");
 }
+
+#[test]
+fn service_origins_are_origins_over_https_unless_on_loopback() {
+    let parsed = |value: &str| Config::try_parse_from(["latch", "--service-origins", value]).map(|c| c.service_origins);
+    assert_eq!(
+        parsed("https://API.example.com:443,http://127.0.0.1:3200").unwrap(),
+        ["https://api.example.com", "http://127.0.0.1:3200"],
+        "written as Origin headers and CSP sources write them"
+    );
+    assert_eq!(Config::try_parse_from(["latch"]).unwrap().service_origins, Vec::<String>::new());
+    for refused in ["http://api.example.com", "https://api.example.com/v1", "api.example.com", "https://a.example 'unsafe-inline'"] {
+        assert!(parsed(refused).is_err(), "{refused}");
+    }
+}

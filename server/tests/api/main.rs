@@ -41,6 +41,7 @@ mod properties;
 mod races;
 mod recovery;
 mod replay_memory;
+mod second_service;
 mod sessions;
 mod step_up;
 mod theft;

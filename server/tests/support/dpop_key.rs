@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 
 /// Signed with ring, as fast as a browser's WebCrypto key, so the benchmarks can sign their
 /// proofs ahead quickly; the server's verification is also checked against an independent
-/// implementation (`p256`, in `server/src/auth/tokens/dpop/jws.rs`).
+/// implementation (`p256`, in `server/verify/src/dpop/jws.rs`).
 pub struct DeviceKey {
     signing: EcdsaKeyPair,
     random: SystemRandom,

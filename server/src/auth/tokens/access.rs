@@ -1,55 +1,14 @@
 //! Access tokens: short-lived EdDSA JWTs (`typ: at+jwt`, RFC 9068) that any service can verify
-//! with the published JWKS, without a database read.
+//! with the published JWKS, without a database read. Minting is here; what makes a token good
+//! is `latch_verify::access`, shared with the services that accept them.
 
 use std::{sync::Arc, time::Duration};
 
-use jsonwebtoken::{Algorithm, Header, Validation, errors::ErrorKind};
-use serde::{Deserialize, Serialize};
+use jsonwebtoken::{Algorithm, Header};
 
 use crate::auth::{tokens::keys::KeyRing, tokens::verified::VerifiedTokens};
-
-pub const TOKEN_TYPE: &str = "at+jwt";
-/// Clock skew tolerated between instances (and other verifiers).
-const LEEWAY_SECS: u64 = 5;
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct AccessClaims {
-    pub iss: String,
-    pub aud: String,
-    /// The user id.
-    pub sub: String,
-    /// The session id: revoking the session revokes the token.
-    pub sid: String,
-    pub iat: u64,
-    pub nbf: u64,
-    pub exp: u64,
-    pub jti: String,
-    /// When the person last proved themselves on this session (OIDC's `auth_time`, Unix
-    /// seconds): its sign-in or latest re-authentication. Absent only from tokens minted
-    /// before it was added.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auth_time: Option<u64>,
-    /// On a device-bound session: the thumbprint of the key every use must prove (RFC 9449).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cnf: Option<Confirmation>,
-}
-
-/// RFC 7800 `cnf`, holding the DPoP key's RFC 7638 thumbprint.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Confirmation {
-    pub jkt: String,
-}
-
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum TokenError {
-    #[error("the access token has expired")]
-    Expired,
-    #[error("the access token is not valid")]
-    Invalid,
-    /// Signed with a key this instance has not loaded (perhaps rotated in by another).
-    #[error("the access token's key is unknown")]
-    UnknownKey,
-}
+pub use latch_verify::access::{AccessClaims, Confirmation, LEEWAY_SECS, TOKEN_TYPE, TokenError};
+use latch_verify::access::{Expected, check, key_id, unix_now};
 
 /// One `Arc`: every protected request takes its own handle, and a handle of many shared
 /// parts cost a reference-count round trip between the cores for each.
@@ -118,9 +77,7 @@ impl TokenIssuer {
         Ok((self.keys.sign(&header, &claims)?, exp - now))
     }
 
-    /// Checks everything: the algorithm is pinned to EdDSA before any key is chosen (so `none`
-    /// and HMAC-with-the-public-key tricks fail), the key is found by `kid`, and `typ`, `iss`,
-    /// `aud`, `exp`, `nbf` and `iat` must all be right. A token that passed is remembered
+    /// Checks everything (`latch_verify::access::check`), with the key its `kid` names. A token that passed is remembered
     /// until it expires (`tokens::verified`), so the browser's next calls skip the signature.
     pub fn verify(&self, token: &str) -> Result<Arc<AccessClaims>, TokenError> {
         let now = unix_now();
@@ -133,36 +90,13 @@ impl TokenIssuer {
     }
 
     fn verify_in_full(&self, token: &str, now: u64) -> Result<AccessClaims, TokenError> {
-        let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Invalid)?;
-        if header.alg != Algorithm::EdDSA || header.typ.as_deref() != Some(TOKEN_TYPE) {
-            return Err(TokenError::Invalid);
-        }
-        let kid = header.kid.ok_or(TokenError::Invalid)?;
+        let kid = key_id(token)?;
         let key = self.keys.decoding_key(&kid).ok_or(TokenError::UnknownKey)?;
-
-        let mut validation = Validation::new(Algorithm::EdDSA);
-        validation.leeway = LEEWAY_SECS;
-        validation.validate_exp = true;
-        validation.validate_nbf = true;
-        validation.set_issuer(&[&self.issuer]);
-        validation.set_audience(&[&self.audience]);
-        validation.set_required_spec_claims(&["exp", "nbf", "iat", "iss", "aud", "sub"]);
-
-        let claims = jsonwebtoken::decode::<AccessClaims>(token, &key, &validation)
-            .map_err(|err| match err.kind() {
-                ErrorKind::ExpiredSignature => TokenError::Expired,
-                _ => TokenError::Invalid,
-            })?
-            .claims;
-        // jsonwebtoken does not check `iat`: a token "issued" in the future is forged or
-        // comes from a badly wrong clock, and a lifetime longer than ours was not minted here.
-        if claims.iat > now + LEEWAY_SECS || claims.exp.saturating_sub(claims.iat) > self.ttl.as_secs() {
-            return Err(TokenError::Invalid);
-        }
-        Ok(claims)
+        let expected = Expected {
+            issuer: &self.issuer,
+            audience: &self.audience,
+            max_lifetime: self.ttl.as_secs(),
+        };
+        check(token, &key, &expected, now)
     }
-}
-
-fn unix_now() -> u64 {
-    jsonwebtoken::get_current_timestamp()
 }

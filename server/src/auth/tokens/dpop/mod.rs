@@ -3,21 +3,18 @@
 //! its access tokens work only with a fresh proof from that key. The browser's key cannot be
 //! exported, so a copied cookie or token is useless elsewhere.
 //!
-//! A proof is checked for the request it names (`proof`) and for a nonce this server handed
-//! out recently (`nonce`), then spent once, where the request is known to be acceptable
-//! (`proven`, `replay`, in a bounded memory: `memory`, and on PostgreSQL in the database for
-//! every instance: `shared`).
+//! A proof is checked for the request it names (`latch_verify::dpop`, shared with the services
+//! that accept Latch's tokens) and for a nonce this server handed out recently (`nonce`), then
+//! spent once, where the request is known to be acceptable (`proven`, `replay`, in a bounded
+//! memory, and on PostgreSQL in the database for every instance: `shared`).
 
-mod jws;
-mod memory;
 mod nonce;
-mod proof;
 mod proven;
 mod replay;
 mod shared;
 
+pub use latch_verify::dpop::{PROOF_TYPE, Proof, ProofError, Target};
 pub use nonce::PROOF_LIFETIME;
-pub use proof::{PROOF_TYPE, Proof, ProofError, Target};
 pub use proven::{NotSpent, Proven, REPLAYED};
 
 use hmac::{Hmac, Mac};

@@ -5,11 +5,9 @@
 
 use std::time::Duration;
 
-use super::{
-    memory::{Entry, Seen},
-    nonce,
-    replay::{self, Replays},
-};
+use latch_verify::dpop::{Entry, Seen};
+
+use super::{nonce, replay::Replays};
 
 pub const REPLAYED: &str = "This DPoP proof was used before; make a new one.";
 
@@ -32,7 +30,7 @@ pub enum NotSpent {
 
 impl Proven {
     pub(super) fn new(jkt: String, jti: &str, bucket: u64, replays: Replays) -> Self {
-        let entry = replay::entry(&jkt, jti, bucket);
+        let entry = Entry::of(&jkt, jti, bucket);
         Self { jkt, entry, replays }
     }
 

@@ -8,11 +8,10 @@ use std::{
     time::Duration,
 };
 
-use sha2::{Digest, Sha256};
+use latch_verify::dpop::{Entry, Memory, Seen};
 
 use super::{
     ProofLimits,
-    memory::{Entry, Memory, Seen},
     nonce::{self, PROOF_LIFETIME},
     shared::Shared,
 };
@@ -25,27 +24,6 @@ pub struct Replays(Arc<Remembered>);
 struct Remembered {
     seen: Mutex<Memory>,
     shared: Option<Shared>,
-}
-
-/// The memory's entry for the proof `jti` of key `jkt` with a nonce of `bucket`. The proof's
-/// id is also its row's in the shared table, so instances of different builds agree on it.
-pub fn entry(jkt: &str, jti: &str, bucket: u64) -> Entry {
-    let proof = Sha256::new()
-        .chain_update(jkt.as_bytes())
-        .chain_update(b"\0")
-        .chain_update(jti.as_bytes())
-        .finalize();
-    // The thumbprint is a SHA-256 digest already (base64url): its first 8 characters, 48 bits,
-    // tell keys apart well enough to share out the memory, without hashing it again.
-    let mut key = [0u8; 8];
-    for (byte, from) in key.iter_mut().zip(jkt.bytes()) {
-        *byte = from;
-    }
-    Entry {
-        bucket,
-        key,
-        proof: proof[..16].try_into().expect("a SHA-256 digest has 32 bytes"),
-    }
 }
 
 impl Replays {
@@ -99,19 +77,5 @@ impl Replays {
                 }
             }
         });
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn entries_hash_key_and_jti_apart() {
-        let one = entry("key-a", "jti-1", 10);
-        assert_eq!(one, entry("key-a", "jti-1", 10));
-        assert_ne!(one.proof, entry("key-b", "jti-1", 10).proof, "another key's jti");
-        assert_ne!(one.proof, entry("key-a", "jti-2", 10).proof);
-        assert_eq!(one.key, entry("key-a", "jti-2", 10).key, "one key, one share");
     }
 }

@@ -1,6 +1,6 @@
 //! One DPoP proof (RFC 9449 §4.3), checked on its own: its shape, its signature by the key it
-//! carries, and that it was made for this request. Whether its nonce is fresh and its `jti`
-//! unseen is the binding's to decide (`super`), since that needs state.
+//! carries, and that it was made for this request. Whether it is fresh (its nonce, or its
+//! `iat`) and its `jti` unseen is for the caller to decide, since that needs state.
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use serde::Deserialize;
@@ -33,6 +33,10 @@ pub struct Proof {
     pub jkt: String,
     pub jti: String,
     pub nonce: Option<String>,
+    /// When the client says it made the proof (Unix seconds; `None` if not a whole number
+    /// that fits). Latch judges freshness by its nonce instead, so a browser with a wrong
+    /// clock still works there.
+    pub iat: Option<i64>,
 }
 
 /// Why a proof was refused, in words fit for the error message.
@@ -44,9 +48,7 @@ pub struct ProofError(pub &'static str);
 struct Claims {
     htm: String,
     htu: String,
-    // RFC 9449 requires `iat`; freshness itself comes from the server's nonce, so a browser
-    // with a wrong clock still works.
-    #[allow(dead_code)]
+    /// Required (RFC 9449), though not always judged.
     iat: serde_json::Number,
     jti: String,
     #[serde(default)]
@@ -85,6 +87,7 @@ impl Proof {
             jkt: key.thumbprint(),
             jti: claims.jti,
             nonce: claims.nonce,
+            iat: claims.iat.as_i64(),
         })
     }
 }

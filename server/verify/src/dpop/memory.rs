@@ -1,7 +1,8 @@
-//! The proofs spent in this process, so a replay is refused: one set per nonce bucket. A proof
-//! is accepted only while its nonce is fresh (its bucket and the next, `nonce.rs`), so once a
-//! bucket has aged out its whole set is dropped: nothing is ever scanned, and at most two sets
-//! (the current bucket's and the previous one's) are held.
+//! The proofs spent in this process, so a replay is refused: one set per time bucket. A proof
+//! is accepted only while its bucket is current or just past (Latch: its nonce's bucket, five
+//! minutes long; `Verifier`: its `iat`'s minute), so once a bucket has aged out its whole set
+//! is dropped: nothing is ever scanned, and at most two sets (three for a `Verifier`, which
+//! also takes the next minute's from fast clocks) are held.
 //!
 //! Bounded twice, and full is never a refusal of the proof (`Seen::Full`: wait and retry):
 //! - each key spends at most `per_key` proofs per bucket, so one browser cannot take it all;
@@ -12,6 +13,8 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
+use sha2::{Digest, Sha256};
+
 /// One proof as the memory keeps it: hashes, never the client's text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Entry {
@@ -21,6 +24,30 @@ pub struct Entry {
     pub key: [u8; 8],
     /// Its key and `jti`.
     pub proof: [u8; 16],
+}
+
+impl Entry {
+    /// The entry for the proof `jti` of key `jkt` (its RFC 7638 thumbprint), in `bucket`. The
+    /// proof's id is also its row's in Latch's shared table, so instances of different builds
+    /// agree on it.
+    pub fn of(jkt: &str, jti: &str, bucket: u64) -> Self {
+        let proof = Sha256::new()
+            .chain_update(jkt.as_bytes())
+            .chain_update(b"\0")
+            .chain_update(jti.as_bytes())
+            .finalize();
+        // The thumbprint is a SHA-256 digest already (base64url): its first 8 characters, 48
+        // bits, tell keys apart well enough to share out the memory, without hashing it again.
+        let mut key = [0u8; 8];
+        for (byte, from) in key.iter_mut().zip(jkt.bytes()) {
+            *byte = from;
+        }
+        Entry {
+            bucket,
+            key,
+            proof: proof[..16].try_into().expect("a SHA-256 digest has 32 bytes"),
+        }
+    }
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -181,5 +208,14 @@ mod tests {
             assert!(memory.held() <= 1_000);
         }
         assert_eq!(memory.held(), 1_000);
+    }
+
+    #[test]
+    fn entries_hash_key_and_jti_apart() {
+        let one = Entry::of("key-a", "jti-1", 10);
+        assert_eq!(one, Entry::of("key-a", "jti-1", 10));
+        assert_ne!(one.proof, Entry::of("key-b", "jti-1", 10).proof, "another key's jti");
+        assert_ne!(one.proof, Entry::of("key-a", "jti-2", 10).proof);
+        assert_eq!(one.key, Entry::of("key-a", "jti-2", 10).key, "one key, one share");
     }
 }

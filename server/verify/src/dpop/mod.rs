@@ -1,0 +1,10 @@
+//! DPoP proofs (RFC 9449): one proof checked on its own (`proof`, its envelope in `jws`), and
+//! the bounded memory of proofs already spent (`memory`). Freshness is the caller's: Latch
+//! hands out nonces, and `Verifier` (which cannot) accepts a recent `iat`.
+
+mod jws;
+pub mod memory;
+mod proof;
+
+pub use memory::{Entry, Memory, Seen};
+pub use proof::{PROOF_TYPE, Proof, ProofError, Target};
