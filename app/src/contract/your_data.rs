@@ -15,4 +15,11 @@ pub struct AccountExport {
     pub passkeys: Vec<PasskeyView>,
     /// Every event kept, newest first.
     pub security_events: Vec<SecurityEventView>,
+    /// The product's own data, by feature (the worked example's: `{"notes": [...]}`), as
+    /// `server/src/product.rs` gathers it. Only the server has it: the browser saves the
+    /// document as it came, unread.
+    #[cfg(feature = "ssr")]
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub product: serde_json::Map<String, serde_json::Value>,
 }

@@ -17,6 +17,7 @@ use super::{bearer::AuthUser, client_address::Client, cookies, json::ApiJson};
 use crate::{
     auth::{AuthService, accounts::events::Cursor},
     clock,
+    db::Db,
     error::{Error, Result},
 };
 
@@ -98,7 +99,7 @@ pub async fn security_events(
 }
 
 /// Everything the account holds, as one JSON document to keep: the profile, live sessions,
-/// passkeys and security events (no hash, key or token).
+/// passkeys and security events (no hash, key or token), and the product's data.
 #[utoipa::path(get, path = "/api/account/export", tag = "account", security(("bearer" = [])),
     responses(
         (status = 200, body = AccountExport,
@@ -109,8 +110,10 @@ pub async fn security_events(
 pub async fn export(
     AuthUser(caller): AuthUser,
     State(auth): State<AuthService>,
+    State(db): State<Db>,
 ) -> Result<impl IntoResponse> {
-    let export = auth.export(&caller).await?;
+    let mut export = auth.export(&caller).await?;
+    export.product = crate::product::export(&db, &caller.user_id).await?;
     let disposition = "attachment; filename=\"latch-account.json\"";
     Ok(([(header::CONTENT_DISPOSITION, disposition)], Json(export)))
 }

@@ -50,6 +50,11 @@ pub async fn list(AuthUser(caller): AuthUser, State(db): State<Db>) -> Result<Js
     Ok(Json(store::list(&db, &caller.user_id).await?))
 }
 
+/// One user's notes, newest first, for the account export (`crate::product::export`).
+pub async fn export(db: &Db, owner: &str) -> std::result::Result<Vec<Note>, sqlx::Error> {
+    store::list(db, owner).await
+}
+
 /// Adds a note for the caller.
 #[utoipa::path(post, path = "/api/notes", tag = "notes (example)", security(("bearer" = [])),
     request_body = NewNote,

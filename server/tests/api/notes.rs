@@ -15,6 +15,7 @@ on_both_backends!(
     an_account_keeps_at_most_five_hundred_notes,
     deleting_every_note_needs_a_recent_sign_in,
     notes_need_a_session_and_go_with_the_account,
+    the_account_export_holds_the_owner_s_notes_and_no_one_else_s,
 );
 
 async fn add(app: &TestApp, session: &Session, text: &str) -> reqwest::Response {
@@ -147,4 +148,24 @@ async fn notes_need_a_session_and_go_with_the_account(backend: Backend) {
         StatusCode::UNAUTHORIZED,
         "and its token with its sessions"
     );
+}
+
+async fn the_account_export_holds_the_owner_s_notes_and_no_one_else_s(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ada = app.signed_up("ada@example.com").await;
+    let bo = app.signed_up("bo@example.com").await;
+    for text in ["buy milk", "call the bank"] {
+        add(&app, &ada, text).await;
+    }
+    add(&app, &bo, "bo's secret").await;
+    let export: Value = app.get_with_token("/api/account/export", &ada.access_token).await.json().await.unwrap();
+    let texts: Vec<&str> = export["product"]["notes"]
+        .as_array()
+        .expect("the product's data is in the export")
+        .iter()
+        .map(|note| note["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts, ["call the bank", "buy milk"]);
+    let empty: Value = app.get_with_token("/api/account/export", &app.signed_up("cy@example.com").await.access_token).await.json().await.unwrap();
+    assert_eq!(empty["product"]["notes"], json!([]));
 }

@@ -12,8 +12,8 @@ use crate::auth::{
 const PAGE: i64 = 500;
 
 impl AuthService {
-    /// Everything the account holds, as its own pages show it: the profile, live sessions,
-    /// passkeys and every security event kept. No hash, key or token.
+    /// Everything Latch holds of the account, as its own pages show it: the profile, live
+    /// sessions, passkeys and every security event kept. No hash, key or token.
     pub async fn export(&self, caller: &Caller) -> AuthResult<AccountExport> {
         let account = self.me(caller).await?;
         let sessions = self.sessions(caller).await?;
@@ -33,6 +33,8 @@ impl AuthService {
             sessions,
             passkeys,
             security_events,
+            // The product's part is gathered beside Latch's (`crate::product::export`).
+            product: Default::default(),
         })
     }
 
