@@ -9,13 +9,15 @@ use axum::{
     http::{StatusCode, header, request::Parts},
 };
 
+use latch_verify::access::{self, Misuse, Scheme};
+
 use super::dpop;
 use crate::{
     auth::{
         Caller,
         sessions::revocations::Revocations,
         tokens::access::{TokenError, TokenIssuer},
-        tokens::dpop::{DeviceBinding, DeviceProof, NotSpent, REPLAYED},
+        tokens::dpop::{DeviceBinding, DeviceProof, MISSING, NotSpent, OTHER_KEY, REPLAYED},
     },
     config::Config,
     error::Error,
@@ -25,35 +27,16 @@ use crate::{
 #[derive(Debug, Clone)]
 pub struct AuthUser(pub Caller);
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Scheme {
-    Bearer,
-    Dpop,
-}
-
 /// The scheme and token of the `Authorization` header.
 fn credentials(parts: &Parts) -> Result<(Scheme, &str), Error> {
     let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
         return Err(Error::Unauthenticated);
     };
-    let malformed =
-        || Error::InvalidToken("The Authorization header must be `Bearer <token>` or `DPoP <token>`.");
-    let (scheme, token) = value
+    value
         .to_str()
         .ok()
-        .and_then(|text| text.trim().split_once(' '))
-        .ok_or_else(malformed)?;
-    let scheme = if scheme.eq_ignore_ascii_case("bearer") {
-        Scheme::Bearer
-    } else if scheme.eq_ignore_ascii_case("dpop") {
-        Scheme::Dpop
-    } else {
-        return Err(malformed());
-    };
-    match token.trim() {
-        "" => Err(malformed()),
-        token => Ok((scheme, token)),
-    }
+        .and_then(access::authorization)
+        .ok_or(Error::InvalidToken(access::MALFORMED_AUTHORIZATION))
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for AuthUser
@@ -83,37 +66,26 @@ where
         if Revocations::from_ref(state).contains(&claims.sid) {
             return Err(Error::InvalidToken("This session has ended. Sign in again."));
         }
-        match (scheme, &claims.cnf) {
-            (Scheme::Bearer, None) => {}
-            (Scheme::Bearer, Some(_)) => {
-                return Err(Error::InvalidBoundToken(
-                    "This access token is bound to a device key: send it as `DPoP <token>` with a DPoP proof.",
-                ));
-            }
-            (Scheme::Dpop, None) => {
-                return Err(Error::InvalidToken(
-                    "This access token is not device-bound: send it as `Bearer <token>`.",
-                ));
-            }
-            (Scheme::Dpop, Some(cnf)) => {
-                let status = StatusCode::UNAUTHORIZED;
-                let refused = |message| Error::InvalidDpopProof { status, message };
-                match dpop::prove(parts, state, Some(token)) {
-                    // Verified, unrevoked and naming this key: only now is the proof spent.
-                    DeviceProof::Key(proof) if proof.jkt() == cnf.jkt => match proof.spend().await? {
-                        Ok(()) => {}
-                        Err(NotSpent::Replayed) => return Err(refused(REPLAYED)),
-                        Err(NotSpent::Busy { retry_after }) => return Err(Error::Busy { retry_after }),
-                    },
-                    DeviceProof::Key(_) => {
-                        return Err(refused(
-                            "The DPoP proof is signed by another key than the token's.",
-                        ));
-                    }
-                    DeviceProof::Absent => return Err(refused("A DPoP-bound token needs a DPoP proof.")),
-                    DeviceProof::NeedsNonce => return Err(Error::UseDpopNonce { status }),
-                    DeviceProof::Invalid(why) => return Err(refused(why)),
+        let needed = access::proof_needed(scheme, &claims).map_err(|misuse| match misuse {
+            Misuse::BoundAsBearer => Error::InvalidBoundToken(misuse.message()),
+            Misuse::UnboundAsDpop => Error::InvalidToken(misuse.message()),
+        })?;
+        if let Some(jkt) = needed {
+            let status = StatusCode::UNAUTHORIZED;
+            let refused = |message| Error::InvalidDpopProof { status, message };
+            match dpop::prove(parts, state, Some(token)) {
+                // Verified, unrevoked and naming this key: only now is the proof spent.
+                DeviceProof::Key(proof) if proof.jkt() == jkt => match proof.spend().await? {
+                    Ok(()) => {}
+                    Err(NotSpent::Replayed) => return Err(refused(REPLAYED)),
+                    Err(NotSpent::Busy { retry_after }) => return Err(Error::Busy { retry_after }),
+                },
+                DeviceProof::Key(_) => {
+                    return Err(refused(OTHER_KEY));
                 }
+                DeviceProof::Absent => return Err(refused(MISSING)),
+                DeviceProof::NeedsNonce => return Err(Error::UseDpopNonce { status }),
+                DeviceProof::Invalid(why) => return Err(refused(why)),
             }
         }
         Ok(AuthUser(Caller {

@@ -102,3 +102,56 @@ pub fn check(
 pub fn unix_now() -> u64 {
     jsonwebtoken::get_current_timestamp()
 }
+
+/// How a token was presented: `Authorization: Bearer <token>` or `DPoP <token>` (RFC 9449 §7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    Bearer,
+    Dpop,
+}
+
+pub const MALFORMED_AUTHORIZATION: &str = "The Authorization header must be `Bearer <token>` or `DPoP <token>`.";
+
+/// The scheme and token of an `Authorization` header; `None` if it is neither form (refuse it
+/// with [`MALFORMED_AUTHORIZATION`]).
+pub fn authorization(header: &str) -> Option<(Scheme, &str)> {
+    let (scheme, token) = header.trim().split_once(' ')?;
+    let scheme = if scheme.eq_ignore_ascii_case("bearer") {
+        Scheme::Bearer
+    } else if scheme.eq_ignore_ascii_case("dpop") {
+        Scheme::Dpop
+    } else {
+        return None;
+    };
+    Some((scheme, token.trim())).filter(|(_, token)| !token.is_empty())
+}
+
+/// A token presented under the wrong scheme for its binding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Misuse {
+    /// A device-bound token as a bearer token: what a copied token looks like.
+    BoundAsBearer,
+    UnboundAsDpop,
+}
+
+impl Misuse {
+    pub const fn message(self) -> &'static str {
+        match self {
+            Misuse::BoundAsBearer => {
+                "This access token is bound to a device key: send it as `DPoP <token>` with a DPoP proof."
+            }
+            Misuse::UnboundAsDpop => "This access token is not device-bound: send it as `Bearer <token>`.",
+        }
+    }
+}
+
+/// What `claims`' binding asks of a request that presented the token with `scheme`: a proof
+/// from the key it names (`Some(jkt)`), nothing more (`None`), or a refusal.
+pub fn proof_needed(scheme: Scheme, claims: &AccessClaims) -> Result<Option<&str>, Misuse> {
+    match (scheme, &claims.cnf) {
+        (Scheme::Bearer, None) => Ok(None),
+        (Scheme::Bearer, Some(_)) => Err(Misuse::BoundAsBearer),
+        (Scheme::Dpop, None) => Err(Misuse::UnboundAsDpop),
+        (Scheme::Dpop, Some(cnf)) => Ok(Some(&cnf.jkt)),
+    }
+}

@@ -10,8 +10,8 @@ use url::Url;
 
 use crate::{
     Refusal,
-    access::{self, AccessClaims, Expected, TokenError},
-    dpop::{Entry, Memory, Proof, ProofError, Seen, Target},
+    access::{self, AccessClaims, Expected, Scheme, TokenError},
+    dpop::{self, Entry, Memory, Proof, ProofError, Seen, Target},
     jwks::{KeyError, KeySet},
 };
 
@@ -101,12 +101,6 @@ struct Inner {
     spent: Mutex<Memory>,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Scheme {
-    Bearer,
-    Dpop,
-}
-
 impl Verifier {
     pub fn new(settings: Settings) -> Result<Self, SettingsError> {
         let issuer = origin_of(&settings.latch).ok_or(SettingsError::NotAnOrigin("Latch's address"))?;
@@ -146,19 +140,9 @@ impl Verifier {
             max_lifetime: self.0.max_lifetime,
         };
         let claims = access::check(token, &key, &expected, access::unix_now()).map_err(token_refusal)?;
-        match (scheme, &claims.cnf) {
-            (Scheme::Bearer, None) => {}
-            (Scheme::Bearer, Some(_)) => {
-                return Err(Refusal::invalid_token(
-                    "This access token is bound to a device key: send it as `DPoP <token>` with a DPoP proof.",
-                ));
-            }
-            (Scheme::Dpop, None) => {
-                return Err(Refusal::invalid_token(
-                    "This access token is not device-bound: send it as `Bearer <token>`.",
-                ));
-            }
-            (Scheme::Dpop, Some(cnf)) => self.prove(request, token, &cnf.jkt)?,
+        let needed = access::proof_needed(scheme, &claims).map_err(|misuse| Refusal::invalid_token(misuse.message()))?;
+        if let Some(jkt) = needed {
+            self.prove(request, token, jkt)?;
         }
         let device_bound = claims.cnf.is_some();
         Ok(Verified { claims, device_bound })
@@ -167,7 +151,7 @@ impl Verifier {
     fn prove(&self, request: &Request<'_>, token: &str, jkt: &str) -> Result<(), Refusal> {
         let proof = request
             .dpop
-            .ok_or(Refusal::invalid_proof("A DPoP-bound token needs a DPoP proof."))?;
+            .ok_or(Refusal::invalid_proof(dpop::MISSING))?;
         let target = Target {
             method: request.method,
             path: request.path,
@@ -176,7 +160,7 @@ impl Verifier {
         };
         let proof = Proof::check(proof.trim(), &target).map_err(|ProofError(why)| Refusal::invalid_proof(why))?;
         if proof.jkt != jkt {
-            return Err(Refusal::invalid_proof("The DPoP proof is signed by another key than the token's."));
+            return Err(Refusal::invalid_proof(dpop::OTHER_KEY));
         }
         let now = access::unix_now();
         let minute = now / PROOF_MINUTE;
@@ -196,7 +180,7 @@ impl Verifier {
             .spend(&Entry::of(jkt, &proof.jti, made), minute);
         match seen {
             Seen::First => Ok(()),
-            Seen::Again => Err(Refusal::invalid_proof("This DPoP proof was used before; make a new one.")),
+            Seen::Again => Err(Refusal::invalid_proof(dpop::REPLAYED)),
             Seen::Full => Err(Refusal::busy(PROOF_MINUTE - now % PROOF_MINUTE)),
         }
     }
@@ -205,19 +189,7 @@ impl Verifier {
 /// The scheme and token of the `Authorization` header.
 fn credentials(header: Option<&str>) -> Result<(Scheme, &str), Refusal> {
     let header = header.ok_or_else(Refusal::unauthenticated)?;
-    let malformed = || Refusal::invalid_token("The Authorization header must be `Bearer <token>` or `DPoP <token>`.");
-    let (scheme, token) = header.trim().split_once(' ').ok_or_else(malformed)?;
-    let scheme = if scheme.eq_ignore_ascii_case("bearer") {
-        Scheme::Bearer
-    } else if scheme.eq_ignore_ascii_case("dpop") {
-        Scheme::Dpop
-    } else {
-        return Err(malformed());
-    };
-    match token.trim() {
-        "" => Err(malformed()),
-        token => Ok((scheme, token)),
-    }
+    access::authorization(header).ok_or(Refusal::invalid_token(access::MALFORMED_AUTHORIZATION))
 }
 
 fn token_refusal(err: TokenError) -> Refusal {

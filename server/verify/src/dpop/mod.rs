@@ -8,3 +8,8 @@ mod proof;
 
 pub use memory::{Entry, Memory, Seen};
 pub use proof::{PROOF_TYPE, Proof, ProofError, Target};
+
+/// Refusals every checker of bound tokens words the same way.
+pub const MISSING: &str = "A DPoP-bound token needs a DPoP proof.";
+pub const OTHER_KEY: &str = "The DPoP proof is signed by another key than the token's.";
+pub const REPLAYED: &str = "This DPoP proof was used before; make a new one.";

@@ -13,9 +13,9 @@ mod proven;
 mod replay;
 mod shared;
 
-pub use latch_verify::dpop::{PROOF_TYPE, Proof, ProofError, Target};
+pub use latch_verify::dpop::{MISSING, OTHER_KEY, PROOF_TYPE, Proof, ProofError, REPLAYED, Target};
 pub use nonce::PROOF_LIFETIME;
-pub use proven::{NotSpent, Proven, REPLAYED};
+pub use proven::{NotSpent, Proven};
 
 use hmac::{Hmac, Mac};
 use replay::Replays;

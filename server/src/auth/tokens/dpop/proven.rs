@@ -9,8 +9,6 @@ use latch_verify::dpop::{Entry, Seen};
 
 use super::{nonce, replay::Replays};
 
-pub const REPLAYED: &str = "This DPoP proof was used before; make a new one.";
-
 #[derive(Clone)]
 pub struct Proven {
     jkt: String,
