@@ -1,14 +1,17 @@
 //! The one typed configuration, read once at start-up from flags and environment variables.
 
 mod assets;
+mod dbsc;
 mod limits;
 mod mail;
+mod origins;
 mod recovery;
 mod secret_files;
 mod smtp_url;
 mod timeouts;
 
 pub use assets::AssetConfig;
+pub use dbsc::{DbscConfig, DbscPolicy};
 pub use limits::{Limits, Retention, THROTTLE_WINDOW};
 pub use mail::{Delivery, MailConfig, MailSettings};
 pub use recovery::{EmailVerification, RecoveryConfig};
@@ -109,6 +112,9 @@ pub struct Config {
     #[command(flatten)]
     pub timeouts: Timeouts,
 
+    #[command(flatten)]
+    pub dbsc: DbscConfig,
+
     /// Reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For is believed.
     /// From anyone else the header is ignored, so clients cannot spoof their address.
     #[arg(long, env = "LATCH_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_proxy)]
@@ -117,7 +123,7 @@ pub struct Config {
     /// Your own services (origins, comma-separated) that Latch's pages call with the user's
     /// access token across origins (they check it with `latch-verify`). Allowed in the pages'
     /// Content-Security-Policy `connect-src` and handed to the pages; https unless loopback.
-    #[arg(long, env = "LATCH_SERVICE_ORIGINS", value_delimiter = ',', value_parser = parse_service_origin)]
+    #[arg(long, env = "LATCH_SERVICE_ORIGINS", value_delimiter = ',', value_parser = origins::parse_service_origin)]
     pub service_origins: Vec<String>,
 
     /// Whether sessions must be bound to a browser key (DPoP, RFC 9449). `require`: a sign-in
@@ -224,10 +230,10 @@ impl Config {
     /// Refuses settings that would start a server which cannot work safely.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let origin = &self.public_origin;
-        if !is_bare_origin(origin) {
+        if !origins::is_bare_origin(origin) {
             return Err(ConfigError::NotAnOrigin(origin.to_string()));
         }
-        if origin.scheme() == "http" && !is_loopback_name(origin.host_str().unwrap_or_default()) {
+        if origin.scheme() == "http" && !origins::is_loopback_name(origin.host_str().unwrap_or_default()) {
             return Err(ConfigError::InsecureOrigin(self.origin()));
         }
         if self.session_idle_timeout > self.session_lifetime {
@@ -253,29 +259,6 @@ impl Config {
     }
 }
 
-/// `scheme://host[:port]` and nothing more, over http(s).
-fn is_bare_origin(url: &Url) -> bool {
-    matches!(url.scheme(), "http" | "https")
-        && url.host_str().is_some()
-        && url.path() == "/"
-        && url.query().is_none()
-        && url.fragment().is_none()
-        && url.username().is_empty()
-        && url.password().is_none()
-}
-
-/// A service's origin, as `Origin` headers and CSP sources write it.
-fn parse_service_origin(value: &str) -> Result<String, String> {
-    let url = Url::parse(value.trim()).map_err(|_| format!("{value:?} is not a URL"))?;
-    if !is_bare_origin(&url) {
-        return Err(format!("{value:?} must be an origin, such as https://api.example.com"));
-    }
-    if url.scheme() == "http" && !is_loopback_name(url.host_str().unwrap_or_default()) {
-        return Err(format!("{value:?} must use https (plain http only on loopback)"));
-    }
-    Ok(url.origin().ascii_serialization())
-}
-
 /// An address (`10.0.0.7`) or a network (`10.0.0.0/8`).
 fn parse_proxy(value: &str) -> Result<ipnet::IpNet, String> {
     let value = value.trim();
@@ -283,11 +266,6 @@ fn parse_proxy(value: &str) -> Result<ipnet::IpNet, String> {
         .parse::<ipnet::IpNet>()
         .or_else(|_| value.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
         .map_err(|_| format!("{value:?} is not an IP address or CIDR network"))
-}
-
-/// Browsers treat these hosts as secure contexts, so Secure cookies work over plain http.
-fn is_loopback_name(host: &str) -> bool {
-    matches!(host, "localhost" | "127.0.0.1" | "[::1]") || host.ends_with(".localhost")
 }
 
 /// The scheme of a URL without its credentials, safe to show in an error message.

@@ -27,6 +27,8 @@ pub struct ServerSecret {
     pub dpop_nonce_key: [u8; 32],
     /// Keys the HMAC under which mailed links' tokens are stored (`auth::accounts::links`).
     pub link_hash_key: [u8; 32],
+    /// Keys the stateless DBSC challenges (`auth::tokens::dbsc`).
+    pub dbsc_challenge_key: [u8; 32],
 }
 
 impl ServerSecret {
@@ -58,6 +60,7 @@ impl ServerSecret {
             device_cookie_key: derive("device-cookie"),
             dpop_nonce_key: derive("dpop-nonce"),
             link_hash_key: derive("email-link-hash"),
+            dbsc_challenge_key: derive("dbsc-challenge"),
         }
     }
 }

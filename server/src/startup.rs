@@ -122,6 +122,7 @@ impl Application {
             devices,
             recovery,
             passkeys: Passkeys::new(&config.public_origin)?,
+            dbsc: crate::auth::tokens::dbsc::Dbsc::new(secret.dbsc_challenge_key, &config.dbsc),
         });
         match &db {
             Db::Postgres(pool) => broadcast::follow(pool.clone(), revocations.clone(), auth.profiles()),

@@ -116,6 +116,23 @@ pub struct SessionView {
     pub last_used_at: String,
     /// Bound to a key that cannot leave its browser (DPoP): its cookie is useless elsewhere.
     pub device_bound: bool,
+    /// What holds the session to its device: `none`, `dpop` (the browser's key), or
+    /// `dbsc+dpop` (and its cookie to a key in the device's hardware).
+    pub binding: Binding,
+}
+
+/// What holds a session to its device.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub enum Binding {
+    #[serde(rename = "none")]
+    None,
+    /// The browser's non-extractable key (DPoP).
+    #[serde(rename = "dpop")]
+    Dpop,
+    /// That, and the refresh cookie bound to a key in the device's hardware (DBSC).
+    #[serde(rename = "dbsc+dpop")]
+    DbscDpop,
 }
 
 /// Every error: `{"error": code, "message": text, "fields": {field: problem}}`.

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use super::{
-    Credentials, EmailChange, ErrorBody, ErrorCode, LinkToken, Me, PartyView, PasskeyRename, PasskeyView, PasswordChange,
+    Binding, Credentials, EmailChange, ErrorBody, ErrorCode, LinkToken, Me, PartyView, PasskeyRename, PasskeyView, PasswordChange,
     Reauthenticate, ResetConfirm, ResetRequest, SecurityEventView, SessionBody, SessionView, User,
 };
 
@@ -106,6 +106,11 @@ impl FromJson for SessionView {
             created_at: text(json, "created_at")?,
             last_used_at: text(json, "last_used_at")?,
             device_bound: flag(json, "device_bound")?,
+            binding: match text(json, "binding")?.as_str() {
+                "dbsc+dpop" => Binding::DbscDpop,
+                "dpop" => Binding::Dpop,
+                _ => Binding::None,
+            },
         })
     }
 }

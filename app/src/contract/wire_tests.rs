@@ -96,6 +96,7 @@ fn every_answer_the_client_reads_comes_back_as_the_server_wrote_it() {
         created_at: "2026-12-03T18:00:00Z".into(),
         last_used_at: "2026-12-03T18:01:00Z".into(),
         device_bound: false,
+        binding: Binding::None,
     }]);
     let event = |kind, session_id: Option<&str>, last_refreshed_by| SecurityEventView {
         kind,

@@ -4,7 +4,7 @@ use super::account::account_page;
 use crate::{
     auth::{Method, send, use_auth},
     components::{Loaded, When, address},
-    contract::SessionView,
+    contract::{Binding, SessionView},
 };
 
 #[component]
@@ -83,6 +83,11 @@ fn SessionItem(
             <p class="session-head">
                 <strong>{session.device}</strong>
                 {session.current.then(|| view! { <span class="badge">"This device"</span> })}
+                {(session.binding == Binding::DbscDpop).then(|| view! {
+                    <span class="badge" title="Its sign-in cookie renews only with a key that never leaves this device's hardware">
+                        "Bound to this device's hardware"
+                    </span>
+                })}
                 {(!session.device_bound).then(|| view! {
                     <span class="badge unbound" title="Its cookie would work from any browser that copied it">
                         "Not device-bound"

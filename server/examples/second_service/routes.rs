@@ -1,6 +1,6 @@
 //! The second service's routes: a protected API that accepts Latch's access tokens through
 //! `latch_verify`, called by the browser from Latch's pages (CORS for that origin only).
-//! The Rust tests mount this very router (`tests/api/second_service.rs`).
+//! The Rust tests mount this very router (`tests/api/second_service/`).
 
 use axum::{
     Json, Router,
@@ -26,7 +26,12 @@ impl IntoResponse for Refused {
     fn into_response(self) -> Response {
         let refusal = self.0;
         let status = StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::UNAUTHORIZED);
-        let mut response = (status, [(header::CONTENT_TYPE, "application/json")], refusal.body()).into_response();
+        let mut response = (
+            status,
+            [(header::CONTENT_TYPE, "application/json")],
+            refusal.body(),
+        )
+            .into_response();
         let headers = response.headers_mut();
         if let Some(challenge) = refusal.www_authenticate {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
@@ -53,7 +58,9 @@ where
                     .to_str()
                     .map(Some)
                     .map_err(|_| Refused(Refusal::invalid_token("A header is not text."))),
-                (Some(_), Some(_)) => Err(Refused(Refusal::invalid_proof("Send one of each header, not several."))),
+                (Some(_), Some(_)) => Err(Refused(Refusal::invalid_proof(
+                    "Send one of each header, not several.",
+                ))),
             }
         };
         let request = Request {

@@ -4,7 +4,7 @@
 use axum::{
     Json,
     extract::{FromRequest, State},
-    http::{HeaderMap, StatusCode, header},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
 use axum_extra::extract::CookieJar;
@@ -29,6 +29,8 @@ pub struct SessionReply {
     status: StatusCode,
     jar: CookieJar,
     body: SessionBody,
+    /// `Secure-Session-Registration`, while the session is not DBSC-bound (`api/dbsc.rs`).
+    dbsc_offer: Option<String>,
 }
 
 impl SessionReply {
@@ -47,14 +49,23 @@ impl SessionReply {
             expires_in: signed_in.expires_in,
             user: signed_in.user,
         };
-        Self { status, jar, body }
+        Self {
+            status,
+            jar,
+            body,
+            dbsc_offer: signed_in.dbsc_offer,
+        }
     }
 }
 
 impl IntoResponse for SessionReply {
     fn into_response(self) -> Response {
         let no_store = [(header::CACHE_CONTROL, "no-store")];
-        (self.status, self.jar, no_store, Json(self.body)).into_response()
+        let mut response = (self.status, self.jar, no_store, Json(self.body)).into_response();
+        if let Some(offer) = self.dbsc_offer.and_then(|offer| HeaderValue::from_str(&offer).ok()) {
+            response.headers_mut().insert(super::dbsc::REGISTRATION, offer);
+        }
+        response
     }
 }
 

@@ -83,7 +83,7 @@ where
                 DeviceProof::Key(_) => {
                     return Err(refused(OTHER_KEY));
                 }
-                DeviceProof::Absent => return Err(refused(MISSING)),
+                DeviceProof::Absent | DeviceProof::Hardware { .. } => return Err(refused(MISSING)),
                 DeviceProof::NeedsNonce => return Err(Error::UseDpopNonce { status }),
                 DeviceProof::Invalid(why) => return Err(refused(why)),
             }

@@ -18,6 +18,9 @@ pub const DEVICE_NAME: &str = "latch_device";
 const DEVICE_DAYS: i64 = 400;
 /// Only refresh and logout need the cookie.
 pub const PATH: &str = "/api/auth";
+/// The refresh cookie's attributes but its lifetime, as a DBSC session configuration names
+/// them (the browser compares them with the cookie's own): `base` sets these.
+pub const ATTRIBUTES: &str = "Path=/api/auth; Secure; HttpOnly; SameSite=Strict";
 
 /// A cookie carrying `token`, living exactly as long as the session can.
 pub fn set(jar: CookieJar, token: &RefreshToken, expires_at_ms: i64) -> CookieJar {

@@ -106,7 +106,7 @@ where
     match prove(parts, state, None) {
         DeviceProof::Key(proof) => Ok(Some(proof)),
         DeviceProof::Absent if required => Err(Error::DpopRequired),
-        DeviceProof::Absent => Ok(None),
+        DeviceProof::Absent | DeviceProof::Hardware { .. } => Ok(None),
         DeviceProof::NeedsNonce => Err(Error::UseDpopNonce { status }),
         DeviceProof::Invalid(message) => Err(Error::InvalidDpopProof { status, message }),
     }

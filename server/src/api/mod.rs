@@ -6,6 +6,7 @@ mod auth;
 pub mod bearer;
 pub(crate) mod client_address;
 mod cookies;
+mod dbsc;
 pub mod dpop;
 pub mod headers;
 mod json;
@@ -42,6 +43,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/auth/signup", post(auth::signup))
         .route("/api/auth/login", post(auth::login))
         .route("/api/auth/refresh", post(auth::refresh))
+        .route("/api/auth/dbsc/register", post(dbsc::register))
+        .route("/api/auth/dbsc/refresh", post(dbsc::renew))
         .route("/api/auth/logout", post(auth::logout))
         .route("/api/auth/reauthenticate", post(step_up::reauthenticate))
         .route("/api/auth/passkey/options", post(passkeys::sign_in_options))

@@ -7,7 +7,7 @@ use utoipa::{
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 
-use super::{account, auth, passkeys, recovery, sessions, step_up};
+use super::{account, auth, dbsc, passkeys, recovery, sessions, step_up};
 use crate::health;
 
 #[derive(OpenApi)]
@@ -22,6 +22,8 @@ use crate::health;
         auth::signup,
         auth::login,
         auth::refresh,
+        dbsc::register,
+        dbsc::renew,
         auth::logout,
         step_up::reauthenticate,
         passkeys::sign_in_options,

@@ -18,6 +18,7 @@ use crate::auth::{
     sessions::store::Issued,
     sessions::store::SessionStore,
     tokens::access::TokenIssuer,
+    tokens::dbsc::Dbsc,
     tokens::dpop::{NotSpent, Proven},
 };
 use crate::db::Db;
@@ -36,6 +37,7 @@ pub struct Core {
     pub(in crate::auth) recovery: Recovery,
     pub(in crate::auth) profiles: Profiles,
     pub(in crate::auth) passkeys: Passkeys,
+    pub(in crate::auth) dbsc: Dbsc,
 }
 
 impl Deref for AuthService {
@@ -60,6 +62,9 @@ pub struct SignedIn {
     pub device_cookie: Option<String>,
     /// Whether the session (and so the access token) is bound to the browser's key.
     pub device_bound: bool,
+    /// The DBSC registration offered to the browser (`Secure-Session-Registration`), while
+    /// the session has no hardware key.
+    pub dbsc_offer: Option<String>,
 }
 
 /// Why the core refused, in its own terms.
@@ -109,6 +114,9 @@ pub enum AuthError {
     /// A device-bound session's key was not proven (why, in words). Nothing changed.
     #[error("the session's device key was not proven")]
     InvalidDeviceProof(&'static str),
+    /// A DBSC registration that cannot be taken (why, in words). Nothing changed.
+    #[error("invalid DBSC registration: {0}")]
+    InvalidDbscResponse(&'static str),
     /// The DPoP proof needs a fresh server nonce: retry with the one the response carries.
     #[error("a fresh DPoP nonce is needed")]
     DpopNonceNeeded,
@@ -166,6 +174,7 @@ pub struct CoreParts {
     pub devices: DeviceCookies,
     pub recovery: Recovery,
     pub passkeys: Passkeys,
+    pub dbsc: Dbsc,
 }
 
 impl AuthService {
@@ -179,6 +188,7 @@ impl AuthService {
             devices,
             recovery,
             passkeys,
+            dbsc,
         } = parts;
         // On PostgreSQL, profiles are remembered only once other instances' changes are heard
         // (`broadcast::follow`, given `profiles()`). On SQLite the only other writers are the
@@ -194,6 +204,7 @@ impl AuthService {
             recovery,
             profiles,
             passkeys,
+            dbsc,
         }))
     }
 
@@ -231,8 +242,16 @@ impl AuthService {
     }
 
     /// Mints the access token for a session just started or refreshed.
+    /// A DBSC-bound session's cookie (and token) last only until its next renewal; any other
+    /// session is offered DBSC registration.
     pub(in crate::auth) fn signed_in(&self, issued: Issued, email: String) -> AuthResult<SignedIn> {
-        let not_after = u64::try_from(issued.expires_at / 1000).unwrap_or(0);
+        let refresh_expires_at = issued.dbsc_until.map_or(issued.expires_at, |until| until.min(issued.expires_at));
+        // An extra layer on DPoP: offered to device-bound sessions not bound already.
+        let dbsc_offer = match (&issued.device_key, issued.dbsc_until) {
+            (Some(_), None) => self.dbsc.offer(&issued.session_id),
+            _ => None,
+        };
+        let not_after = u64::try_from(refresh_expires_at / 1000).unwrap_or(0);
         let device_key = issued.device_key.as_deref();
         let auth_time = u64::try_from(issued.auth_time / 1000).unwrap_or(0);
         let (access_token, expires_in) = self.tokens.mint(
@@ -250,9 +269,10 @@ impl AuthService {
             access_token,
             expires_in,
             refresh_token: issued.token,
-            refresh_expires_at: issued.expires_at,
+            refresh_expires_at,
             device_cookie: None,
             device_bound: issued.device_key.is_some(),
+            dbsc_offer,
         })
     }
 }

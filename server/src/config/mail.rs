@@ -10,7 +10,7 @@ use lettre::message::Mailbox;
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
-use super::{ConfigError, SmtpRelay, is_loopback_name};
+use super::{ConfigError, SmtpRelay, origins::is_loopback_name};
 
 #[derive(Debug, Clone, Args)]
 pub struct MailConfig {

@@ -68,6 +68,7 @@ impl From<AuthError> for Error {
                     "This session was signed out. Sign in again.",
                 ),
             },
+            AuthError::InvalidDbscResponse(message) => Error::Malformed(message.into()),
             AuthError::InvalidDeviceProof(message) => Error::InvalidDpopProof {
                 status: StatusCode::UNAUTHORIZED,
                 message,

@@ -59,6 +59,8 @@ async fn the_openapi_document_describes_every_route() {
         ("post", "/api/auth/signup"),
         ("post", "/api/auth/login"),
         ("post", "/api/auth/refresh"),
+        ("post", "/api/auth/dbsc/register"),
+        ("post", "/api/auth/dbsc/refresh"),
         ("post", "/api/auth/logout"),
         ("post", "/api/auth/reauthenticate"),
         ("post", "/api/auth/passkey/options"),

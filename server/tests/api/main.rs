@@ -4,6 +4,8 @@
 
 mod database;
 mod device_key;
+#[path = "../support/dbsc_key.rs"]
+mod dbsc_key;
 #[path = "../support/dpop_key.rs"]
 mod dpop_key;
 #[path = "../support/passkey.rs"]
@@ -22,6 +24,7 @@ mod binding;
 mod bound_tokens;
 mod compression;
 mod corpus;
+mod dbsc;
 mod dpop_instances;
 mod event_history;
 mod faults;

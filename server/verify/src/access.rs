@@ -110,7 +110,8 @@ pub enum Scheme {
     Dpop,
 }
 
-pub const MALFORMED_AUTHORIZATION: &str = "The Authorization header must be `Bearer <token>` or `DPoP <token>`.";
+pub const MALFORMED_AUTHORIZATION: &str =
+    "The Authorization header must be `Bearer <token>` or `DPoP <token>`.";
 
 /// The scheme and token of an `Authorization` header; `None` if it is neither form (refuse it
 /// with [`MALFORMED_AUTHORIZATION`]).

@@ -78,7 +78,11 @@ impl KeySet {
         }
         let _one_at_a_time = self.fetching.lock().await;
         // Another caller may have fetched while this one waited.
-        let wait = if held.is_some() { self.max_age } else { self.min_refetch };
+        let wait = if held.is_some() {
+            self.max_age
+        } else {
+            self.min_refetch
+        };
         if let (found, true) = self.lookup(kid, wait) {
             return found.ok_or_else(|| self.missing());
         }
@@ -88,7 +92,9 @@ impl KeySet {
         state.reached = fetched.is_ok();
         match fetched {
             Ok(keys) => state.keys = keys,
-            Err(err) => tracing::warn!(url = %self.url, error = %err, "could not fetch Latch's keys; keeping those held"),
+            Err(err) => {
+                tracing::warn!(url = %self.url, error = %err, "could not fetch Latch's keys; keeping those held")
+            }
         }
         match state.keys.get(kid) {
             Some(key) => Ok(key.clone()),
@@ -118,7 +124,11 @@ impl KeySet {
             .body(Empty::new())
             .map_err(|err| err.to_string())?;
         let body = tokio::time::timeout(TIMEOUT, async {
-            let response = self.client.request(request).await.map_err(|err| err.to_string())?;
+            let response = self
+                .client
+                .request(request)
+                .await
+                .map_err(|err| err.to_string())?;
             if !response.status().is_success() {
                 return Err(format!("answered {}", response.status()));
             }

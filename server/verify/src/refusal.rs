@@ -34,7 +34,9 @@ impl Refusal {
             status: 401,
             code: "invalid_token",
             message,
-            www_authenticate: Some(r#"Bearer error="invalid_token", DPoP algs="ES256" error="invalid_token""#),
+            www_authenticate: Some(
+                r#"Bearer error="invalid_token", DPoP algs="ES256" error="invalid_token""#,
+            ),
             retry_after: None,
         }
     }

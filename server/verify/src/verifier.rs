@@ -104,17 +104,14 @@ struct Inner {
 impl Verifier {
     pub fn new(settings: Settings) -> Result<Self, SettingsError> {
         let issuer = origin_of(&settings.latch).ok_or(SettingsError::NotAnOrigin("Latch's address"))?;
-        let origin = origin_of(&settings.origin).ok_or(SettingsError::NotAnOrigin("This service's address"))?;
+        let origin =
+            origin_of(&settings.origin).ok_or(SettingsError::NotAnOrigin("This service's address"))?;
         let jwks_url = match settings.jwks_url {
             Some(url) => url.to_string(),
             None => format!("{issuer}/.well-known/jwks.json"),
         };
         let jwks_url = jwks_url.parse().map_err(|_| SettingsError::JwksUrl(jwks_url))?;
-        let keys = KeySet::new(
-            jwks_url,
-            settings.keys_max_age,
-            settings.min_refetch,
-        );
+        let keys = KeySet::new(jwks_url, settings.keys_max_age, settings.min_refetch);
         Ok(Self(Arc::new(Inner {
             issuer,
             origin,
@@ -140,7 +137,8 @@ impl Verifier {
             max_lifetime: self.0.max_lifetime,
         };
         let claims = access::check(token, &key, &expected, access::unix_now()).map_err(token_refusal)?;
-        let needed = access::proof_needed(scheme, &claims).map_err(|misuse| Refusal::invalid_token(misuse.message()))?;
+        let needed = access::proof_needed(scheme, &claims)
+            .map_err(|misuse| Refusal::invalid_token(misuse.message()))?;
         if let Some(jkt) = needed {
             self.prove(request, token, jkt)?;
         }
@@ -149,16 +147,15 @@ impl Verifier {
     }
 
     fn prove(&self, request: &Request<'_>, token: &str, jkt: &str) -> Result<(), Refusal> {
-        let proof = request
-            .dpop
-            .ok_or(Refusal::invalid_proof(dpop::MISSING))?;
+        let proof = request.dpop.ok_or(Refusal::invalid_proof(dpop::MISSING))?;
         let target = Target {
             method: request.method,
             path: request.path,
             origin: &self.0.origin,
             access_token: Some(token),
         };
-        let proof = Proof::check(proof.trim(), &target).map_err(|ProofError(why)| Refusal::invalid_proof(why))?;
+        let proof =
+            Proof::check(proof.trim(), &target).map_err(|ProofError(why)| Refusal::invalid_proof(why))?;
         if proof.jkt != jkt {
             return Err(Refusal::invalid_proof(dpop::OTHER_KEY));
         }

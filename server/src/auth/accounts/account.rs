@@ -1,7 +1,7 @@
 //! What a signed-in user can do with their own account: see it, change the password, see
 //! what happened to it, and look after the devices signed in to it.
 
-use app::contract::{EVENTS_PER_PAGE, Me, PartyView, PasswordChange, SecurityEventView, SessionView};
+use app::contract::{Binding, EVENTS_PER_PAGE, Me, PartyView, PasswordChange, SecurityEventView, SessionView};
 
 use crate::auth::{
     accounts::email::Email,
@@ -126,6 +126,11 @@ impl AuthService {
                 created_at: clock::rfc3339(session.created_at),
                 last_used_at: clock::rfc3339(session.last_used_at),
                 device_bound: session.dpop_jkt.is_some(),
+                binding: match (&session.dpop_jkt, &session.dbsc_key) {
+                    (Some(_), Some(_)) => Binding::DbscDpop,
+                    (Some(_), None) => Binding::Dpop,
+                    (None, _) => Binding::None,
+                },
                 id: session.id,
                 user_agent: session.user_agent,
                 ip: session.ip,

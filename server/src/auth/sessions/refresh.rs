@@ -30,7 +30,7 @@ impl From<Rejected> for AuthError {
             Rejected::WithoutDeviceKey { why } => return AuthError::InvalidDeviceProof(why),
             Rejected::NeedsNonce => return AuthError::DpopNonceNeeded,
             Rejected::ProofMemoryFull { retry_after } => return AuthError::ProofMemoryFull { retry_after },
-            Rejected::Unknown => SessionOver::InvalidToken,
+            Rejected::Unknown | Rejected::LapsedCookie => SessionOver::InvalidToken,
             Rejected::Reused
             | Rejected::Ended {
                 reason: EndReason::RefreshTokenReuse,

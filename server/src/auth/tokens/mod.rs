@@ -2,6 +2,7 @@
 //! (`verified`), the key ring that signs them (`keys`), and DPoP device binding (`dpop`).
 
 pub mod access;
+pub mod dbsc;
 pub mod dpop;
 pub mod keys;
 pub mod verified;

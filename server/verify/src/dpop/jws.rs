@@ -76,9 +76,9 @@ pub fn open(proof: &str) -> Result<(PublicKey, Vec<u8>), ProofError> {
     // Exactly three parts, so everything before the last dot is `header.payload`.
     let signed = proof.rsplit_once('.').map_or("", |(signed, _)| signed);
     let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| BAD_SIGNATURE)?;
-    UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, &key.point)
-        .verify(signed.as_bytes(), &signature)
-        .map_err(|_| BAD_SIGNATURE)?;
+    if !key.verifies(signed.as_bytes(), &signature) {
+        return Err(BAD_SIGNATURE);
+    }
     let payload = URL_SAFE_NO_PAD.decode(payload).map_err(|_| BAD_SIGNATURE)?;
     Ok((key, payload))
 }
@@ -88,11 +88,31 @@ impl PublicKey {
         if jwk.kty.as_deref() != Some("EC") || jwk.crv.as_deref() != Some("P-256") {
             return None;
         }
-        let (x, y) = (jwk.x?, jwk.y?);
+        Self::from_coordinates(jwk.x?, jwk.y?)
+    }
+
+    /// The key of a JWK's base64url coordinates, if they are canonical and 32 bytes each.
+    /// (Whether the point is on the curve, ring finds out when it verifies.)
+    pub fn from_coordinates(x: String, y: String) -> Option<Self> {
         let mut point = [4u8; 65];
         decode_coordinate(&x, &mut point[1..33])?;
         decode_coordinate(&y, &mut point[33..])?;
         Some(Self { x, y, point })
+    }
+
+    pub fn x(&self) -> &str {
+        &self.x
+    }
+
+    pub fn y(&self) -> &str {
+        &self.y
+    }
+
+    /// Whether `signature` (ES256: raw `r ‖ s`) is this key's over `signed`.
+    pub fn verifies(&self, signed: &[u8], signature: &[u8]) -> bool {
+        UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, &self.point)
+            .verify(signed, signature)
+            .is_ok()
     }
 
     /// The key's RFC 7638 thumbprint (SHA-256, base64url): what a bound session and token record.

@@ -214,7 +214,11 @@ mod tests {
     fn entries_hash_key_and_jti_apart() {
         let one = Entry::of("key-a", "jti-1", 10);
         assert_eq!(one, Entry::of("key-a", "jti-1", 10));
-        assert_ne!(one.proof, Entry::of("key-b", "jti-1", 10).proof, "another key's jti");
+        assert_ne!(
+            one.proof,
+            Entry::of("key-b", "jti-1", 10).proof,
+            "another key's jti"
+        );
         assert_ne!(one.proof, Entry::of("key-a", "jti-2", 10).proof);
         assert_eq!(one.key, Entry::of("key-a", "jti-2", 10).key, "one key, one share");
     }

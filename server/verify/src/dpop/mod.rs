@@ -6,6 +6,7 @@ mod jws;
 pub mod memory;
 mod proof;
 
+pub use jws::PublicKey as P256Key;
 pub use memory::{Entry, Memory, Seen};
 pub use proof::{PROOF_TYPE, Proof, ProofError, Target};
 

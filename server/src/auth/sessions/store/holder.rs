@@ -18,7 +18,7 @@ use crate::{
 
 /// Selects a `Holder` by the refresh token's keyed hash (`$1`).
 pub const BY_TOKEN_HASH: &str = "SELECT t.session_id, t.generation, t.retired_at, s.user_id, \
-     s.dpop_jkt, s.revoked_at, s.expires_at, s.last_used_at, u.email, s.auth_time \
+     s.dpop_jkt, s.revoked_at, s.expires_at, s.last_used_at, u.email, s.auth_time, s.dbsc_until \
      FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id JOIN users u ON u.id = s.user_id \
      WHERE t.token_hash = $1";
 
@@ -37,6 +37,8 @@ pub struct Holder {
     pub email: String,
     /// When the person last proved themselves on this session (Unix ms).
     pub auth_time: i64,
+    /// On a DBSC-bound session, until when its refresh cookie works (Unix ms).
+    pub dbsc_until: Option<i64>,
 }
 
 impl Holder {
@@ -52,6 +54,7 @@ impl Holder {
             last_used_at: row.get(7)?,
             email: row.get(8)?,
             auth_time: row.get(9)?,
+            dbsc_until: row.get(10)?,
         })
     }
 
@@ -67,6 +70,12 @@ impl Holder {
         client: &'a ClientInfo,
         blocked_events: &Throttle,
     ) -> Result<Option<(Rejected, Option<NewEvent<'a>>)>, sqlx::Error> {
+        if let DeviceProof::Hardware { session } = device {
+            return Ok((*session != self.session_id).then_some((Rejected::Unknown, None)));
+        }
+        if let Some(refused) = self.lapsed_dbsc_cookie(client, blocked_events) {
+            return Ok(Some(refused));
+        }
         let Some(bound) = self.dpop_jkt.as_ref().filter(|_| self.revoked_at.is_none()) else {
             return Ok(None);
         };
@@ -82,6 +91,7 @@ impl Holder {
             DeviceProof::Key(_) => "The DPoP proof is signed by another key than this session's.",
             DeviceProof::Absent => "This session is bound to its browser's key; send a DPoP proof.",
             DeviceProof::Invalid(why) => why,
+            DeviceProof::Hardware { .. } => unreachable!("answered above"),
         };
         tracing::warn!(session = %self.session_id, "a use of the session without its device key refused");
         let event = blocked_events.reserve(&self.session_id).is_ok().then(|| {
@@ -91,6 +101,30 @@ impl Holder {
         Ok(Some((Rejected::WithoutDeviceKey { why }, event)))
     }
 }
+
+impl Holder {
+    /// A DBSC-bound session's cookie past its stretch: the browser would have renewed it with
+    /// the device's key and dropped this one, so it is a copy. Refused, recorded as a blocked
+    /// attempt; nothing of the session changes.
+    fn lapsed_dbsc_cookie<'a>(
+        &'a self,
+        client: &'a ClientInfo,
+        blocked_events: &Throttle,
+    ) -> Option<(Rejected, Option<NewEvent<'a>>)> {
+        let until = self.dbsc_until.filter(|_| self.revoked_at.is_none())?;
+        if crate::clock::now_millis() <= until + DBSC_LEEWAY_MS {
+            return None;
+        }
+        tracing::warn!(session = %self.session_id, "a lapsed DBSC-bound refresh cookie refused");
+        let event = blocked_events.reserve(&self.session_id).is_ok().then(|| {
+            NewEvent::new(&self.user_id, EventKind::RefreshWithoutDeviceKey, client, Some(&self.session_id))
+        });
+        Some((Rejected::LapsedCookie, event))
+    }
+}
+
+/// Allowance for a request that left the browser just before its cookie lapsed.
+const DBSC_LEEWAY_MS: i64 = 5_000;
 
 /// Finds the `Holder` of a refresh token by its keyed hash.
 pub trait ReadHolder {

@@ -12,6 +12,7 @@ pub struct ActiveSession {
     pub created_at: i64,
     pub last_used_at: i64,
     pub dpop_jkt: Option<String>,
+    pub dbsc_key: Option<String>,
 }
 
 impl SessionStore {
@@ -21,7 +22,7 @@ impl SessionStore {
         let idle = millis(self.policy.idle);
         with_pool!(&self.db, |pool| {
             sqlx::query_as::<_, ActiveSession>(&format!(
-                "SELECT id, user_agent, ip, created_at, last_used_at, dpop_jkt FROM sessions \
+                "SELECT id, user_agent, ip, created_at, last_used_at, dpop_jkt, dbsc_key FROM sessions \
                  WHERE user_id = $1 AND {} ORDER BY last_used_at DESC, created_at DESC",
                 is_live(2, 3)
             ))

@@ -8,6 +8,7 @@
 mod advance;
 mod admin;
 mod authenticated;
+mod dbsc;
 mod deletion;
 pub use admin::Which;
 mod end;
@@ -65,6 +66,9 @@ pub struct Issued {
     /// When the person last proved themselves on this session (Unix ms): its sign-in, or its
     /// latest re-authentication.
     pub auth_time: i64,
+    /// On a DBSC-bound session: until when its refresh cookie works (Unix ms), before the
+    /// browser renews it with the device's key.
+    pub dbsc_until: Option<i64>,
 }
 
 /// Why a sign-in that checked its credentials opened no session.
@@ -96,6 +100,9 @@ pub enum Rejected {
     /// The session's own key proved it, and there is no room to remember the proof as spent:
     /// retry after this long. Nothing changed, nothing is recorded.
     ProofMemoryFull { retry_after: Duration },
+    /// A DBSC-bound session's refresh cookie past its stretch: a copy (the browser renews its
+    /// own with the device's key first). Nothing changed; the attempt is recorded.
+    LapsedCookie,
 }
 
 #[derive(Clone)]
@@ -264,6 +271,7 @@ impl SessionStore {
             expires_at: self.expiry(now, absolute),
             device_key: device_key.map(str::to_string),
             auth_time: now,
+            dbsc_until: None,
         }))
     }
 }

@@ -96,6 +96,7 @@ impl SessionStore {
                         expires_at,
                         device_key: holder.dpop_jkt,
                         auth_time: holder.auth_time,
+                        dbsc_until: holder.dbsc_until,
                     },
                     email: holder.email,
                     repeated: false,
@@ -106,6 +107,7 @@ impl SessionStore {
                 dpop_jkt: device_key,
                 email,
                 auth_time,
+                dbsc_until,
                 ..
             } = holder;
             let mut tx = pool.begin_write().await?;
@@ -145,7 +147,9 @@ impl SessionStore {
 
             let token = sqlx::query(
                 "SELECT t.generation, t.retired_at, \
-                        (SELECT MAX(generation) FROM refresh_tokens WHERE session_id = t.session_id) AS newest \
+                        (SELECT MAX(generation) FROM refresh_tokens WHERE session_id = t.session_id) AS newest, \
+                        (SELECT token_hash FROM refresh_tokens WHERE session_id = t.session_id \
+                         ORDER BY generation DESC LIMIT 1) AS newest_hash \
                  FROM refresh_tokens t WHERE t.token_hash = $1",
             )
             .bind(&hash)
@@ -158,6 +162,9 @@ impl SessionStore {
             let generation: i64 = token.get("generation");
             let retired_at: Option<i64> = token.get("retired_at");
             let newest: i64 = token.get("newest");
+            // The newest is this token's own successor, not a fresh one a DBSC renewal gave a
+            // browser whose cookie had lapsed (`store/dbsc.rs`): then this is a copy.
+            let succeeded_by_its_own = token.get::<Vec<u8>, _>("newest_hash") == successor_hash;
 
             match retired_at {
                 None => {
@@ -199,12 +206,14 @@ impl SessionStore {
                         expires_at,
                         device_key,
                         auth_time,
+                        dbsc_until,
                     };
                     Ok(Ok(Rotated { issued, email, repeated: false }))
                 }
                 // Bound: the key was proven above, so this is the owner whose answer was lost.
                 Some(retired_at)
                     if generation == newest - 1
+                        && succeeded_by_its_own
                         && (device_key.is_some()
                             || (now - retired_at < grace && client.user_agent == last_party.user_agent)) =>
                 {
@@ -217,6 +226,7 @@ impl SessionStore {
                         expires_at,
                         device_key,
                         auth_time,
+                        dbsc_until,
                     };
                     Ok(Ok(Rotated { issued, email, repeated: true }))
                 }

@@ -35,6 +35,10 @@ pub enum DeviceProof {
     NeedsNonce,
     /// Refused, and why.
     Invalid(&'static str),
+    /// Not from a DPoP header: the session `session` renewed by its DBSC key (checked by the
+    /// caller, `auth::sessions::dbsc`), which outranks the DPoP key: the browser's DBSC
+    /// renewal carries no DPoP proof.
+    Hardware { session: String },
 }
 
 /// How many proofs are remembered as spent (`memory`).
