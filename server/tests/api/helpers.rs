@@ -43,7 +43,7 @@ pub struct TestApp {
     pub client: Client,
     pub db: Db,
     pub state: AppState,
-    config: Config,
+    pub config: Config,
     _data_dir: tempfile::TempDir,
     stop: Option<oneshot::Sender<()>>,
     pub(crate) database: TestDatabase,

@@ -14,11 +14,13 @@ use crate::{
     responses::{cookie_value, refresh_set_cookie},
 };
 use client::{BINDING, blocked_attempts, bound, challenge_of, max_age, offer, param, register, renew};
+use server::auth::tokens::dbsc::{Challenges, Purpose};
 
 on_both_backends!(
     a_sign_in_offers_registration_and_the_key_binds_the_cookie_for_minutes,
     a_renewal_needs_a_fresh_challenge_signed_by_the_registered_key,
     a_lapsed_cookie_is_refused_and_the_owner_renews_without_it,
+    a_stale_challenge_signed_by_the_key_earns_a_new_one_never_an_end,
     off_means_no_offer_and_no_registration,
 );
 
@@ -236,4 +238,43 @@ async fn a_session_without_a_device_key_is_offered_nothing() {
     let started = app.signup("ada@example.com", crate::helpers::PASSWORD).await;
     assert_eq!(started.status(), StatusCode::CREATED);
     assert!(offer(&started).is_none());
+}
+
+async fn a_stale_challenge_signed_by_the_key_earns_a_new_one_never_an_end(backend: Backend) {
+    let app = spawn_app_with(backend, &BINDING).await;
+    let (owner, dbsc) = (DeviceKey::new(), DbscKey::es256());
+    let (session, id) = bound(&app, &owner, &dbsc).await;
+    // A challenge this server made for this session six minutes ago (past its five): the
+    // browser took its time, or another tab's renewal overtook it.
+    let secret = server::secret::ServerSecret::load(&app.config).unwrap();
+    let six_minutes_ago = u64::try_from(server::clock::now_millis() / 1000).unwrap() - 360;
+    let stale = Challenges::new(secret.dbsc_challenge_key).issue(Purpose::Renewal, &id, six_minutes_ago);
+
+    let answered = renew(
+        &app,
+        &id,
+        Some(&dbsc.renewal(&stale)),
+        Some(&session.refresh_token),
+    )
+    .await;
+    let fresh = challenge_of(&answered, &id);
+    assert_ne!(fresh, stale);
+    assert!(refresh_set_cookie(&answered).is_none(), "nothing renewed");
+    assert_eq!(
+        blocked_attempts(&app).await,
+        0,
+        "the owner's own key: no attempt to record"
+    );
+    let renewed = renew(
+        &app,
+        &id,
+        Some(&dbsc.renewal(&fresh)),
+        Some(&session.refresh_token),
+    )
+    .await;
+    assert_eq!(
+        renewed.status(),
+        StatusCode::OK,
+        "the new challenge, signed, renews"
+    );
 }
