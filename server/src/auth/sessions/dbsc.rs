@@ -43,10 +43,6 @@ pub enum Renewal {
     Ended { session_id: String },
 }
 
-fn now_secs() -> u64 {
-    u64::try_from(clock::now_millis() / 1000).unwrap_or(0)
-}
-
 impl AuthService {
     /// Binds the session of the refresh cookie `presented` (its current token) to the key in
     /// `response`, which must sign a fresh registration challenge for that session.
@@ -58,12 +54,7 @@ impl AuthService {
         if !self.dbsc.offer {
             return Err(AuthError::SessionNotFound);
         }
-        let token = match presented {
-            PresentedToken::Token(token) => token,
-            PresentedToken::Missing => return Err(AuthError::NoRefreshToken),
-            PresentedToken::Duplicated => return Err(AuthError::DuplicatedRefreshCookie),
-            PresentedToken::Malformed => return Err(AuthError::SessionOver(SessionOver::InvalidToken)),
-        };
+        let token = presented.into_token()?;
         let holder = self
             .sessions
             .current_holder(&token)
@@ -74,16 +65,18 @@ impl AuthService {
         ))?;
         let (key, challenge) = response::open_registration(response)
             .map_err(|refused| AuthError::InvalidDbscResponse(refused.0))?;
-        let checked =
-            self.dbsc
-                .challenges
-                .check(Purpose::Registration, &holder.session_id, &challenge, now_secs());
+        let checked = self.dbsc.challenges.check(
+            Purpose::Registration,
+            &holder.session_id,
+            &challenge,
+            clock::now_secs(),
+        );
         if !matches!(checked, Checked::Fresh { .. }) {
             return Err(AuthError::InvalidDbscResponse(
                 "The registration signs no fresh challenge of this session.",
             ));
         }
-        let until = clock::now_millis() + self.dbsc.cookie_lifetime.as_millis() as i64;
+        let until = self.dbsc.stretch_end();
         if !self
             .sessions
             .bind_dbsc(&holder.session_id, &key.stored(), until)
@@ -124,7 +117,7 @@ impl AuthService {
             challenge: self
                 .dbsc
                 .challenges
-                .issue(Purpose::Renewal, session_id, now_secs()),
+                .issue(Purpose::Renewal, session_id, clock::now_secs()),
         };
         let Some(response) = response else {
             return Ok(challenge());
@@ -137,17 +130,18 @@ impl AuthService {
                 return Ok(challenge());
             }
         };
-        let issued = match self
-            .dbsc
-            .challenges
-            .check(Purpose::Renewal, session_id, &signed, now_secs())
-        {
-            Checked::Fresh { issued } => issued,
-            Checked::Stale | Checked::Invalid => return Ok(challenge()),
-        };
+        let issued =
+            match self
+                .dbsc
+                .challenges
+                .check(Purpose::Renewal, session_id, &signed, clock::now_secs())
+            {
+                Checked::Fresh { issued } => issued,
+                Checked::Stale | Checked::Invalid => return Ok(challenge()),
+            };
         // Claimed before anything changes: two renewals that signed one challenge (a replay)
         // cannot both pass.
-        let until = clock::now_millis() + self.dbsc.cookie_lifetime.as_millis() as i64;
+        let until = self.dbsc.stretch_end();
         if !self.sessions.extend_dbsc(session_id, until, issued).await? {
             tracing::warn!(session = %session_id, "a replayed DBSC renewal refused");
             self.record_blocked_renewal(&user_id, session_id, client).await?;

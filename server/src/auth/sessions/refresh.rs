@@ -54,6 +54,18 @@ impl From<Rejected> for AuthError {
     }
 }
 
+impl PresentedToken {
+    /// The token, or why the cookie cannot be one of this server's.
+    pub fn into_token(self) -> AuthResult<RefreshToken> {
+        match self {
+            PresentedToken::Token(token) => Ok(token),
+            PresentedToken::Missing => Err(AuthError::NoRefreshToken),
+            PresentedToken::Malformed => Err(AuthError::SessionOver(SessionOver::InvalidToken)),
+            PresentedToken::Duplicated => Err(AuthError::DuplicatedRefreshCookie),
+        }
+    }
+}
+
 impl AuthService {
     /// Exchanges the refresh token for its successor and a new access token. `device` is what
     /// the request's DPoP proof showed; a bound session needs its own key.
@@ -77,12 +89,7 @@ impl AuthService {
         client: &ClientInfo,
         device: &DeviceProof,
     ) -> AuthResult<(SignedIn, bool)> {
-        let token = match presented {
-            PresentedToken::Missing => return Err(AuthError::NoRefreshToken),
-            PresentedToken::Malformed => return Err(AuthError::SessionOver(SessionOver::InvalidToken)),
-            PresentedToken::Duplicated => return Err(AuthError::DuplicatedRefreshCookie),
-            PresentedToken::Token(token) => token,
-        };
+        let token = presented.into_token()?;
         let rotated = self
             .sessions
             .rotate(&token, client, device)

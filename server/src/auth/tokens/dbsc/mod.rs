@@ -37,13 +37,18 @@ impl Dbsc {
         }
     }
 
+    /// When a cookie stretch starting now ends (Unix ms).
+    pub fn stretch_end(&self) -> i64 {
+        crate::clock::now_millis() + self.cookie_lifetime.as_millis() as i64
+    }
+
     /// The `Secure-Session-Registration` value for the session `session_id`, if offered.
     pub fn offer(&self, session_id: &str) -> Option<String> {
         self.offer.then(|| {
             let challenge = self.challenges.issue(
                 Purpose::Registration,
                 session_id,
-                (crate::clock::now_millis() / 1000) as u64,
+                crate::clock::now_secs(),
             );
             wire::registration_offer(&challenge)
         })
