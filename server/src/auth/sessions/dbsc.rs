@@ -15,7 +15,7 @@ use crate::{
         accounts::events::NewEvent,
         client::ClientInfo,
         service::{AuthError, AuthResult, AuthService, SessionOver},
-        sessions::{refresh::PresentedToken, refresh_token::RefreshToken},
+        sessions::{refresh::PresentedToken, refresh_token::RefreshToken, store::Rejected},
         tokens::{
             dbsc::{Checked, Purpose, SessionKey, response},
             dpop::DeviceProof,
@@ -151,7 +151,15 @@ impl AuthService {
             session: session_id.to_string(),
         };
         let rotated = match presented {
-            PresentedToken::Token(token) => self.sessions.rotate(&token, client, &hardware).await?.ok(),
+            PresentedToken::Token(token) => match self.sessions.rotate(&token, client, &hardware).await? {
+                Ok(rotated) => Some(rotated),
+                // The browser's cookie is current, but the session refreshes too often: a fresh
+                // token now would leave a refresh holding that cookie looking like a copy.
+                // Chrome retries a 503 later.
+                Err(Rejected::TooFrequent { .. }) => return Err(AuthError::Busy),
+                // Not this session's current token (another's, retired, garbage): a fresh one.
+                Err(_) => None,
+            },
             _ => None,
         };
         let (token, expires_at) = match rotated {

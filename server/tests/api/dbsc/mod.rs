@@ -21,6 +21,7 @@ on_both_backends!(
     a_renewal_needs_a_fresh_challenge_signed_by_the_registered_key,
     a_lapsed_cookie_is_refused_and_the_owner_renews_without_it,
     a_stale_challenge_signed_by_the_key_earns_a_new_one_never_an_end,
+    a_renewal_over_the_refresh_limit_waits_and_leaves_the_cookie_working,
     off_means_no_offer_and_no_registration,
 );
 
@@ -276,5 +277,38 @@ async fn a_stale_challenge_signed_by_the_key_earns_a_new_one_never_an_end(backen
         renewed.status(),
         StatusCode::OK,
         "the new challenge, signed, renews"
+    );
+}
+
+async fn a_renewal_over_the_refresh_limit_waits_and_leaves_the_cookie_working(backend: Backend) {
+    let app = spawn_app_with(
+        backend,
+        &["--device-binding", "require", "--refreshes-per-session", "1"],
+    )
+    .await;
+    let (owner, dbsc) = (DeviceKey::new(), DbscKey::es256());
+    let (session, id) = bound(&app, &owner, &dbsc).await;
+    let refreshed = app.refresh_bound(&session.refresh_token, &owner).await;
+    assert_eq!(refreshed.status(), StatusCode::OK, "the minute's one refresh");
+    let cookie = cookie_value(&refresh_set_cookie(&refreshed).unwrap()).to_string();
+
+    // Over the limit, a renewal carrying the cookie must not swap it behind the browser's
+    // back (a refresh holding it would then look like a copy): it waits, as a 503.
+    let challenge = challenge_of(&renew(&app, &id, None, Some(&cookie)).await, &id);
+    let waiting = renew(&app, &id, Some(&dbsc.renewal(&challenge)), Some(&cookie)).await;
+    assert_eq!(waiting.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(refresh_set_cookie(&waiting).is_none());
+    let current: i64 = server::with_pool!(&app.db, |pool| {
+        sqlx::query_scalar("SELECT COUNT(*) FROM refresh_tokens WHERE retired_at IS NULL")
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    });
+    assert_eq!(current, 1, "one current token, the browser's");
+    assert_eq!(
+        app.get_bound("/api/me", &session.access_token, &owner)
+            .await
+            .status(),
+        StatusCode::OK
     );
 }
